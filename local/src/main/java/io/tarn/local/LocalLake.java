@@ -1,0 +1,113 @@
+package io.tarn.local;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.embedded.EmbeddedS3;
+import io.tarn.ingest.IngestSettings;
+import io.tarn.ingest.RawObjectEventProcessor;
+import io.tarn.ingest.RawObjectService;
+import io.tarn.log.JsonLogger;
+import io.tarn.parquet.ParquetSettings;
+import io.tarn.pipeline.PipelineConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The lake on one machine, under one folder: an S3-compatible server whose objects are plain
+ * files under {@code DIR/s3/<bucket>/<key>}, the catalog under {@code DIR/catalog} and the state
+ * table under {@code DIR/state}.
+ */
+public final class LocalLake implements AutoCloseable {
+
+    public static final String RAW_BUCKET = "tarn-raw";
+    public static final String STAGING_BUCKET = "tarn-staging";
+
+    private final Path dir;
+    private final EmbeddedS3 s3Server;
+    private final S3Client s3;
+
+    private LocalLake(Path dir, EmbeddedS3 s3Server) {
+        this.dir = dir;
+        this.s3Server = s3Server;
+        this.s3 = new AwsClients(awsSettings(s3Server)).s3();
+    }
+
+    /** Starts the embedded S3 server on {@code DIR/s3} (a free port) and creates the buckets. */
+    public static LocalLake open(Path dir) throws IOException {
+        return open(dir, 0);
+    }
+
+    public static LocalLake open(Path dir, int port) throws IOException {
+        requireNonNull(dir, "dir is null");
+        Files.createDirectories(dir.resolve("s3"));
+        EmbeddedS3 server = EmbeddedS3.builder(dir.resolve("s3")).port(port).start();
+        try {
+            server.createBucket(RAW_BUCKET);
+            server.createBucket(STAGING_BUCKET);
+            return new LocalLake(dir, server);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    public static AwsSettings awsSettings(EmbeddedS3 server) {
+        return AwsSettings.local(server.endpoint(), server.region(), server.accessKey(), server.secretKey());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public EmbeddedS3 s3Server() {
+        return s3Server;
+    }
+
+    public S3Client s3() {
+        return s3;
+    }
+
+    public LocalCatalog catalog() {
+        return new LocalCatalog(dir.resolve("catalog"));
+    }
+
+    public LocalStateStore stateStore() {
+        return new LocalStateStore(dir.resolve("state"));
+    }
+
+    /** The folder holding the staging bucket's objects. */
+    public Path stagingRoot() {
+        return s3Server.root().resolve(STAGING_BUCKET);
+    }
+
+    public LocalQuery query() {
+        return new LocalQuery(catalog(), stagingRoot(), STAGING_BUCKET);
+    }
+
+    /** The RawObject function's event processor, wired to this lake. Logs go to {@code logs}. */
+    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, PrintStream logs) {
+        JsonLogger log = new JsonLogger(logs, Clock.systemUTC(), "raw-object");
+        RawObjectService service = new RawObjectService(
+                pipeline,
+                new S3ObjectStore(s3),
+                catalog(),
+                stateStore(),
+                new IngestSettings(STAGING_BUCKET, dir.resolve("tmp"), ParquetSettings.defaults()),
+                Clock.systemUTC(),
+                log);
+        return new RawObjectEventProcessor(service, log);
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        s3Server.close();
+    }
+}

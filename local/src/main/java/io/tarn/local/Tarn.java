@@ -1,0 +1,226 @@
+package io.tarn.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.functions.rawobject.RawObjectHandler;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PipelineConfigException;
+import io.tarn.pipeline.PipelineLoader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * The {@code tarn} command: the pipeline on this machine, on embedded parts.
+ *
+ * <pre>
+ * tarn ingest --dataset NAME --file PATH [--dir DIR] [--pipeline FILE]
+ * tarn query [--dir DIR] [--account ID] SQL
+ * </pre>
+ */
+public final class Tarn {
+
+    static final String USAGE = """
+            usage: tarn <command> [options]
+              ingest --dataset NAME --file PATH [--dir DIR] [--pipeline FILE]
+                     put a CSV file into the local raw bucket and run the RawObject function on it
+              query  [--dir DIR] [--account ID] SQL
+                     run SQL on the staging tables (registered partitions only; with --account, only that account's)
+            DIR defaults to .tarn, FILE to ./pipeline.yaml""";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public Tarn(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Tarn(System.out, System.err).run(args));
+    }
+
+    /** Runs a command; returns the process exit code. Errors are one line on stderr. */
+    public int run(String... args) {
+        try {
+            Deque<String> rest = new ArrayDeque<>(List.of(args));
+            if (rest.isEmpty() || rest.peek().equals("--help") || rest.peek().equals("help")) {
+                out.println(USAGE);
+                return rest.isEmpty() ? 2 : 0;
+            }
+            String command = rest.pop();
+            Options options = Options.parse(rest);
+            return switch (command) {
+                case "ingest" -> ingest(options);
+                case "query" -> query(options);
+                default -> throw new UsageException("unknown command '" + command + "'");
+            };
+        } catch (UsageException e) {
+            err.println("tarn: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (PipelineConfigException | IllegalArgumentException | IllegalStateException e) {
+            err.println("tarn: " + e.getMessage());
+            return 1;
+        } catch (SQLException e) {
+            err.println("tarn: query failed: " + e.getMessage().lines().findFirst().orElse(""));
+            return 1;
+        } catch (Exception e) {
+            err.println("tarn: " + e);
+            return 1;
+        }
+    }
+
+    private int ingest(Options options) throws Exception {
+        String datasetName = options.required("--dataset");
+        Path file = Path.of(options.required("--file"));
+        options.noPositional();
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read file " + file);
+        }
+        PipelineConfig pipeline = pipeline(options);
+        Dataset dataset = pipeline.dataset(datasetName).orElseThrow(() -> new IllegalArgumentException(
+                "unknown dataset '" + datasetName + "' (pipeline.yaml has: "
+                        + pipeline.datasets().stream().map(Dataset::name).collect(Collectors.joining(", ")) + ")"));
+        String key = dataset.rawPrefix() + file.getFileName();
+        try (LocalLake lake = LocalLake.open(options.dir())) {
+            lake.s3().putObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key), RequestBody.fromFile(file));
+            HeadObjectResponse head = lake.s3().headObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key));
+            RawObjectHandler handler = new RawObjectHandler(lake.rawObjectProcessor(pipeline, err));
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            handler.handleRequest(new ByteArrayInputStream(s3Event(LocalLake.RAW_BUCKET, key, head)), response, null);
+            JsonNode result = JSON.readTree(response.toByteArray()).path("results").path(0);
+            ObjectNode summary = JSON.createObjectNode();
+            summary.put("status", result.path("status").asText());
+            summary.put("source", result.path("source").asText());
+            for (String field : List.of("rowsRead", "rowsWritten", "rowsQuarantined", "partitions", "outputKeys",
+                    "quarantineKey", "manifestKey", "reason")) {
+                if (result.has(field)) {
+                    summary.set(field, result.get(field));
+                }
+            }
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+            return result.path("status").asText().equals("skipped") ? 1 : 0;
+        }
+    }
+
+    private int query(Options options) throws Exception {
+        List<String> sql = options.positional();
+        if (sql.size() != 1) {
+            throw new UsageException("query takes one SQL statement (quote it), got " + sql.size() + " arguments");
+        }
+        Path dir = options.dir();
+        // Querying needs no S3 server: staging objects are plain files under DIR/s3/<bucket>.
+        LocalQuery query = new LocalQuery(new LocalCatalog(dir.resolve("catalog")),
+                dir.resolve("s3").resolve(LocalLake.STAGING_BUCKET), LocalLake.STAGING_BUCKET);
+        query.run(sql.get(0), Optional.ofNullable(options.value("--account")), out);
+        return 0;
+    }
+
+    private static PipelineConfig pipeline(Options options) {
+        String path = options.value("--pipeline");
+        if (path != null) {
+            return PipelineLoader.load(Path.of(path));
+        }
+        Path local = Path.of("pipeline.yaml");
+        return Files.exists(local) ? PipelineLoader.load(local) : PipelineLoader.loadResource("pipeline.yaml");
+    }
+
+    /** The S3 notification Lambda receives for a put: keys form-encoded, as S3 sends them. */
+    static byte[] s3Event(String bucket, String key, HeadObjectResponse head) {
+        String encodedKey = List.of(key.split("/", -1)).stream()
+                .map(segment -> URLEncoder.encode(segment, StandardCharsets.UTF_8))
+                .collect(Collectors.joining("/"));
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject();
+        record.put("eventVersion", "2.1");
+        record.put("eventSource", "aws:s3");
+        record.put("awsRegion", "us-east-1");
+        record.put("eventTime", head.lastModified().toString());
+        record.put("eventName", "ObjectCreated:Put");
+        ObjectNode s3 = record.putObject("s3");
+        s3.put("s3SchemaVersion", "1.0");
+        s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
+        ObjectNode object = s3.putObject("object");
+        object.put("key", encodedKey);
+        object.put("size", head.contentLength());
+        object.put("eTag", head.eTag().replace("\"", ""));
+        if (head.versionId() != null) {
+            object.put("versionId", head.versionId());
+        }
+        object.put("sequencer", Long.toHexString(head.lastModified().toEpochMilli()).toUpperCase());
+        return event.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A mistake in how the command was called. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code --name value} options and positional arguments. */
+    record Options(java.util.Map<String, String> values, List<String> positional) {
+
+        private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline");
+
+        static Options parse(Deque<String> args) {
+            java.util.Map<String, String> values = new java.util.HashMap<>();
+            List<String> positional = new ArrayList<>();
+            while (!args.isEmpty()) {
+                String arg = args.pop();
+                if (arg.startsWith("--")) {
+                    if (!KNOWN.contains(arg)) {
+                        throw new UsageException("unknown option " + arg);
+                    }
+                    if (args.isEmpty()) {
+                        throw new UsageException("option " + arg + " needs a value");
+                    }
+                    values.put(arg, args.pop());
+                } else {
+                    positional.add(arg);
+                }
+            }
+            return new Options(values, positional);
+        }
+
+        String value(String name) {
+            return values.get(name);
+        }
+
+        String required(String name) {
+            String value = values.get(name);
+            if (value == null) {
+                throw new UsageException("missing " + name);
+            }
+            return value;
+        }
+
+        Path dir() {
+            return Path.of(values.getOrDefault("--dir", ".tarn"));
+        }
+
+        void noPositional() {
+            if (!positional.isEmpty()) {
+                throw new UsageException("unexpected argument '" + positional.get(0) + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.tarn.aws;
+
+import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.ingest.IngestSettings;
+import io.tarn.ingest.RawObjectConfig;
+import io.tarn.ingest.RawObjectEventProcessor;
+import io.tarn.ingest.RawObjectService;
+import io.tarn.log.JsonLogger;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PipelineLoader;
+import java.nio.file.Path;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+
+/** Builds the services of the functions over real AWS clients, from their configuration. */
+public final class AwsWiring {
+
+    /** The pipeline.yaml bundled in every function jar. */
+    public static final String BUNDLED_PIPELINE = "pipeline.yaml";
+
+    private AwsWiring() {}
+
+    public static RawObjectEventProcessor rawObjectProcessor(RawObjectConfig config) {
+        return rawObjectProcessor(config, AwsSettings.aws(config.region()));
+    }
+
+    /** The same wiring against any endpoint (the local lake, moto). */
+    public static RawObjectEventProcessor rawObjectProcessor(RawObjectConfig config, AwsSettings settings) {
+        AwsClients clients = new AwsClients(settings);
+        PipelineConfig pipeline = config.pipelineConfig()
+                .map(path -> PipelineLoader.load(Path.of(path)))
+                .orElseGet(() -> PipelineLoader.loadResource(BUNDLED_PIPELINE));
+        JsonLogger log = new JsonLogger(System.out, Clock.systemUTC(), "raw-object");
+        RawObjectService service = new RawObjectService(
+                pipeline,
+                new S3ObjectStore(clients.s3()),
+                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
+                new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
+                new IngestSettings(config.stagingBucket(), config.tempDir(), config.parquet()),
+                Clock.systemUTC(),
+                log);
+        return new RawObjectEventProcessor(service, log);
+    }
+}

@@ -1,0 +1,232 @@
+package io.tarn.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.catalog.Catalog;
+import io.tarn.catalog.Partition;
+import io.tarn.csv.CsvReader;
+import io.tarn.ingest.IngestOutcome.AlreadyProcessed;
+import io.tarn.ingest.IngestOutcome.Processed;
+import io.tarn.ingest.IngestOutcome.Skipped;
+import io.tarn.ingest.Manifest.PartitionEntry;
+import io.tarn.log.JsonLogger;
+import io.tarn.parquet.PartitionedParquetWriter;
+import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
+import io.tarn.parquet.StagingSchema;
+import io.tarn.partition.PartitionKey;
+import io.tarn.pipeline.CsvFormat;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.state.LedgerEntry;
+import io.tarn.state.StateStore;
+import io.tarn.storage.ObjectInfo;
+import io.tarn.storage.ObjectStore;
+import io.tarn.typing.RowRejectedException;
+import io.tarn.typing.RowTyper;
+import io.tarn.typing.RowTyper.TypedRow;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Converts one raw CSV object into staging Parquet: parse, type, validate, partition by account,
+ * write, register the partitions, record the object in the ledger.
+ *
+ * <p>Every event is assumed to arrive at least once and out of order. Output names derive from
+ * the object version and the partition, so a replay overwrites rather than duplicates; the ledger
+ * entry is written last, only once everything else is durable, so a crash anywhere before it
+ * means the next delivery does the whole object again and converges to the same content.
+ */
+public final class RawObjectService {
+
+    private final PipelineConfig pipeline;
+    private final ObjectStore store;
+    private final Catalog catalog;
+    private final StateStore state;
+    private final IngestSettings settings;
+    private final Clock clock;
+    private final JsonLogger log;
+    private final Map<String, StagingSchema> schemas = new HashMap<>();
+
+    public RawObjectService(PipelineConfig pipeline, ObjectStore store, Catalog catalog, StateStore state,
+            IngestSettings settings, Clock clock, JsonLogger log) {
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.store = requireNonNull(store, "store is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.state = requireNonNull(state, "state is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.log = requireNonNull(log, "log is null");
+    }
+
+    public IngestOutcome process(RawObjectRef object) {
+        Optional<Dataset> match = pipeline.datasetForKey(object.key());
+        if (match.isEmpty()) {
+            return skip(object, "key matches no dataset's raw_prefix in pipeline.yaml");
+        }
+        Dataset dataset = match.get();
+        if (object.key().endsWith("/")) {
+            return skip(object, "key is a folder marker");
+        }
+        Optional<ObjectInfo> head = store.head(object.bucket(), object.key());
+        if (head.isEmpty() && object.versionId().isEmpty()) {
+            return skip(object, "object no longer exists");
+        }
+        if (head.isPresent() && object.versionId().isEmpty() && object.eTag().isPresent()
+                && !object.eTag().get().equals(head.get().eTag())) {
+            // Unversioned bucket, and the key was overwritten after this event: the bytes it
+            // announced are gone, and the newer write has an event of its own.
+            return skip(object, "object was overwritten since the event; its newer version is processed by its own event");
+        }
+        String revision = object.versionId()
+                .or(() -> head.map(ObjectInfo::eTag))
+                .or(object::eTag)
+                .orElseThrow(() -> new IllegalStateException("No version or ETag for " + object.uri()));
+        String objectId = RawObjectRef.objectId(object.bucket(), object.key(), revision);
+
+        Optional<LedgerEntry> done = state.findProcessed(objectId);
+        if (done.isPresent()) {
+            log.info("raw object already processed", Map.of("source", object.uri(), "objectId", objectId));
+            return new AlreadyProcessed(object, done.get());
+        }
+        Instant landedAt = head.map(ObjectInfo::lastModified).orElse(clock.instant());
+        Manifest manifest;
+        try {
+            manifest = convert(object, dataset, objectId, landedAt);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot convert " + object.uri() + ": " + e.getMessage(), e);
+        }
+        LedgerEntry entry = new LedgerEntry(objectId, object.uri(), dataset.name(), manifest.manifestKey(),
+                manifest.rowsRead(), manifest.rowsWritten(), manifest.rowsQuarantined(), clock.instant());
+        if (!state.recordProcessed(entry)) {
+            // A concurrent delivery finished first; both wrote the same names, so nothing is doubled.
+            log.info("raw object recorded by a concurrent delivery", Map.of("source", object.uri(), "objectId", objectId));
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("source", object.uri());
+        fields.put("dataset", dataset.name());
+        fields.put("rowsRead", manifest.rowsRead());
+        fields.put("rowsWritten", manifest.rowsWritten());
+        fields.put("rowsQuarantined", manifest.rowsQuarantined());
+        fields.put("partitions", manifest.partitions().size());
+        log.info("raw object converted", fields);
+        return new Processed(object, manifest);
+    }
+
+    private Manifest convert(RawObjectRef object, Dataset dataset, String objectId, Instant landedAt) throws IOException {
+        StagingSchema schema = schemas.computeIfAbsent(dataset.name(), name -> new StagingSchema(dataset));
+        String table = dataset.name();
+        long landedMicros = ChronoUnit.MICROS.between(Instant.EPOCH, landedAt);
+        RowTyper typer = new RowTyper(schema, object.uri(), landedMicros);
+        Files.createDirectories(settings.tempDir());
+        String suffix = settings.parquet().fileSuffix();
+        List<String> outputKeys = new ArrayList<>();
+        PartitionedParquetWriter.PartSink upload = (partition, part, file, rows) -> {
+            String key = table + "/" + partition.path() + "/part-" + objectId + "-" + String.format("%05d", part) + suffix;
+            store.put(settings.stagingBucket(), key, file, "application/vnd.apache.parquet");
+            outputKeys.add(key);
+        };
+        Path quarantinePath = settings.tempDir().resolve("quarantine-" + objectId + ".csv");
+        long rowsRead = 0;
+        Map<PartitionKey, PartitionStats> written;
+        try (QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
+                PartitionedParquetWriter writer = new PartitionedParquetWriter(
+                        schema.avroSchema(), settings.parquet(), settings.tempDir(), upload);
+                InputStream raw = store.open(object.bucket(), object.key(), object.versionId());
+                CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, dataset.format()),
+                        StandardCharsets.UTF_8), dataset.format().delimiter())) {
+            boolean header = typer.expectsHeader();
+            while (reader.next()) {
+                long line = reader.lineNumber();
+                if (header) {
+                    header = false;
+                    typer.readHeader(reader);
+                    continue;
+                }
+                rowsRead++;
+                if (reader.malformed()) {
+                    quarantine.add(line, reader.malformedReason().orElse("malformed CSV record"), reader.rawRecord());
+                    continue;
+                }
+                try {
+                    TypedRow row = typer.type(reader, line);
+                    writer.write(row.partition(), row.row());
+                } catch (RowRejectedException e) {
+                    quarantine.add(line, e.getMessage(), reader.rawRecord());
+                }
+            }
+            written = writer.finish();
+            quarantine.close();
+
+            String quarantineKey = null;
+            if (quarantine.rows() > 0) {
+                quarantineKey = IngestSettings.QUARANTINE_PREFIX + table + "/" + objectId + ".csv";
+                store.put(settings.stagingBucket(), quarantineKey, quarantinePath, "text/csv");
+            }
+            quarantine.delete();
+
+            String location = "s3://" + settings.stagingBucket() + "/" + table + "/";
+            List<PartitionEntry> partitions = new ArrayList<>();
+            List<Partition> catalogPartitions = new ArrayList<>();
+            written.entrySet().stream()
+                    .sorted(Comparator.comparing(e -> e.getKey().path()))
+                    .forEach(e -> {
+                        String partitionLocation = location + e.getKey().path() + "/";
+                        partitions.add(new PartitionEntry(e.getKey().values(), partitionLocation,
+                                e.getValue().rows(), e.getValue().parts()));
+                        catalogPartitions.add(new Partition(e.getKey().values(), partitionLocation));
+                    });
+            if (!catalogPartitions.isEmpty()) {
+                catalog.ensureTable(schema.tableDefinition(location));
+                catalog.registerPartitions(table, catalogPartitions);
+            }
+            long rowsWritten = partitions.stream().mapToLong(PartitionEntry::rows).sum();
+            String manifestKey = IngestSettings.MANIFEST_PREFIX + table + "/" + objectId + ".json";
+            outputKeys.sort(null);
+            Manifest manifest = new Manifest(object.uri(), objectId, dataset.name(), table, schema.fingerprint(),
+                    rowsRead, rowsWritten, quarantine.rows(), partitions, outputKeys, quarantineKey, manifestKey,
+                    landedAt.toString());
+            store.put(settings.stagingBucket(), manifestKey, manifest.toJson(), "application/json");
+            return manifest;
+        } finally {
+            Files.deleteIfExists(quarantinePath);
+        }
+    }
+
+    private static InputStream decompress(InputStream raw, CsvFormat format) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        boolean gzip = switch (format.gzip()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> {
+                buffered.mark(2);
+                int first = buffered.read();
+                int second = buffered.read();
+                buffered.reset();
+                yield first == 0x1f && second == 0x8b;
+            }
+        };
+        return gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+    }
+
+    private IngestOutcome skip(RawObjectRef object, String reason) {
+        log.info("raw object skipped", Map.of("source", object.uri(), "reason", reason));
+        return new Skipped(object, reason);
+    }
+}

@@ -1,0 +1,178 @@
+package io.tarn.parquet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.partition.PartitionKey;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+
+/**
+ * Writes rows to one Parquet file per partition, in a local temporary folder, and hands each
+ * finished file to a {@link PartSink} (which uploads it). Memory stays bounded whatever the number
+ * of partitions: every open writer buffers its current row group, so when all of them together
+ * pass the budget, the one holding most finishes its file early and the partition goes on in a
+ * new part. Part numbers depend only on the input, so a replay produces the same files.
+ */
+public final class PartitionedParquetWriter implements Closeable {
+
+    /** Receives each finished part file; the file is deleted once the call returns. */
+    @FunctionalInterface
+    public interface PartSink {
+        void accept(PartitionKey partition, int part, Path file, long rows) throws IOException;
+    }
+
+    /** Rows written per partition and the number of parts its rows went to. */
+    public record PartitionStats(long rows, int parts) {}
+
+    /** How often (in rows) the buffered total is measured: cheap enough, fine enough. */
+    private static final int BUDGET_CHECK_INTERVAL = 2048;
+
+    private final Schema schema;
+    private final ParquetSettings settings;
+    private final Path tempDir;
+    private final PartSink sink;
+    private final TarnCodecFactory codecs = new TarnCodecFactory();
+    private final Map<PartitionKey, OpenPart> open = new HashMap<>();
+    private final Map<PartitionKey, PartitionStats> stats = new LinkedHashMap<>();
+    private long rowsSinceCheck;
+    private int tempFiles;
+
+    public PartitionedParquetWriter(Schema schema, ParquetSettings settings, Path tempDir, PartSink sink) {
+        this.schema = requireNonNull(schema, "schema is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.tempDir = requireNonNull(tempDir, "tempDir is null");
+        this.sink = requireNonNull(sink, "sink is null");
+    }
+
+    public void write(PartitionKey partition, GenericRecord row) throws IOException {
+        OpenPart part = open.get(partition);
+        if (part == null) {
+            part = openPart(partition);
+        }
+        part.writer.write(row);
+        part.rows++;
+        if (++rowsSinceCheck >= BUDGET_CHECK_INTERVAL) {
+            rowsSinceCheck = 0;
+            enforceBudget();
+        }
+    }
+
+    /** Finishes every open part and returns what was written, per partition in first-seen order. */
+    public Map<PartitionKey, PartitionStats> finish() throws IOException {
+        for (PartitionKey partition : open.keySet().toArray(PartitionKey[]::new)) {
+            finishPart(partition);
+        }
+        return Map.copyOf(stats);
+    }
+
+    /** Bytes the open writers hold in memory now. */
+    public long bufferedBytes() {
+        long total = 0;
+        for (OpenPart part : open.values()) {
+            total += part.buffered();
+        }
+        return total;
+    }
+
+    public int openPartitions() {
+        return open.size();
+    }
+
+    /** Discards unfinished parts (after a failure): their temporary files are deleted. */
+    @Override
+    public void close() {
+        for (OpenPart part : open.values()) {
+            try {
+                part.writer.close();
+            } catch (IOException | RuntimeException ignored) {
+                // The part is being thrown away; the failure that led here is what gets reported.
+            }
+            deleteQuietly(part.output.path());
+        }
+        open.clear();
+    }
+
+    private void enforceBudget() throws IOException {
+        long total = bufferedBytes();
+        while (total > settings.memoryBudgetBytes() && !open.isEmpty()) {
+            PartitionKey largest = open.entrySet().stream()
+                    .max(Comparator.comparingLong(e -> e.getValue().buffered()))
+                    .orElseThrow().getKey();
+            total -= open.get(largest).buffered();
+            finishPart(largest);
+        }
+    }
+
+    private OpenPart openPart(PartitionKey partition) throws IOException {
+        PartitionStats previous = stats.get(partition);
+        int partNumber = previous == null ? 0 : previous.parts();
+        FileOutput output = new FileOutput(tempDir.resolve("tarn-" + (tempFiles++) + settings.fileSuffix()));
+        ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(output)
+                .withSchema(schema)
+                .withDataModel(GenericData.get())
+                .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(codecs)
+                .withCompressionCodec(settings.codec())
+                .withRowGroupSize(settings.rowGroupBytes())
+                .withPageSize(settings.pageBytes())
+                .withDictionaryPageSize(settings.pageBytes())
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withValidation(false)
+                .build();
+        OpenPart part = new OpenPart(writer, output, partNumber);
+        open.put(partition, part);
+        return part;
+    }
+
+    private void finishPart(PartitionKey partition) throws IOException {
+        OpenPart part = open.remove(partition);
+        part.writer.close();
+        try {
+            sink.accept(partition, part.number, part.output.path(), part.rows);
+        } finally {
+            deleteQuietly(part.output.path());
+        }
+        PartitionStats previous = stats.get(partition);
+        long rows = (previous == null ? 0 : previous.rows()) + part.rows;
+        stats.put(partition, new PartitionStats(rows, part.number + 1));
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete temporary file " + file, e);
+        }
+    }
+
+    private static final class OpenPart {
+        final ParquetWriter<GenericRecord> writer;
+        final FileOutput output;
+        final int number;
+        long rows;
+
+        OpenPart(ParquetWriter<GenericRecord> writer, FileOutput output, int number) {
+            this.writer = writer;
+            this.output = output;
+            this.number = number;
+        }
+
+        long buffered() {
+            return Math.max(0, writer.getDataSize() - output.written());
+        }
+    }
+}

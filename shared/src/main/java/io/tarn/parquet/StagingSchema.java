@@ -1,0 +1,156 @@
+package io.tarn.parquet;
+
+import io.tarn.catalog.CatalogColumn;
+import io.tarn.catalog.TableDefinition;
+import io.tarn.pipeline.ColumnSpec;
+import io.tarn.pipeline.ColumnType;
+import io.tarn.pipeline.Dataset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+
+/**
+ * The staging table of a dataset: its data columns (the dataset's columns less the account, which
+ * lives in the partition path) followed by the columns Tarn adds to every row.
+ */
+public final class StagingSchema {
+
+    /** The CDC operation: {@code I}, {@code U} or {@code D}. */
+    public static final String OP = "_op";
+    /** When the change committed at the source (DMS TimestampColumnName); null when unknown. */
+    public static final String COMMIT_TS = "_commit_ts";
+    /** {@code s3://bucket/key} of the raw object the row came from. */
+    public static final String SOURCE_KEY = "_source_key";
+    /** The physical line of the raw object the row starts on: orders rows of one commit instant. */
+    public static final String SOURCE_LINE = "_source_line";
+    /** When the raw object landed (its S3 last-modified time), so replays write identical rows. */
+    public static final String INGESTED_AT = "_ingested_at";
+
+    private final Dataset dataset;
+    private final List<ColumnSpec> dataColumns;
+    private final Schema avroSchema;
+
+    public StagingSchema(Dataset dataset) {
+        this.dataset = dataset;
+        this.dataColumns = dataset.columns().stream()
+                .filter(c -> !c.name().equals(dataset.accountColumn()))
+                .toList();
+        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(dataset.name()).namespace("tarn.staging").fields();
+        for (ColumnSpec column : dataColumns) {
+            Schema type = avroType(column.type(), column.name());
+            // Deletes (and MongoDB deletes above all) carry only the key, so a column that is never
+            // null in the source can still be null in a staging row.
+            fields = fields.name(column.name()).type(nullable(type)).withDefault(null);
+        }
+        fields = fields.name(OP).type().stringType().noDefault();
+        fields = fields.name(COMMIT_TS).type(nullable(timestampMicros())).withDefault(null);
+        fields = fields.name(SOURCE_KEY).type().stringType().noDefault();
+        fields = fields.name(SOURCE_LINE).type().longType().noDefault();
+        fields = fields.name(INGESTED_AT).type(timestampMicros()).noDefault();
+        this.avroSchema = fields.endRecord();
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public Schema avroSchema() {
+        return avroSchema;
+    }
+
+    /** The dataset columns stored in the files, in schema order (field index = list index). */
+    public List<ColumnSpec> dataColumns() {
+        return dataColumns;
+    }
+
+    public int opIndex() {
+        return dataColumns.size();
+    }
+
+    public int commitTsIndex() {
+        return dataColumns.size() + 1;
+    }
+
+    public int sourceKeyIndex() {
+        return dataColumns.size() + 2;
+    }
+
+    public int sourceLineIndex() {
+        return dataColumns.size() + 3;
+    }
+
+    public int ingestedAtIndex() {
+        return dataColumns.size() + 4;
+    }
+
+    /** The catalog table, at {@code location} ({@code s3://staging-bucket/<table>/}). */
+    public TableDefinition tableDefinition(String location) {
+        List<CatalogColumn> columns = new ArrayList<>();
+        for (ColumnSpec column : dataColumns) {
+            columns.add(new CatalogColumn(column.name(), column.type().catalogType()));
+        }
+        columns.add(new CatalogColumn(OP, "string"));
+        columns.add(new CatalogColumn(COMMIT_TS, "timestamp"));
+        columns.add(new CatalogColumn(SOURCE_KEY, "string"));
+        columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
+        columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
+        List<CatalogColumn> partitionKeys = dataset.partitionKeys().stream()
+                .map(key -> new CatalogColumn(key, "string"))
+                .toList();
+        return new TableDefinition(dataset.name(), location, columns, partitionKeys);
+    }
+
+    /**
+     * A short, stable digest of the table's columns and types: it changes exactly when the schema
+     * does, which is what decides whether a crawler run is worth starting.
+     */
+    public String fingerprint() {
+        StringBuilder text = new StringBuilder();
+        tableDefinition("").columns().forEach(c -> text.append(c.name()).append(':').append(c.type()).append(';'));
+        text.append('|').append(String.join(",", dataset.partitionKeys()));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    /** Bytes of the fixed type that holds a decimal of this precision (two's complement). */
+    public static int decimalBytes(int precision) {
+        int bytes = 1;
+        while (Math.pow(2, 8 * bytes - 1) < Math.pow(10, precision)) {
+            bytes++;
+        }
+        return bytes;
+    }
+
+    private static Schema avroType(ColumnType type, String columnName) {
+        return switch (type.kind()) {
+            case STRING -> Schema.create(Schema.Type.STRING);
+            case INT -> Schema.create(Schema.Type.INT);
+            case LONG -> Schema.create(Schema.Type.LONG);
+            case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
+            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+            case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
+            case TIMESTAMP -> timestampMicros();
+            case DECIMAL -> LogicalTypes.decimal(type.precision(), type.scale())
+                    .addToSchema(Schema.createFixed(columnName + "_decimal", null, "tarn.staging",
+                            decimalBytes(type.precision())));
+        };
+    }
+
+    private static Schema timestampMicros() {
+        return LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+    }
+
+    private static Schema nullable(Schema type) {
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
+    }
+}

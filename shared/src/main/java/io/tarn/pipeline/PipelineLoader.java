@@ -1,0 +1,340 @@
+package io.tarn.pipeline;
+
+import io.tarn.pipeline.ColumnSpec.JsonField;
+import io.tarn.pipeline.CsvFormat.Gzip;
+import io.tarn.pipeline.CsvFormat.Layout;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads pipeline.yaml into a validated {@link PipelineConfig}. Every error names the file, the
+ * dataset and the field, e.g. {@code pipeline.yaml: dataset 'orders': columns[3] 'total': unknown
+ * type 'money'}.
+ */
+public final class PipelineLoader {
+
+    /** Glue lower-cases names, and Hive paths need plain ones: keep table and column names simple. */
+    private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
+    private static final Set<String> RESERVED_COLUMNS = Set.of(
+            "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at",
+            Dataset.ACCOUNT_PARTITION, Dataset.DATE_PARTITION);
+    /** Top-level staging prefixes that are not tables. */
+    private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests");
+
+    private PipelineLoader() {}
+
+    public static PipelineConfig load(Path file) {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(reader, file.getFileName().toString());
+        } catch (IOException e) {
+            throw new PipelineConfigException("Cannot read pipeline config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static PipelineConfig parse(String yaml, String sourceName) {
+        return parse(new StringReader(yaml), sourceName);
+    }
+
+    /** Loads the pipeline.yaml bundled as a classpath resource (how the Lambda jar carries it). */
+    public static PipelineConfig loadResource(String resource) {
+        var stream = PipelineLoader.class.getClassLoader().getResourceAsStream(resource);
+        if (stream == null) {
+            throw new PipelineConfigException("Pipeline config resource '" + resource + "' is not on the classpath");
+        }
+        try (Reader reader = new java.io.InputStreamReader(stream, StandardCharsets.UTF_8)) {
+            return parse(reader, resource);
+        } catch (IOException e) {
+            throw new PipelineConfigException("Cannot read pipeline config resource " + resource, e);
+        }
+    }
+
+    private static PipelineConfig parse(Reader reader, String sourceName) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        } catch (YAMLException e) {
+            throw new PipelineConfigException(sourceName + ": not valid YAML: " + e.getMessage(), e);
+        }
+        Node top = new Node(sourceName, root);
+        List<Object> datasetNodes = top.map().list("datasets");
+        if (datasetNodes.isEmpty()) {
+            throw new PipelineConfigException(sourceName + ": 'datasets' lists no dataset");
+        }
+        List<Dataset> datasets = new ArrayList<>();
+        for (int i = 0; i < datasetNodes.size(); i++) {
+            Object entry = datasetNodes.get(i);
+            String name = entry instanceof Map<?, ?> m && m.get("name") instanceof String s ? s : "#" + (i + 1);
+            datasets.add(dataset(new Node(sourceName + ": dataset '" + name + "'", entry).map()));
+        }
+        checkUnique(sourceName, datasets);
+        return new PipelineConfig(datasets);
+    }
+
+    private static Dataset dataset(MapNode node) {
+        String name = node.name("name");
+        if (RESERVED_TABLES.contains(name)) {
+            throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
+        }
+        String sourceText = node.string("source");
+        SourceKind source = SourceKind.fromConfigName(sourceText).orElseThrow(() -> node.error("source",
+                "unknown source kind '" + sourceText + "' (expected dms-mysql, dms-mongodb or azuresql)"));
+        String sourceTable = node.string("source_table");
+        String rawPrefix = node.string("raw_prefix");
+        if (rawPrefix.isEmpty() || !rawPrefix.endsWith("/") || rawPrefix.startsWith("/")) {
+            throw node.error("raw_prefix", "must be a key prefix like 'mysql/shop/orders/' (no leading '/', a trailing '/'), got '" + rawPrefix + "'");
+        }
+        CsvFormat format = format(node.optionalMap("format").orElse(new MapNode(node.path + ": format", Map.of())), source);
+
+        List<Object> columnNodes = node.list("columns");
+        if (columnNodes.isEmpty()) {
+            throw node.error("columns", "lists no column");
+        }
+        List<ColumnSpec> columns = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < columnNodes.size(); i++) {
+            Object entry = columnNodes.get(i);
+            String columnName = entry instanceof Map<?, ?> m && m.get("name") instanceof String s ? " '" + s + "'" : "";
+            ColumnSpec column = column(new Node(node.path + ": columns[" + i + "]" + columnName, entry).map());
+            if (!seen.add(column.name())) {
+                throw node.error("columns[" + i + "]", "column '" + column.name() + "' is declared twice");
+            }
+            columns.add(column);
+        }
+        for (ColumnSpec column : columns) {
+            column.fromJson().ifPresent(json -> {
+                ColumnSpec document = columns.stream().filter(c -> c.name().equals(json.column())).findFirst()
+                        .orElseThrow(() -> node.error("columns", "column '" + column.name()
+                                + "' reads JSON from column '" + json.column() + "', which is not declared"));
+                if (document.derived() || document.type().kind() != ColumnType.Kind.STRING) {
+                    throw node.error("columns", "column '" + column.name() + "' reads JSON from column '"
+                            + json.column() + "', which must be a plain string column");
+                }
+            });
+        }
+
+        List<String> primaryKey = node.stringList("primary_key");
+        if (primaryKey.isEmpty()) {
+            throw node.error("primary_key", "lists no column");
+        }
+        for (String key : primaryKey) {
+            requireColumn(node, "primary_key", columns, key);
+        }
+        String accountColumn = node.string("account_column");
+        ColumnSpec account = requireColumn(node, "account_column", columns, accountColumn);
+        if (account.type().kind() != ColumnType.Kind.STRING) {
+            throw node.error("account_column", "column '" + accountColumn + "' must be of type string, is " + account.type());
+        }
+        Optional<String> partitionDate = node.optionalString("partition_date");
+        if (partitionDate.isPresent()) {
+            ColumnSpec dateColumn = requireColumn(node, "partition_date", columns, partitionDate.get());
+            ColumnType.Kind kind = dateColumn.type().kind();
+            if (kind != ColumnType.Kind.TIMESTAMP && kind != ColumnType.Kind.DATE) {
+                throw node.error("partition_date", "column '" + partitionDate.get() + "' must be a timestamp or a date, is " + dateColumn.type());
+            }
+        }
+        node.rejectUnknown(Set.of("name", "source", "source_table", "raw_prefix", "format", "columns",
+                "primary_key", "account_column", "partition_date"));
+        return new Dataset(name, source, sourceTable, rawPrefix, format, columns, primaryKey, accountColumn, partitionDate);
+    }
+
+    private static ColumnSpec requireColumn(MapNode node, String field, List<ColumnSpec> columns, String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> node.error(field, "names column '" + name + "', which is not declared in columns"));
+    }
+
+    private static CsvFormat format(MapNode node, SourceKind source) {
+        String defaultLayout = source == SourceKind.AZURESQL ? "header" : "dms";
+        String layoutText = node.optionalString("layout").orElse(defaultLayout);
+        Layout layout = switch (layoutText) {
+            case "header" -> Layout.HEADER;
+            case "dms" -> Layout.DMS;
+            default -> throw node.error("layout", "unknown layout '" + layoutText + "' (expected header or dms)");
+        };
+        String delimiterText = node.optionalString("delimiter").orElse(",");
+        if (delimiterText.equals("\\t")) {
+            delimiterText = "\t";
+        }
+        if (delimiterText.length() != 1 || delimiterText.charAt(0) == '"'
+                || delimiterText.charAt(0) == '\n' || delimiterText.charAt(0) == '\r') {
+            throw node.error("delimiter", "must be one character other than a quote or a line break, got '" + delimiterText + "'");
+        }
+        Optional<String> nullToken = node.optionalString("null_token").filter(s -> !s.isEmpty());
+        String gzipText = node.optionalString("gzip").orElse("auto");
+        Gzip gzip = switch (gzipText.toLowerCase(Locale.ROOT)) {
+            case "auto" -> Gzip.AUTO;
+            case "true", "always" -> Gzip.ALWAYS;
+            case "false", "never" -> Gzip.NEVER;
+            default -> throw node.error("gzip", "expected auto, true or false, got '" + gzipText + "'");
+        };
+        boolean commitTimestamp = node.optionalBoolean("commit_timestamp").orElse(layout == Layout.DMS);
+        if (commitTimestamp && layout != Layout.DMS) {
+            throw node.error("commit_timestamp", "applies to the dms layout only; header files name a _commit_ts column instead");
+        }
+        node.rejectUnknown(Set.of("layout", "delimiter", "null_token", "gzip", "commit_timestamp"));
+        return new CsvFormat(layout, delimiterText.charAt(0), nullToken, gzip, commitTimestamp);
+    }
+
+    private static ColumnSpec column(MapNode node) {
+        String name = node.string("name");
+        if (!NAME.matcher(name).matches() && !name.equals("_id") && !name.equals("_doc")) {
+            throw node.error("name", "'" + name + "' is not a valid column name (lower case letters, digits and _, not starting with a digit)");
+        }
+        if (RESERVED_COLUMNS.contains(name)) {
+            throw node.error("name", "'" + name + "' is reserved for a column Tarn adds");
+        }
+        ColumnType type;
+        try {
+            type = ColumnType.parse(node.string("type"));
+        } catch (IllegalArgumentException e) {
+            throw node.error("type", e.getMessage());
+        }
+        boolean nullable = node.optionalBoolean("nullable").orElse(true);
+        Optional<JsonField> fromJson = node.optionalMap("from_json").map(json -> {
+            JsonField field = new JsonField(json.string("column"), json.string("field"));
+            json.rejectUnknown(Set.of("column", "field"));
+            return field;
+        });
+        node.rejectUnknown(Set.of("name", "type", "nullable", "from_json"));
+        return new ColumnSpec(name, type, nullable, fromJson);
+    }
+
+    private static void checkUnique(String sourceName, List<Dataset> datasets) {
+        for (int i = 0; i < datasets.size(); i++) {
+            for (int j = i + 1; j < datasets.size(); j++) {
+                Dataset a = datasets.get(i);
+                Dataset b = datasets.get(j);
+                if (a.name().equals(b.name())) {
+                    throw new PipelineConfigException(sourceName + ": dataset '" + a.name() + "' is declared twice");
+                }
+                if (a.rawPrefix().startsWith(b.rawPrefix()) || b.rawPrefix().startsWith(a.rawPrefix())) {
+                    throw new PipelineConfigException(sourceName + ": datasets '" + a.name() + "' and '" + b.name()
+                            + "' have overlapping raw prefixes '" + a.rawPrefix() + "' and '" + b.rawPrefix()
+                            + "': a raw object must belong to one dataset");
+                }
+            }
+        }
+    }
+
+    /** A YAML value with the path that leads to it, for error messages. */
+    private record Node(String path, Object value) {
+        MapNode map() {
+            if (value instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> typed = (Map<String, Object>) m;
+                return new MapNode(path, typed);
+            }
+            throw new PipelineConfigException(path + ": expected a mapping, got " + describe(value));
+        }
+    }
+
+    private record MapNode(String path, Map<String, Object> values) {
+
+        PipelineConfigException error(String field, String message) {
+            return new PipelineConfigException(path + ": " + field + ": " + message);
+        }
+
+        Object required(String field) {
+            Object value = values.get(field);
+            if (value == null) {
+                throw error(field, "is required");
+            }
+            return value;
+        }
+
+        String string(String field) {
+            Object value = required(field);
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                return value.toString();
+            }
+            throw error(field, "expected a string, got " + describe(value));
+        }
+
+        String name(String field) {
+            String value = string(field);
+            if (!NAME.matcher(value).matches()) {
+                throw error(field, "'" + value + "' is not a valid name (lower case letters, digits and _, not starting with a digit)");
+            }
+            return value;
+        }
+
+        Optional<String> optionalString(String field) {
+            return values.get(field) == null ? Optional.empty() : Optional.of(string(field));
+        }
+
+        Optional<Boolean> optionalBoolean(String field) {
+            Object value = values.get(field);
+            if (value == null) {
+                return Optional.empty();
+            }
+            if (value instanceof Boolean b) {
+                return Optional.of(b);
+            }
+            throw error(field, "expected true or false, got " + describe(value));
+        }
+
+        List<Object> list(String field) {
+            Object value = required(field);
+            if (value instanceof List<?> list) {
+                return new ArrayList<>(list);
+            }
+            throw error(field, "expected a list, got " + describe(value));
+        }
+
+        List<String> stringList(String field) {
+            Object value = required(field);
+            if (value instanceof String s) {
+                return List.of(s);
+            }
+            List<String> strings = new ArrayList<>();
+            for (Object item : list(field)) {
+                if (!(item instanceof String s)) {
+                    throw error(field, "expected column names, got " + describe(item));
+                }
+                strings.add(s);
+            }
+            return strings;
+        }
+
+        Optional<MapNode> optionalMap(String field) {
+            Object value = values.get(field);
+            return value == null ? Optional.empty() : Optional.of(new Node(path + ": " + field, value).map());
+        }
+
+        void rejectUnknown(Set<String> known) {
+            for (String key : values.keySet()) {
+                if (!known.contains(key)) {
+                    throw error(String.valueOf(key), "unknown field (expected one of " + new java.util.TreeSet<>(known) + ")");
+                }
+            }
+        }
+    }
+
+    private static String describe(Object value) {
+        if (value == null) {
+            return "nothing";
+        }
+        if (value instanceof Map) {
+            return "a mapping";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        return "'" + value + "'";
+    }
+}

@@ -1,0 +1,306 @@
+package io.tarn.typing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.csv.CsvReader;
+import io.tarn.parquet.StagingSchema;
+import io.tarn.partition.PartitionKey;
+import io.tarn.pipeline.ColumnSpec;
+import io.tarn.pipeline.ColumnType;
+import io.tarn.pipeline.CsvFormat;
+import io.tarn.pipeline.Dataset;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Turns CSV records of one raw object into typed staging rows and their partitions, or rejects
+ * them with a reason. The same code serves the Lambda and the Glue backfill, so both give the same
+ * rows for the same file.
+ */
+public final class RowTyper {
+
+    /** Longer account ids are refused: they are not ids, and S3 keys have a length limit. */
+    public static final int MAX_ACCOUNT_LENGTH = 200;
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+
+    private final StagingSchema schema;
+    private final Dataset dataset;
+    private final CsvFormat format;
+    private final String sourceUri;
+    private final long ingestedAtMicros;
+    private final Schema avroSchema;
+    private final ColumnSpec[] columns;
+    private final Schema[] fixedSchemas;
+    private final int[] primaryKey;
+    private final int accountField;
+    private final int partitionDateColumn;
+    private final Map<Long, String> dayNames = new HashMap<>();
+
+    /** Where each data column comes from: a CSV field index, or -1 when derived or absent. */
+    private int[] fieldOf;
+    private int opField = -1;
+    private int commitTsField = -1;
+    private int expectedFields = -1;
+    private String headerProblem;
+    private final int jsonSource;
+
+    public RowTyper(StagingSchema schema, String sourceUri, long ingestedAtMicros) {
+        this.schema = requireNonNull(schema, "schema is null");
+        this.dataset = schema.dataset();
+        this.format = dataset.format();
+        this.sourceUri = requireNonNull(sourceUri, "sourceUri is null");
+        this.ingestedAtMicros = ingestedAtMicros;
+        this.avroSchema = schema.avroSchema();
+        List<ColumnSpec> data = schema.dataColumns();
+        this.columns = data.toArray(ColumnSpec[]::new);
+        this.fixedSchemas = new Schema[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i].type().kind() == ColumnType.Kind.DECIMAL) {
+                fixedSchemas[i] = avroSchema.getFields().get(i).schema().getTypes().get(1);
+            }
+        }
+        this.primaryKey = dataset.primaryKey().stream().mapToInt(this::dataIndex).toArray();
+        this.partitionDateColumn = dataset.partitionDate().map(this::dataIndex).orElse(-1);
+        this.jsonSource = dataset.columns().stream()
+                .filter(ColumnSpec::derived)
+                .map(c -> c.fromJson().orElseThrow().column())
+                .findFirst().map(this::dataIndex).orElse(-1);
+        ColumnSpec account = dataset.column(dataset.accountColumn());
+        if (format.layout() == CsvFormat.Layout.DMS) {
+            int next = 0;
+            opField = next++;
+            if (format.commitTimestamp()) {
+                commitTsField = next++;
+            }
+            Map<String, Integer> positions = new HashMap<>();
+            for (ColumnSpec column : dataset.csvColumns()) {
+                positions.put(column.name(), next++);
+            }
+            expectedFields = next;
+            fieldOf = new int[columns.length];
+            for (int i = 0; i < columns.length; i++) {
+                fieldOf[i] = positions.getOrDefault(columns[i].name(), -1);
+            }
+            accountField = account.derived() ? -1 : positions.get(account.name());
+        } else {
+            accountField = -2; // resolved by the header
+        }
+    }
+
+    /** Whether the first record of the object is a header that {@link #readHeader} must consume. */
+    public boolean expectsHeader() {
+        return format.layout() == CsvFormat.Layout.HEADER;
+    }
+
+    private int headerAccountField = -1;
+
+    /**
+     * Reads the header record (header layout). A header that lacks a required column does not stop
+     * the object: every row is then rejected with that reason, so nothing is silently dropped.
+     */
+    public void readHeader(CsvReader reader) {
+        Map<String, Integer> positions = new HashMap<>();
+        for (int i = 0; i < reader.fieldCount(); i++) {
+            positions.putIfAbsent(reader.field(i).trim().toLowerCase(Locale.ROOT), i);
+        }
+        fieldOf = new int[columns.length];
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < columns.length; i++) {
+            ColumnSpec column = columns[i];
+            fieldOf[i] = column.derived() ? -1 : positions.getOrDefault(column.name(), -1);
+            if (fieldOf[i] < 0 && !column.derived() && !column.nullable()) {
+                missing.add(column.name());
+            }
+        }
+        ColumnSpec account = dataset.column(dataset.accountColumn());
+        if (!account.derived()) {
+            headerAccountField = positions.getOrDefault(account.name(), -1);
+            if (headerAccountField < 0) {
+                missing.add(account.name());
+            }
+        }
+        opField = positions.getOrDefault(StagingSchema.OP, -1);
+        commitTsField = positions.getOrDefault(StagingSchema.COMMIT_TS, -1);
+        headerProblem = missing.isEmpty() ? null : "header lacks required column(s) " + missing;
+    }
+
+    /** The staging row of the reader's current record, with its partition. */
+    public TypedRow type(CsvReader reader, long line) throws RowRejectedException {
+        if (headerProblem != null) {
+            throw new RowRejectedException(headerProblem);
+        }
+        int count = reader.fieldCount();
+        if (expectedFields >= 0 && count != expectedFields) {
+            throw new RowRejectedException("expected " + expectedFields + " fields, found " + count);
+        }
+        String op = "I";
+        if (opField >= 0) {
+            op = field(reader, opField);
+            if (op == null || !(op.equals("I") || op.equals("U") || op.equals("D"))) {
+                throw new RowRejectedException("unknown operation '" + op + "' (expected I, U or D)");
+            }
+        }
+        boolean delete = op.equals("D");
+        Long commitTs = null;
+        if (commitTsField >= 0) {
+            String text = field(reader, commitTsField);
+            if (text != null) {
+                try {
+                    commitTs = Values.parseTimestampMicros(text);
+                } catch (BadValueException e) {
+                    throw new RowRejectedException("commit timestamp: " + e.getMessage());
+                }
+            }
+        }
+
+        JsonDocument document = null;
+        GenericData.Record row = new GenericData.Record(avroSchema);
+        for (int i = 0; i < columns.length; i++) {
+            ColumnSpec column = columns[i];
+            String text;
+            if (column.derived()) {
+                if (document == null) {
+                    document = document(reader);
+                }
+                text = document.field(column.fromJson().orElseThrow().field());
+            } else {
+                text = fieldOf[i] < 0 ? null : field(reader, fieldOf[i]);
+            }
+            if (text == null) {
+                if (!column.nullable() && (!delete || isKey(i))) {
+                    throw new RowRejectedException("column '" + column.name() + "': null in a non-nullable column");
+                }
+                continue;
+            }
+            try {
+                row.put(i, value(i, column.type(), text));
+            } catch (BadValueException e) {
+                throw new RowRejectedException("column '" + column.name() + "': " + e.getMessage());
+            }
+        }
+
+        String account = account(reader, document);
+        row.put(schema.opIndex(), op);
+        row.put(schema.commitTsIndex(), commitTs);
+        row.put(schema.sourceKeyIndex(), sourceUri);
+        row.put(schema.sourceLineIndex(), line);
+        row.put(schema.ingestedAtIndex(), ingestedAtMicros);
+        return new TypedRow(new PartitionKey(account, day(row)), row);
+    }
+
+    private String account(CsvReader reader, JsonDocument document) throws RowRejectedException {
+        ColumnSpec column = dataset.column(dataset.accountColumn());
+        String account;
+        if (column.derived()) {
+            account = (document == null ? document(reader) : document).field(column.fromJson().orElseThrow().field());
+        } else {
+            int index = accountField == -2 ? headerAccountField : accountField;
+            account = field(reader, index);
+        }
+        if (account == null || account.isBlank()) {
+            throw new RowRejectedException("no account: column '" + column.name() + "' is empty");
+        }
+        if (account.length() > MAX_ACCOUNT_LENGTH) {
+            throw new RowRejectedException("account id longer than " + MAX_ACCOUNT_LENGTH + " characters");
+        }
+        return account;
+    }
+
+    private JsonDocument document(CsvReader reader) throws RowRejectedException {
+        String text = jsonSource < 0 || fieldOf[jsonSource] < 0 ? null : field(reader, fieldOf[jsonSource]);
+        if (text == null) {
+            throw new RowRejectedException("document column is empty");
+        }
+        return JsonDocument.parse(text);
+    }
+
+    private Optional<String> day(GenericRecord row) throws RowRejectedException {
+        if (partitionDateColumn < 0) {
+            return Optional.empty();
+        }
+        Object value = row.get(partitionDateColumn);
+        if (value == null) {
+            throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
+        }
+        long epochDay = value instanceof Long micros ? Math.floorDiv(micros, MICROS_PER_DAY) : ((Integer) value).longValue();
+        return Optional.of(dayNames.computeIfAbsent(epochDay, d -> LocalDate.ofEpochDay(d).toString()));
+    }
+
+    private boolean isKey(int column) {
+        for (int key : primaryKey) {
+            if (key == column) {
+                return true;
+            }
+        }
+        return column < columns.length && columns[column].name().equals(dataset.accountColumn());
+    }
+
+    private String field(CsvReader reader, int index) {
+        if (index >= reader.fieldCount()) {
+            return null;
+        }
+        String text = reader.field(index);
+        if (!reader.quoted(index) && format.isNull(text)) {
+            return null;
+        }
+        return text;
+    }
+
+    private Object value(int column, ColumnType type, String text) {
+        return switch (type.kind()) {
+            case STRING -> text;
+            case INT -> Values.parseInt(text);
+            case LONG -> Values.parseLong(text);
+            case DOUBLE -> Values.parseDouble(text);
+            case BOOLEAN -> Values.parseBoolean(text);
+            case DATE -> Values.parseDateEpochDays(text);
+            case TIMESTAMP -> Values.parseTimestampMicros(text);
+            case DECIMAL -> decimal(column, type, text);
+        };
+    }
+
+    private GenericData.Fixed decimal(int column, ColumnType type, String text) {
+        Schema fixed = fixedSchemas[column];
+        byte[] bytes = new byte[fixed.getFixedSize()];
+        if (type.precision() <= 18) {
+            long unscaled = Values.parseUnscaledDecimal(text, type.precision(), type.scale());
+            for (int i = bytes.length - 1; i >= 0; i--) {
+                bytes[i] = (byte) unscaled;
+                unscaled >>= 8;
+            }
+        } else {
+            BigDecimal value = Values.parseDecimal(text, type.precision(), type.scale());
+            BigInteger unscaled = value.setScale(type.scale()).unscaledValue();
+            byte[] minimal = unscaled.toByteArray();
+            byte fill = (byte) (unscaled.signum() < 0 ? 0xFF : 0x00);
+            int offset = bytes.length - minimal.length;
+            for (int i = 0; i < offset; i++) {
+                bytes[i] = fill;
+            }
+            System.arraycopy(minimal, 0, bytes, offset, minimal.length);
+        }
+        return new GenericData.Fixed(fixed, bytes);
+    }
+
+    private int dataIndex(String columnName) {
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i].name().equals(columnName)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A typed row and the partition it belongs to. */
+    public record TypedRow(PartitionKey partition, GenericRecord row) {}
+}

@@ -1,0 +1,136 @@
+package io.tarn.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class PipelineLoaderTest {
+
+    private static final String VALID = """
+            datasets:
+              - name: orders
+                source: dms-mysql
+                source_table: shop.orders
+                raw_prefix: dms/shop/orders/
+                format: { layout: dms, null_token: "\\\\N" }
+                columns:
+                  - { name: order_id, type: long, nullable: false }
+                  - { name: account_id, type: string, nullable: false }
+                  - { name: total, type: "decimal(12,2)" }
+                  - { name: created_at, type: timestamp }
+                primary_key: [order_id]
+                account_column: account_id
+                partition_date: created_at
+            """;
+
+    @Test
+    void loadsTheRepositorysSamplePipeline() {
+        PipelineConfig config = PipelineLoader.load(Path.of("../pipeline.yaml"));
+
+        assertThat(config.datasets()).extracting(Dataset::name).containsExactly("orders", "events", "accounts", "invoices");
+        Dataset orders = config.dataset("orders").orElseThrow();
+        assertThat(orders.source()).isEqualTo(SourceKind.DMS_MYSQL);
+        assertThat(orders.format().layout()).isEqualTo(CsvFormat.Layout.DMS);
+        assertThat(orders.format().nullToken()).contains("\\N");
+        assertThat(orders.format().commitTimestamp()).isTrue();
+        assertThat(orders.column("total").type()).isEqualTo(ColumnType.decimal(12, 2));
+        assertThat(orders.partitionKeys()).containsExactly("account_id", "dt");
+        Dataset events = config.dataset("events").orElseThrow();
+        assertThat(events.column("account_id").fromJson()).contains(new ColumnSpec.JsonField("_doc", "account_id"));
+        assertThat(events.csvColumns()).extracting(ColumnSpec::name).containsExactly("_id", "_doc");
+        assertThat(config.dataset("accounts").orElseThrow().format().layout()).isEqualTo(CsvFormat.Layout.HEADER);
+    }
+
+    @Test
+    void findsTheDatasetOfARawKey() {
+        PipelineConfig config = PipelineLoader.parse(VALID, "pipeline.yaml");
+
+        assertThat(config.datasetForKey("dms/shop/orders/2024/06/01/20240601-1200.csv")).map(Dataset::name).contains("orders");
+        assertThat(config.datasetForKey("dms/shop/customers/LOAD00000001.csv")).isEmpty();
+    }
+
+    @Test
+    void unknownTypeNamesDatasetColumnAndType() {
+        String yaml = VALID.replace("type: \"decimal(12,2)\"", "type: money");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: dataset 'orders': columns[2] 'total': type: unknown type 'money' "
+                        + "(expected string, int, long, double, decimal(p,s), boolean, date or timestamp)");
+    }
+
+    @Test
+    void primaryKeyMustNameADeclaredColumn() {
+        String yaml = VALID.replace("primary_key: [order_id]", "primary_key: [id]");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml: dataset 'orders': primary_key: names column 'id', which is not declared in columns");
+    }
+
+    @Test
+    void accountColumnMustBeAString() {
+        String yaml = VALID.replace("account_column: account_id", "account_column: order_id");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml: dataset 'orders': account_column: column 'order_id' must be of type string, is long");
+    }
+
+    @Test
+    void decimalPrecisionIsBounded() {
+        String yaml = VALID.replace("decimal(12,2)", "decimal(40,2)");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessageEndingWith("columns[2] 'total': type: decimal precision must be 1 to 38, got 40");
+    }
+
+    @Test
+    void overlappingRawPrefixesAreRefused() {
+        String yaml = VALID + VALID.replace("datasets:\n", "").replace("name: orders", "name: orders_copy")
+                .replace("raw_prefix: dms/shop/orders/", "raw_prefix: dms/shop/");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml: datasets 'orders' and 'orders_copy' have overlapping raw prefixes "
+                        + "'dms/shop/orders/' and 'dms/shop/': a raw object must belong to one dataset");
+    }
+
+    @Test
+    void unknownFieldsAreNamed() {
+        String yaml = VALID.replace("account_column: account_id", "account_column: account_id\n    acount: x");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessageStartingWith("pipeline.yaml: dataset 'orders': acount: unknown field");
+    }
+
+    @Test
+    void reservedColumnNamesAreRefused() {
+        String yaml = VALID.replace("name: total", "name: _op");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml: dataset 'orders': columns[2] '_op': name: '_op' is reserved for a column Tarn adds");
+    }
+
+    @Test
+    void missingColumnsListIsNamed() {
+        String yaml = """
+                datasets:
+                  - name: orders
+                    source: dms-mysql
+                    source_table: shop.orders
+                    raw_prefix: dms/shop/orders/
+                    primary_key: [order_id]
+                    account_column: account_id
+                """;
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml: dataset 'orders': columns: is required");
+    }
+
+    @Test
+    void invalidYamlIsReportedWithTheFileName() {
+        assertThatThrownBy(() -> PipelineLoader.parse("datasets: [", "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageStartingWith("pipeline.yaml: not valid YAML");
+    }
+}
