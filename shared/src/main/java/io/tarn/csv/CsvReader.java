@@ -1,0 +1,383 @@
+package io.tarn.csv;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A streaming RFC 4180 reader: one record at a time, fields as strings, quote character {@code "}.
+ *
+ * <p>Usage: {@code while (reader.next()) { reader.field(0) ... }}. The accessors describe the
+ * current record until the next call to {@link #next()}.
+ *
+ * <p>What is accepted beyond the RFC, so that one odd row never stops a file:
+ *
+ * <ul>
+ *   <li>Record terminators may be LF, CRLF or a lone CR, mixed freely; a last record may lack one.
+ *   <li>Empty lines are skipped: they are not records. So a record made of one empty unquoted
+ *       field cannot be expressed; write it as {@code ""}.
+ *   <li>A U+FEFF byte order mark as the very first character is dropped.
+ *   <li>A quote inside an unquoted field is kept literally ({@code ab"c} reads as {@code ab"c});
+ *       a field is quoted only if its first character is the quote, so {@code  "a"} (leading
+ *       space) is the literal text {@code  "a"}.
+ *   <li>Text between a closing quote and the next delimiter or terminator is appended literally
+ *       ({@code "ab"cd} reads as {@code abcd}, still reported as {@linkplain #quoted(int)
+ *       quoted}).
+ *   <li>A quote left open at end of input yields one last record, flagged {@link #malformed()},
+ *       whose last field holds everything after the quote; then {@link #next()} returns false.
+ * </ul>
+ *
+ * <p>Line numbers count physical lines (LF, CRLF or CR), including those inside quoted fields.
+ * Not thread-safe. Decompression is the caller's business: wrap the stream before the reader.
+ */
+public final class CsvReader implements Closeable {
+    static final int DEFAULT_BUFFER_CHARS = 64 * 1024;
+    /**
+     * A quote that never closes makes the rest of the object one record; past this bound the
+     * reader gives up instead of holding a whole multi-gigabyte object in memory.
+     */
+    static final int DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
+    private static final char QUOTE = '"';
+    private static final char BOM = '\uFEFF';
+
+    private final Reader in;
+    private final char delimiter;
+    private final int maxRecordChars;
+
+    // buf[pos..limit) is unread input; the current record, once parsed, is buf[recStart..recEnd).
+    private char[] buf;
+    private int pos;
+    private int limit;
+    private boolean eof;
+    private boolean bomChecked;
+    /** The previous record ended with CR, so an LF right after it completes a CRLF. */
+    private boolean afterCr;
+    /** Physical line of buf[pos]. */
+    private long line = 1;
+
+    private boolean hasRecord;
+    private int recStart;
+    private int recEnd;
+    private long recLine;
+    private String[] values = new String[16];
+    private boolean[] quotedFlags = new boolean[16];
+    private int count;
+    private String raw;
+    private String problem;
+
+    // Unescaping buffer for quoted fields that contain "" pairs.
+    private char[] scratch = new char[128];
+    private int scratchLen;
+
+    /**
+     * @param in the text to read; closed by {@link #close()}
+     * @param delimiter field separator, e.g. {@code ','}, {@code '\t'}, {@code '|'}; must not be a
+     *     quote, CR or LF
+     */
+    public CsvReader(Reader in, char delimiter) {
+        this(in, delimiter, DEFAULT_BUFFER_CHARS, DEFAULT_MAX_RECORD_CHARS);
+    }
+
+    /** Small buffers let tests push records across buffer boundaries. */
+    CsvReader(Reader in, char delimiter, int bufferChars, int maxRecordChars) {
+        this.in = requireNonNull(in, "in is null");
+        if (delimiter == QUOTE || delimiter == '\n' || delimiter == '\r') {
+            throw new IllegalArgumentException(
+                    "delimiter must not be a quote, CR or LF, got U+%04X".formatted((int) delimiter));
+        }
+        if (bufferChars < 1 || maxRecordChars < bufferChars) {
+            throw new IllegalArgumentException(
+                    "need 1 <= bufferChars <= maxRecordChars, got %d and %d".formatted(bufferChars, maxRecordChars));
+        }
+        this.delimiter = delimiter;
+        this.buf = new char[bufferChars];
+        this.maxRecordChars = maxRecordChars;
+    }
+
+    /**
+     * Advances to the next record.
+     *
+     * @return false at end of input (and after a {@linkplain #malformed() malformed} last record)
+     * @throws IOException if the underlying reader fails
+     * @throws CsvException if a record exceeds the size bound (16 Mi chars), typically because a
+     *     quote never closes
+     */
+    public boolean next() throws IOException {
+        hasRecord = false;
+        count = 0;
+        raw = null;
+        problem = null;
+        if (!skipToRecord()) {
+            return false;
+        }
+        recStart = pos;
+        recLine = line;
+        // A record cut by the end of the buffer is parsed again from its start after a refill:
+        // only the one record straddling each refill pays, and it keeps the parser free of state.
+        while (!parseRecord()) {
+            compactAndFill(recStart);
+            recStart = 0;
+        }
+        hasRecord = true;
+        return true;
+    }
+
+    /** Number of fields in the current record (at least 1). */
+    public int fieldCount() {
+        return count;
+    }
+
+    /**
+     * Field {@code i} of the current record, unquoted and unescaped; an empty field is {@code ""},
+     * never null.
+     */
+    public String field(int i) {
+        checkIndex(i);
+        return values[i];
+    }
+
+    /**
+     * Whether field {@code i} was written in quotes. Callers mapping null tokens use this: a quoted
+     * {@code ""} or {@code "NULL"} is the literal string, not a null.
+     */
+    public boolean quoted(int i) {
+        checkIndex(i);
+        return quotedFlags[i];
+    }
+
+    /** Physical line (1-based) on which the current record starts. */
+    public long lineNumber() {
+        return recLine;
+    }
+
+    /**
+     * The exact source text of the current record without its terminator, embedded line breaks
+     * included. Built on first call only.
+     */
+    public String rawRecord() {
+        if (!hasRecord) {
+            throw new IllegalStateException("no current record: call next() first");
+        }
+        if (raw == null) {
+            raw = new String(buf, recStart, recEnd - recStart);
+        }
+        return raw;
+    }
+
+    /** Whether the current record could only be read partially; see {@link #malformedReason()}. */
+    public boolean malformed() {
+        return problem != null;
+    }
+
+    /** Why the current record is malformed, for quarantine; empty when it is well formed. */
+    public Optional<String> malformedReason() {
+        return Optional.ofNullable(problem);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    /** Moves pos past empty lines to the first character of a record; false at end of input. */
+    private boolean skipToRecord() throws IOException {
+        while (true) {
+            if (pos >= limit) {
+                if (eof) {
+                    return false;
+                }
+                compactAndFill(pos);
+                pos = 0;
+                continue;
+            }
+            char c = buf[pos];
+            if (c == '\n') {
+                if (!afterCr) {
+                    line++;
+                }
+                afterCr = false;
+            } else if (c == '\r') {
+                line++;
+                afterCr = true;
+            } else {
+                afterCr = false;
+                return true;
+            }
+            pos++;
+        }
+    }
+
+    /**
+     * Parses the record at recStart. Returns false, having committed nothing but scratch values,
+     * when the buffer ends before the record does and more input may follow.
+     */
+    private boolean parseRecord() {
+        final char[] b = buf;
+        final int lim = limit;
+        final char d = delimiter;
+        final boolean atEof = eof;
+        int p = recStart;
+        int extraLines = 0;
+        count = 0;
+        problem = null;
+        while (true) {
+            String value;
+            boolean isQuoted = p < lim && b[p] == QUOTE;
+            char c;
+            if (!isQuoted) {
+                int s = p;
+                while (p < lim && (c = b[p]) != d && c != '\n' && c != '\r') {
+                    p++;
+                }
+                if (p >= lim && !atEof) {
+                    return false;
+                }
+                value = p == s ? "" : new String(b, s, p - s);
+            } else {
+                int openLine = extraLines;
+                int s = ++p;
+                int seg = s;
+                boolean escaped = false;
+                scratchLen = 0;
+                while (true) {
+                    while (p < lim && (c = b[p]) != QUOTE) {
+                        if (c <= '\r') {
+                            // b[p - 1] exists: at worst it is the opening quote.
+                            if (c == '\r' || (c == '\n' && b[p - 1] != '\r')) {
+                                extraLines++;
+                            }
+                        }
+                        p++;
+                    }
+                    if (p >= lim) {
+                        if (!atEof) {
+                            return false;
+                        }
+                        addField(escaped ? unescaped(b, seg, lim) : new String(b, s, lim - s), true);
+                        problem = "unterminated quoted field: the quote opened on line %d (field %d) never closes"
+                                .formatted(recLine + openLine, count);
+                        recEnd = lim;
+                        pos = lim;
+                        line = recLine + extraLines;
+                        return true;
+                    }
+                    // b[p] is a quote: a doubled one is an escaped quote, a single one closes.
+                    if (p + 1 >= lim && !atEof) {
+                        return false;
+                    }
+                    if (p + 1 < lim && b[p + 1] == QUOTE) {
+                        appendScratch(b, seg, p + 1);
+                        escaped = true;
+                        p += 2;
+                        seg = p;
+                        continue;
+                    }
+                    break;
+                }
+                value = escaped ? unescaped(b, seg, p) : new String(b, s, p - s);
+                p++;
+                if (p < lim && (c = b[p]) != d && c != '\n' && c != '\r') {
+                    // Lenient: text after the closing quote belongs to the field, literally.
+                    int t = p;
+                    while (p < lim && (c = b[p]) != d && c != '\n' && c != '\r') {
+                        p++;
+                    }
+                    if (p >= lim && !atEof) {
+                        return false;
+                    }
+                    value = value.concat(new String(b, t, p - t));
+                } else if (p >= lim && !atEof) {
+                    return false;
+                }
+            }
+            addField(value, isQuoted);
+            if (p >= lim) {
+                recEnd = p;
+                pos = p;
+                line = recLine + extraLines;
+                return true;
+            }
+            c = b[p];
+            if (c == d) {
+                p++;
+                continue;
+            }
+            recEnd = p;
+            pos = p + 1;
+            afterCr = c == '\r';
+            line = recLine + extraLines + 1;
+            return true;
+        }
+    }
+
+    private void addField(String value, boolean isQuoted) {
+        if (count == values.length) {
+            values = Arrays.copyOf(values, count * 2);
+            quotedFlags = Arrays.copyOf(quotedFlags, count * 2);
+        }
+        values[count] = value;
+        quotedFlags[count] = isQuoted;
+        count++;
+    }
+
+    private void appendScratch(char[] b, int from, int to) {
+        int n = to - from;
+        if (scratchLen + n > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + n));
+        }
+        System.arraycopy(b, from, scratch, scratchLen, n);
+        scratchLen += n;
+    }
+
+    private String unescaped(char[] b, int from, int to) {
+        appendScratch(b, from, to);
+        return new String(scratch, 0, scratchLen);
+    }
+
+    /**
+     * Moves buf[keepFrom..limit) to the start of the buffer (growing it when that is all of it)
+     * and reads until the buffer is full or input ends. Sets eof when nothing more was read.
+     */
+    private void compactAndFill(int keepFrom) throws IOException {
+        int keep = limit - keepFrom;
+        if (keepFrom > 0) {
+            System.arraycopy(buf, keepFrom, buf, 0, keep);
+        }
+        limit = keep;
+        if (limit == buf.length) {
+            if (buf.length >= maxRecordChars) {
+                throw new CsvException(
+                        "record starting on line %d is longer than %d characters; is a quote left open?"
+                                .formatted(line, maxRecordChars));
+            }
+            buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, maxRecordChars));
+        }
+        int n = 0;
+        while (limit < buf.length && (n = in.read(buf, limit, buf.length - limit)) >= 0) {
+            limit += n;
+        }
+        if (n < 0) {
+            eof = true;
+        }
+        if (!bomChecked && limit > 0) {
+            bomChecked = true;
+            if (buf[0] == BOM) {
+                // Only reachable on the first fill, when nothing has been consumed yet.
+                System.arraycopy(buf, 1, buf, 0, limit - 1);
+                limit--;
+            }
+        }
+    }
+
+    private void checkIndex(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException(
+                    "field %d requested but the record on line %d has %d fields".formatted(i, recLine, count));
+        }
+    }
+}
