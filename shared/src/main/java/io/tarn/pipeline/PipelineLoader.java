@@ -32,8 +32,7 @@ public final class PipelineLoader {
     /** Glue lower-cases names, and Hive paths need plain ones: keep table and column names simple. */
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
     private static final Set<String> RESERVED_COLUMNS = Set.of(
-            "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at",
-            Dataset.ACCOUNT_PARTITION, Dataset.DATE_PARTITION);
+            "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
     private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests");
 
@@ -139,6 +138,10 @@ public final class PipelineLoader {
         ColumnSpec account = requireColumn(node, "account_column", columns, accountColumn);
         if (account.type().kind() != ColumnType.Kind.STRING) {
             throw node.error("account_column", "column '" + accountColumn + "' must be of type string, is " + account.type());
+        }
+        if (!accountColumn.equals(Dataset.ACCOUNT_PARTITION) && seen.contains(Dataset.ACCOUNT_PARTITION)) {
+            throw node.error("columns", "a column named '" + Dataset.ACCOUNT_PARTITION
+                    + "' must be the account_column: it is the name of the account partition");
         }
         Optional<String> partitionDate = node.optionalString("partition_date");
         if (partitionDate.isPresent()) {

@@ -1,0 +1,157 @@
+package io.tarn.typing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.csv.CsvReader;
+import io.tarn.parquet.StagingSchema;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PipelineLoader;
+import io.tarn.typing.RowTyper.TypedRow;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class RowTyperTest {
+
+    private static final PipelineConfig PIPELINE = PipelineLoader.load(Path.of("../pipeline.yaml"));
+    private static final long LANDED = micros("2024-06-01T09:01:02Z");
+
+    @Test
+    void typesADmsFullLoadRecord() throws Exception {
+        TypedRow row = typeOne("orders",
+                "I,2024-06-01 09:00:00.000000,1001,acme,501,paid,120.50,EUR,2024-05-30 10:15:00,\\N");
+
+        assertThat(row.partition().account()).isEqualTo("acme");
+        assertThat(row.partition().day()).contains("2024-05-30");
+        GenericRecord record = row.row();
+        assertThat(record.get("order_id")).isEqualTo(1001L);
+        assertThat(record.get("customer_id")).isEqualTo(501L);
+        assertThat(record.get("status")).isEqualTo("paid");
+        assertThat(decimal(record.get("total"), 2)).isEqualByComparingTo("120.50");
+        assertThat(record.get("created_at")).isEqualTo(micros("2024-05-30T10:15:00Z"));
+        assertThat(record.get("updated_at")).isNull();
+        assertThat(record.get("_op")).isEqualTo("I");
+        assertThat(record.get("_commit_ts")).isEqualTo(micros("2024-06-01T09:00:00Z"));
+        assertThat(record.get("_source_key")).isEqualTo("s3://raw/dms/shop/orders/LOAD00000001.csv");
+        assertThat(record.get("_source_line")).isEqualTo(1L);
+        assertThat(record.get("_ingested_at")).isEqualTo(LANDED);
+        assertThat(record.getSchema().getField("account_id")).as("the account lives in the path").isNull();
+    }
+
+    @Test
+    void aQuotedNullTokenIsALiteralString() throws Exception {
+        TypedRow row = typeOne("orders",
+                "I,2024-06-01 09:00:00,1001,acme,501,\"\\N\",1,EUR,2024-05-30 10:15:00,\\N");
+
+        assertThat(row.row().get("status")).isEqualTo("\\N");
+    }
+
+    @Test
+    void rejectsABadDecimalNamingTheColumn() {
+        assertThatThrownBy(() -> typeOne("orders",
+                "I,2024-06-01 09:00:00,1007,initech,702,paid,not-a-number,GBP,2024-06-01 07:00:00,\\N"))
+                .isInstanceOf(RowRejectedException.class)
+                .hasMessageStartingWith("column 'total': ")
+                .hasMessageContaining("'not-a-number'");
+    }
+
+    @Test
+    void rejectsARowWithoutAccount() {
+        assertThatThrownBy(() -> typeOne("orders",
+                "I,2024-06-01 09:00:00,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N"))
+                .hasMessage("no account: column 'account_id' is empty");
+        assertThatThrownBy(() -> typeOne("orders",
+                "I,2024-06-01 09:00:00,1008,\"  \",801,paid,5.00,EUR,2024-06-01 07:10:00,\\N"))
+                .hasMessage("no account: column 'account_id' is empty");
+    }
+
+    @Test
+    void rejectsAWrongFieldCountAndAnUnknownOperation() {
+        assertThatThrownBy(() -> typeOne("orders", "I,2024-06-01 09:00:00,1001,acme"))
+                .hasMessage("expected 10 fields, found 4");
+        assertThatThrownBy(() -> typeOne("orders",
+                "X,2024-06-01 09:00:00,1001,acme,501,paid,1,EUR,2024-05-30 10:15:00,\\N"))
+                .hasMessage("unknown operation 'X' (expected I, U or D)");
+    }
+
+    @Test
+    void aDeleteMayLackNonKeyColumns() throws Exception {
+        TypedRow row = typeOne("orders", "D,2024-06-01 12:00:02,1004,globex,\\N,\\N,\\N,\\N,2024-05-31 12:00:00,\\N");
+
+        assertThat(row.row().get("_op")).isEqualTo("D");
+        assertThat(row.row().get("order_id")).isEqualTo(1004L);
+    }
+
+    @Test
+    void readsMongoDocumentFieldsIncludingExtendedJsonDates() throws Exception {
+        TypedRow row = typeOne("events", "I,2024-06-01 09:00:00,665a,"
+                + "\"{\"\"account_id\"\": \"\"globex\"\", \"\"type\"\": \"\"login\"\", "
+                + "\"\"occurred_at\"\": {\"\"$date\"\": {\"\"$numberLong\"\": \"\"1717146000000\"\"}}}\"");
+
+        assertThat(row.partition().account()).isEqualTo("globex");
+        assertThat(row.partition().day()).isEmpty();
+        assertThat(row.row().get("event_type")).isEqualTo("login");
+        assertThat(row.row().get("occurred_at")).isEqualTo(1717146000000L * 1000);
+        assertThat(row.row().get("_doc").toString()).contains("\"type\": \"login\"");
+    }
+
+    @Test
+    void aDocumentWithoutAccountIsRejected() {
+        assertThatThrownBy(() -> typeOne("events", "I,2024-06-01 09:00:00,665b,\"{\"\"type\"\": \"\"heartbeat\"\"}\""))
+                .hasMessage("no account: column 'account_id' is empty");
+        assertThatThrownBy(() -> typeOne("events", "I,2024-06-01 09:00:00,665b,\"{not json\""))
+                .hasMessageStartingWith("document is not valid JSON");
+    }
+
+    @Test
+    void headerLayoutMapsColumnsByNameAndRejectsAHeaderWithoutARequiredColumn() throws Exception {
+        Dataset invoices = PIPELINE.dataset("invoices").orElseThrow();
+        RowTyper typer = new RowTyper(new StagingSchema(invoices), "s3://raw/x.csv", LANDED);
+        CsvReader reader = new CsvReader(new StringReader(
+                "paid,invoice_id,account_id,amount,issued_on,updated_at\ntrue,9001,acme,195.5,2024-05-31,2024-05-31 18:00:00\n"), ',');
+        reader.next();
+        typer.readHeader(reader);
+        reader.next();
+        TypedRow row = typer.type(reader, reader.lineNumber());
+
+        assertThat(row.row().get("invoice_id")).isEqualTo(9001L);
+        assertThat(row.row().get("paid")).isEqualTo(true);
+        assertThat(row.row().get("issued_on")).isEqualTo((int) LocalDate.of(2024, 5, 31).toEpochDay());
+        assertThat(row.row().get("currency")).isNull();
+        assertThat(decimal(row.row().get("amount"), 2)).isEqualByComparingTo("195.50");
+
+        RowTyper strict = new RowTyper(new StagingSchema(invoices), "s3://raw/x.csv", LANDED);
+        CsvReader noAmount = new CsvReader(new StringReader("invoice_id,account_id\n1,acme\n"), ',');
+        noAmount.next();
+        strict.readHeader(noAmount);
+        noAmount.next();
+        assertThatThrownBy(() -> strict.type(noAmount, 2))
+                .hasMessage("header lacks required column(s) [amount, issued_on, updated_at]");
+    }
+
+    private static TypedRow typeOne(String datasetName, String csv) throws IOException, RowRejectedException {
+        Dataset dataset = PIPELINE.dataset(datasetName).orElseThrow();
+        RowTyper typer = new RowTyper(new StagingSchema(dataset), "s3://raw/dms/shop/orders/LOAD00000001.csv", LANDED);
+        CsvReader reader = new CsvReader(new StringReader(csv + "\n"), ',');
+        assertThat(reader.next()).isTrue();
+        return typer.type(reader, reader.lineNumber());
+    }
+
+    static BigDecimal decimal(Object fixed, int scale) {
+        return new BigDecimal(new BigInteger(((GenericData.Fixed) fixed).bytes()), scale);
+    }
+
+    static long micros(String instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
+    }
+}
