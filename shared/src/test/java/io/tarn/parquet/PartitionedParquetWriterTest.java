@@ -1,0 +1,145 @@
+package io.tarn.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.csv.CsvReader;
+import io.tarn.partition.PartitionKey;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineLoader;
+import io.tarn.typing.RowTyper;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionedParquetWriterTest {
+
+    private static final Dataset ORDERS = PipelineLoader.load(Path.of("../pipeline.yaml")).dataset("orders").orElseThrow();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void runsWithoutHadoopOnTheClasspath() {
+        assertThatThrownBy(() -> Class.forName("org.apache.hadoop.conf.Configuration"))
+                .isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    void writesZstdParquetThatDuckDbReadsBackWithTypesAndValues() throws Exception {
+        Path out = temp.resolve("out");
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults(), out, """
+                I,2024-06-01 09:00:00.123456,1001,acme,501,paid,120.50,EUR,2024-05-30 10:15:00,\\N
+                U,2024-06-01 09:00:01,1002,acme,\\N,"a, ""quoted"" status",-0.05,EUR,2024-05-30 23:59:59.999999,2024-05-31 00:00:00
+                I,2024-06-01 09:00:02,1003,globex,601,paid,9999999999.99,USD,2024-05-31 08:45:00,\\N
+                """);
+
+        assertThat(files).containsOnlyKeys(
+                new PartitionKey("acme", java.util.Optional.of("2024-05-30")),
+                new PartitionKey("globex", java.util.Optional.of("2024-05-31")));
+        Path acme = files.get(new PartitionKey("acme", java.util.Optional.of("2024-05-30"))).get(0);
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            sql.execute("SET TimeZone = 'UTC'");
+            ResultSet types = sql.executeQuery("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('" + acme + "', hive_partitioning = false))");
+            Map<String, String> columnTypes = new HashMap<>();
+            while (types.next()) {
+                columnTypes.put(types.getString(1), types.getString(2));
+            }
+            assertThat(columnTypes).containsEntry("order_id", "BIGINT")
+                    .containsEntry("total", "DECIMAL(12,2)")
+                    .containsEntry("created_at", "TIMESTAMP WITH TIME ZONE")
+                    .containsEntry("_op", "VARCHAR")
+                    .doesNotContainKey("account_id");
+
+            ResultSet rows = sql.executeQuery("SELECT order_id, customer_id, status, total::VARCHAR, "
+                    + "strftime(created_at, '%Y-%m-%d %H:%M:%S.%f'), _op, strftime(_commit_ts, '%H:%M:%S.%f') "
+                    + "FROM read_parquet('" + acme + "') ORDER BY order_id");
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getLong(1) + "|" + rows.getObject(2) + "|" + rows.getString(3) + "|" + rows.getString(4)
+                        + "|" + rows.getString(5) + "|" + rows.getString(6) + "|" + rows.getString(7));
+            }
+            assertThat(values).containsExactly(
+                    "1001|501|paid|120.50|2024-05-30 10:15:00.000000|I|09:00:00.123456",
+                    "1002|null|a, \"quoted\" status|-0.05|2024-05-30 23:59:59.999999|U|09:00:01.000000");
+
+            ResultSet codecs = sql.executeQuery("SELECT DISTINCT compression FROM parquet_metadata('" + acme + "')");
+            assertThat(codecs.next()).isTrue();
+            assertThat(codecs.getString(1)).isEqualTo("ZSTD");
+            assertThat(codecs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void snappyIsAnOption() throws Exception {
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults().withCodec(CompressionCodecName.SNAPPY),
+                temp.resolve("out"), "I,2024-06-01 09:00:00,1,acme,1,paid,1.00,EUR,2024-05-30 10:15:00,\\N\n");
+
+        Path file = files.values().iterator().next().get(0);
+        assertThat(file.getFileName().toString()).endsWith(".snappy.parquet");
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            ResultSet codecs = sql.executeQuery("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')");
+            codecs.next();
+            assertThat(codecs.getString(1)).isEqualTo("SNAPPY");
+        }
+    }
+
+    @Test
+    void aSmallMemoryBudgetSplitsPartitionsIntoPartsWithoutLosingRows() throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 30_000; i++) {
+            csv.append("I,2024-06-01 09:00:00,").append(i).append(",account-").append(i % 50)
+                    .append(",7,status-").append(i).append(",12.34,EUR,2024-05-30 10:15:00,\\N\n");
+        }
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults().withMemoryBudget(256 << 10),
+                temp.resolve("out"), csv.toString());
+
+        assertThat(files).hasSize(50);
+        assertThat(files.values().stream().mapToInt(List::size).sum()).isGreaterThan(50);
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            ResultSet count = sql.executeQuery("SELECT count(*), count(DISTINCT order_id) FROM read_parquet('"
+                    + temp.resolve("out") + "/**/*.parquet')");
+            count.next();
+            assertThat(count.getLong(1)).isEqualTo(30_000);
+            assertThat(count.getLong(2)).isEqualTo(30_000);
+        }
+    }
+
+    private Map<PartitionKey, List<Path>> write(ParquetSettings settings, Path out, String csv) throws Exception {
+        StagingSchema schema = new StagingSchema(ORDERS);
+        RowTyper typer = new RowTyper(schema, "s3://raw/test.csv", 0L);
+        Map<PartitionKey, List<Path>> files = new HashMap<>();
+        Path scratch = Files.createDirectories(temp.resolve("scratch"));
+        try (PartitionedParquetWriter writer = new PartitionedParquetWriter(schema.avroSchema(), settings, scratch,
+                (partition, part, file, rows) -> {
+                    Path target = out.resolve(partition.path()).resolve("part-" + part + settings.fileSuffix());
+                    Files.createDirectories(target.getParent());
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    files.computeIfAbsent(partition, p -> new ArrayList<>()).add(target);
+                });
+                CsvReader reader = new CsvReader(new StringReader(csv), ',')) {
+            while (reader.next()) {
+                RowTyper.TypedRow row = typer.type(reader, reader.lineNumber());
+                writer.write(row.partition(), row.row());
+            }
+            writer.finish();
+        }
+        try (Stream<Path> left = Files.list(scratch)) {
+            assertThat(left).as("temporary files are removed").isEmpty();
+        }
+        return files;
+    }
+}
