@@ -1,0 +1,36 @@
+package io.tarn.aws;
+
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+
+/** Real SDK clients pointed at a local endpoint (moto's server), as the adapters get them in AWS. */
+public final class AwsTestClients {
+
+    public static final Region REGION = Region.US_EAST_1;
+
+    private AwsTestClients() {}
+
+    public static GlueClient glue(URI endpoint) {
+        return local(GlueClient.builder(), endpoint);
+    }
+
+    public static DynamoDbClient dynamoDb(URI endpoint) {
+        return local(DynamoDbClient.builder(), endpoint);
+    }
+
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C local(B builder, URI endpoint) {
+        return builder
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+}

@@ -1,0 +1,151 @@
+package io.tarn.aws.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.aws.AwsTestClients;
+import io.tarn.embedded.MotoServer;
+import io.tarn.state.LedgerEntry;
+import io.tarn.state.StateStoreException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class DynamoDbStateStoreTest {
+
+    private static final Instant PROCESSED_AT = Instant.parse("2025-03-14T09:26:53.589793238Z");
+
+    private static DynamoDbClient dynamoDb;
+
+    private String table;
+    private DynamoDbStateStore store;
+
+    @BeforeAll
+    static void startMoto() {
+        dynamoDb = AwsTestClients.dynamoDb(MotoServer.shared().endpoint());
+    }
+
+    @AfterAll
+    static void closeClient() {
+        dynamoDb.close();
+    }
+
+    @BeforeEach
+    void freshTable() {
+        table = "tarn-state-" + UUID.randomUUID();
+        DynamoDbStateStore.createTable(dynamoDb, table);
+        store = new DynamoDbStateStore(dynamoDb, table);
+    }
+
+    private static LedgerEntry entry(String objectId, String manifestKey, Instant processedAt) {
+        return new LedgerEntry(objectId, "mysql-shop", "orders", manifestKey, 1_000_000L, 999_998L, 2L, processedAt);
+    }
+
+    @Test
+    void recordedEntryReadsBackWithEveryField() {
+        LedgerEntry entry = entry("raw/shop/orders/LOAD00000001.csv#v1", "manifests/orders/1.json", PROCESSED_AT);
+
+        assertThat(store.recordProcessed(entry)).isTrue();
+
+        assertThat(store.findProcessed(entry.objectId())).contains(entry);
+    }
+
+    @Test
+    void entryIsStoredUnderTheObjectKeyWithReadableAttributes() {
+        LedgerEntry entry = entry("raw/a.csv#v1", "manifests/a.json", PROCESSED_AT);
+
+        store.recordProcessed(entry);
+
+        Map<String, AttributeValue> item = dynamoDb.getItem(request -> request
+                        .tableName(table)
+                        .key(Map.of("pk", AttributeValue.fromS("object#raw/a.csv#v1"))))
+                .item();
+        assertThat(item).containsEntry("processedAt", AttributeValue.fromS("2025-03-14T09:26:53.589793238Z"))
+                .containsEntry("rowsRead", AttributeValue.fromN("1000000"))
+                .containsEntry("manifestKey", AttributeValue.fromS("manifests/a.json"));
+    }
+
+    @Test
+    void secondRecordReturnsFalseAndKeepsTheFirstEntry() {
+        LedgerEntry first = entry("raw/a.csv#v1", "manifests/first.json", PROCESSED_AT);
+        LedgerEntry second = entry("raw/a.csv#v1", "manifests/second.json", PROCESSED_AT.plusSeconds(60));
+        store.recordProcessed(first);
+
+        assertThat(store.recordProcessed(second)).isFalse();
+
+        assertThat(store.findProcessed("raw/a.csv#v1")).contains(first);
+    }
+
+    @Test
+    void exactlyOneOfEightRacingRecordersWins() throws Exception {
+        int racers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Boolean>> attempts = new ArrayList<>();
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+            LedgerEntry entry = entry("raw/race.csv#v1", "manifests/racer-" + i + ".json", PROCESSED_AT.plusMillis(i));
+            entries.add(entry);
+            attempts.add(() -> {
+                start.await();
+                return store.recordProcessed(entry);
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        List<Boolean> outcomes = new ArrayList<>();
+        try {
+            List<Future<Boolean>> futures = attempts.stream().map(pool::submit).toList();
+            start.countDown();
+            for (Future<Boolean> future : futures) {
+                outcomes.add(future.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(outcomes).containsOnlyOnce(true);
+        LedgerEntry winner = entries.get(outcomes.indexOf(true));
+        assertThat(store.findProcessed("raw/race.csv#v1")).contains(winner);
+    }
+
+    @Test
+    void unrecordedObjectIsNotFound() {
+        store.recordProcessed(entry("raw/a.csv#v1", "manifests/a.json", PROCESSED_AT));
+
+        assertThat(store.findProcessed("raw/a.csv#v2")).isEmpty();
+    }
+
+    @Test
+    void missingTableFailsNamingTableAndObject() {
+        DynamoDbStateStore nowhere = new DynamoDbStateStore(dynamoDb, "no-such-table");
+
+        assertThatThrownBy(() -> nowhere.findProcessed("raw/a.csv#v1"))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Cannot read the ledger entry of object raw/a.csv#v1 from table no-such-table");
+        assertThatThrownBy(() -> nowhere.recordProcessed(entry("raw/a.csv#v1", "m.json", PROCESSED_AT)))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Cannot record object raw/a.csv#v1 as processed in table no-such-table");
+    }
+
+    @Test
+    void createTableLeavesAnExistingTableAsItIs() {
+        LedgerEntry entry = entry("raw/a.csv#v1", "manifests/a.json", PROCESSED_AT);
+        store.recordProcessed(entry);
+
+        DynamoDbStateStore.createTable(dynamoDb, table);
+
+        assertThat(store.findProcessed(entry.objectId())).contains(entry);
+    }
+}
