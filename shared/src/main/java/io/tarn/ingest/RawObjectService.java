@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.csv.CsvException;
 import io.tarn.csv.CsvReader;
 import io.tarn.ingest.IngestOutcome.AlreadyProcessed;
 import io.tarn.ingest.IngestOutcome.Processed;
@@ -152,7 +153,19 @@ public final class RawObjectService {
                 CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, dataset.format()),
                         StandardCharsets.UTF_8), dataset.format().delimiter())) {
             boolean header = typer.expectsHeader();
-            while (reader.next()) {
+            while (true) {
+                try {
+                    if (!reader.next()) {
+                        break;
+                    }
+                } catch (CsvException e) {
+                    // A record past the reader's bound (an unclosed quote swallowing the rest of a
+                    // huge file) ends the object: the rest is one quarantined entry naming the line;
+                    // the raw object stays in the raw layer for a fix and a replay.
+                    rowsRead++;
+                    quarantine.add(reader.lineNumber(), e.getMessage() + "; the rest of the object was not read", "");
+                    break;
+                }
                 long line = reader.lineNumber();
                 if (header) {
                     header = false;
