@@ -148,7 +148,7 @@ public final class RawObjectService {
         Map<PartitionKey, PartitionStats> written;
         try (QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
                 PartitionedParquetWriter writer = new PartitionedParquetWriter(
-                        schema.avroSchema(), settings.parquet(), settings.tempDir(), upload);
+                        schema.avroSchema(), schema.plainColumns(), settings.parquet(), settings.tempDir(), upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId());
                 CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, dataset.format()),
                         StandardCharsets.UTF_8), dataset.format().delimiter())) {

@@ -34,7 +34,7 @@ final class FileOutput implements OutputFile {
 
     @Override
     public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-        stream = new Stream(new BufferedOutputStream(Files.newOutputStream(path), 64 << 10));
+        stream = new Stream(new BufferedOutputStream(Files.newOutputStream(path), 8 << 10));
         return stream;
     }
 

@@ -11,33 +11,44 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * @param memoryBudgetBytes bound on the bytes all open partition writers buffer together; past it
  *     the largest writer finishes its file and the partition continues in a new part
  */
-public record ParquetSettings(CompressionCodecName codec, long rowGroupBytes, long memoryBudgetBytes, int pageBytes) {
+public record ParquetSettings(
+        CompressionCodecName codec, long rowGroupBytes, long memoryBudgetBytes, int pageBytes, int maxOpenPartitions) {
 
     public static final long DEFAULT_ROW_GROUP_BYTES = 32L << 20;
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 48L << 20;
     public static final int DEFAULT_PAGE_BYTES = 256 << 10;
+    /**
+     * Each open partition writer costs about 100-200 KB before it holds a row (parquet-java
+     * allocates a 16 KB slab per dictionary-encoded column), so at most this many are open at
+     * once; rows of further partitions wait in spill files on local disk.
+     */
+    public static final int DEFAULT_MAX_OPEN_PARTITIONS = 256;
 
     public ParquetSettings {
         requireNonNull(codec, "codec is null");
         if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY) {
             throw new IllegalArgumentException("Parquet codec must be ZSTD or SNAPPY, got " + codec);
         }
-        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0) {
+        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0 || maxOpenPartitions <= 0) {
             throw new IllegalArgumentException("Parquet sizes must be positive");
         }
     }
 
     public static ParquetSettings defaults() {
         return new ParquetSettings(CompressionCodecName.ZSTD, DEFAULT_ROW_GROUP_BYTES, DEFAULT_MEMORY_BUDGET_BYTES,
-                DEFAULT_PAGE_BYTES);
+                DEFAULT_PAGE_BYTES, DEFAULT_MAX_OPEN_PARTITIONS);
     }
 
     public ParquetSettings withCodec(CompressionCodecName newCodec) {
-        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes);
+        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions);
     }
 
     public ParquetSettings withMemoryBudget(long bytes) {
-        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes);
+        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes, maxOpenPartitions);
+    }
+
+    public ParquetSettings withMaxOpenPartitions(int partitions) {
+        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, partitions);
     }
 
     /** The file name suffix for this codec, e.g. {@code .zstd.parquet}. */

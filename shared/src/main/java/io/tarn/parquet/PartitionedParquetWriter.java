@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -25,7 +26,10 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * finished file to a {@link PartSink} (which uploads it). Memory stays bounded whatever the number
  * of partitions: every open writer buffers its current row group, so when all of them together
  * pass the budget, the one holding most finishes its file early and the partition goes on in a
- * new part. Part numbers depend only on the input, so a replay produces the same files.
+ * new part. At most {@link ParquetSettings#maxOpenPartitions()} writers are open at once (each
+ * costs memory before it holds a row); rows of further partitions wait in {@link SpillFiles} on
+ * local disk and are written afterwards, a bucket at a time. Part numbers depend only on the
+ * input, so a replay produces the same files.
  */
 public final class PartitionedParquetWriter implements Closeable {
 
@@ -42,25 +46,49 @@ public final class PartitionedParquetWriter implements Closeable {
     private static final int BUDGET_CHECK_INTERVAL = 2048;
 
     private final Schema schema;
+    private final Set<String> plainColumns;
     private final ParquetSettings settings;
     private final Path tempDir;
     private final PartSink sink;
     private final TarnCodecFactory codecs = new TarnCodecFactory();
     private final Map<PartitionKey, OpenPart> open = new HashMap<>();
     private final Map<PartitionKey, PartitionStats> stats = new LinkedHashMap<>();
+    private SpillFiles spill;
     private long rowsSinceCheck;
     private int tempFiles;
 
     public PartitionedParquetWriter(Schema schema, ParquetSettings settings, Path tempDir, PartSink sink) {
+        this(schema, Set.of(), settings, tempDir, sink);
+    }
+
+    /**
+     * @param plainColumns columns written without dictionary encoding: nearly unique values (keys,
+     *     timestamps) never fit a dictionary, and each dictionary costs memory per open writer
+     */
+    public PartitionedParquetWriter(Schema schema, Set<String> plainColumns, ParquetSettings settings, Path tempDir,
+            PartSink sink) {
         this.schema = requireNonNull(schema, "schema is null");
+        this.plainColumns = Set.copyOf(plainColumns);
         this.settings = requireNonNull(settings, "settings is null");
         this.tempDir = requireNonNull(tempDir, "tempDir is null");
         this.sink = requireNonNull(sink, "sink is null");
     }
 
     public void write(PartitionKey partition, GenericRecord row) throws IOException {
+        if (spill == null) {
+            spill = new SpillFiles(tempDir, 0, schema);
+        }
+        route(partition, row, spill);
+    }
+
+    /** Writes to the partition's open part, or opens one, or, when too many are open, spills the row. */
+    private void route(PartitionKey partition, GenericRecord row, SpillFiles overflow) throws IOException {
         OpenPart part = open.get(partition);
         if (part == null) {
+            if (open.size() >= settings.maxOpenPartitions()) {
+                overflow.write(partition, row);
+                return;
+            }
             part = openPart(partition);
         }
         part.writer.write(row);
@@ -73,10 +101,34 @@ public final class PartitionedParquetWriter implements Closeable {
 
     /** Finishes every open part and returns what was written, per partition in first-seen order. */
     public Map<PartitionKey, PartitionStats> finish() throws IOException {
-        for (PartitionKey partition : open.keySet().toArray(PartitionKey[]::new)) {
-            finishPart(partition);
+        finishOpenParts();
+        if (spill != null) {
+            drain(spill);
         }
         return Map.copyOf(stats);
+    }
+
+    /**
+     * Writes the spilled rows bucket by bucket: each bucket holds a fraction of the waiting
+     * partitions, so they fit the open-writer bound; what still does not fit spills one level
+     * deeper. Every pass finishes the partitions it opened, so the recursion ends.
+     */
+    private void drain(SpillFiles files) throws IOException {
+        try (files) {
+            files.forEachBucket(bucket -> {
+                try (SpillFiles overflow = new SpillFiles(tempDir, files.level() + 1, schema)) {
+                    bucket.forEach((partition, row) -> route(partition, row, overflow));
+                    finishOpenParts();
+                    drain(overflow);
+                }
+            });
+        }
+    }
+
+    private void finishOpenParts() throws IOException {
+        for (PartitionKey partition : open.keySet().stream().sorted(Comparator.comparing(PartitionKey::path)).toList()) {
+            finishPart(partition);
+        }
     }
 
     /** Bytes the open writers hold in memory now. */
@@ -92,9 +144,16 @@ public final class PartitionedParquetWriter implements Closeable {
         return open.size();
     }
 
-    /** Discards unfinished parts (after a failure): their temporary files are deleted. */
+    /** Discards unfinished parts and spilled rows (after a failure): their temporary files are deleted. */
     @Override
     public void close() {
+        if (spill != null) {
+            try {
+                spill.close();
+            } catch (IOException ignored) {
+                // Scratch space of a failed attempt; the failure that led here is what gets reported.
+            }
+        }
         for (OpenPart part : open.values()) {
             try {
                 part.writer.close();
@@ -121,7 +180,11 @@ public final class PartitionedParquetWriter implements Closeable {
         PartitionStats previous = stats.get(partition);
         int partNumber = previous == null ? 0 : previous.parts();
         FileOutput output = new FileOutput(tempDir.resolve("tarn-" + (tempFiles++) + settings.fileSuffix()));
-        ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(output)
+        AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(output);
+        for (String column : plainColumns) {
+            builder.withDictionaryEncoding(column, false);
+        }
+        ParquetWriter<GenericRecord> writer = builder
                 .withSchema(schema)
                 .withDataModel(GenericData.get())
                 .withConf(new PlainParquetConfiguration())

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -87,6 +89,25 @@ public final class StagingSchema {
 
     public int ingestedAtIndex() {
         return dataColumns.size() + 4;
+    }
+
+    /**
+     * Columns whose values are nearly unique per row (the primary key, timestamps, doubles, the
+     * source line): a dictionary would only fall back to plain encoding after costing CPU and
+     * memory, so they are written plain from the start.
+     */
+    public Set<String> plainColumns() {
+        Set<String> plain = new HashSet<>();
+        for (ColumnSpec column : dataColumns) {
+            ColumnType.Kind kind = column.type().kind();
+            if (dataset.primaryKey().contains(column.name()) || kind == ColumnType.Kind.TIMESTAMP
+                    || kind == ColumnType.Kind.DOUBLE) {
+                plain.add(column.name());
+            }
+        }
+        plain.add(COMMIT_TS);
+        plain.add(SOURCE_LINE);
+        return plain;
     }
 
     /** The catalog table, at {@code location} ({@code s3://staging-bucket/<table>/}). */
