@@ -29,14 +29,24 @@ public final class AwsWiring {
 
     /** The same wiring against any endpoint (the local lake, moto). */
     public static RawObjectEventProcessor rawObjectProcessor(RawObjectConfig config, AwsSettings settings) {
-        AwsClients clients = new AwsClients(settings);
+        return rawObjectProcessor(config, settings, settings);
+    }
+
+    /**
+     * The same wiring with S3 at one endpoint and Glue and DynamoDB at another: locally no single
+     * server speaks all three well (the embedded S3 server for S3, moto for the rest).
+     */
+    public static RawObjectEventProcessor rawObjectProcessor(
+            RawObjectConfig config, AwsSettings s3Settings, AwsSettings glueAndDynamoDbSettings) {
+        AwsClients s3Clients = new AwsClients(s3Settings);
+        AwsClients clients = new AwsClients(glueAndDynamoDbSettings);
         PipelineConfig pipeline = config.pipelineConfig()
                 .map(path -> PipelineLoader.load(Path.of(path)))
                 .orElseGet(() -> PipelineLoader.loadResource(BUNDLED_PIPELINE));
         JsonLogger log = new JsonLogger(System.out, Clock.systemUTC(), "raw-object");
         RawObjectService service = new RawObjectService(
                 pipeline,
-                new S3ObjectStore(clients.s3()),
+                new S3ObjectStore(s3Clients.s3()),
                 new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
                 new IngestSettings(config.stagingBucket(), config.tempDir(), config.parquet()),

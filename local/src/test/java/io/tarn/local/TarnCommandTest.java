@@ -1,0 +1,285 @@
+package io.tarn.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code tarn} command, in-process, on a lake under a temporary folder. */
+class TarnCommandTest {
+
+    private static final String PIPELINE = "../pipeline.yaml";
+    private static final Path ORDERS_FULL_LOAD = Path.of("../samples/dms/shop/orders/LOAD00000001.csv");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    /** What one run of the command left behind. */
+    record Run(int exitCode, String out, String err) {
+
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+    }
+
+    @Test
+    void ingestOfTheOrdersFullLoadWritesSevenRowsInFivePartitionsAndQuarantinesTwo() throws IOException {
+        Path dir = temp.resolve("lake");
+
+        Run run = ingest(dir, "orders", ORDERS_FULL_LOAD);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode result = run.json();
+        assertThat(result.get("status").asText()).isEqualTo("processed");
+        assertThat(result.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/LOAD00000001.csv");
+        assertThat(result.get("rowsRead").asLong()).isEqualTo(9);
+        assertThat(result.get("rowsWritten").asLong()).isEqualTo(7);
+        assertThat(result.get("rowsQuarantined").asLong()).isEqualTo(2);
+        assertThat(texts(result.get("partitions"))).containsExactly(
+                "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
+
+        Path staging = dir.resolve("s3/tarn-staging");
+        String quarantineKey = result.get("quarantineKey").asText();
+        assertThat(quarantineKey).matches("quarantine/orders/[0-9a-f]{32}\\.csv");
+        assertThat(staging.resolve(quarantineKey)).isRegularFile();
+        assertThat(Files.readAllLines(staging.resolve(quarantineKey))).hasSize(3)
+                .element(0).isEqualTo("source_key,line,reason,raw_record");
+        assertThat(texts(result.get("outputKeys"))).hasSize(5)
+                .allSatisfy(key -> assertThat(staging.resolve(key)).isRegularFile());
+        assertThat(staging.resolve(result.get("manifestKey").asText())).isRegularFile();
+        assertThat(dir.resolve("s3/tarn-raw/dms/shop/orders/LOAD00000001.csv")).hasSameBinaryContentAs(ORDERS_FULL_LOAD);
+    }
+
+    @Test
+    void ingestOfTheSameFileAgainIsAlreadyProcessedWithTheSameCountsAndRewritesNothing() throws IOException {
+        Path dir = temp.resolve("lake");
+        JsonNode first = ingest(dir, "orders", ORDERS_FULL_LOAD).json();
+        Map<String, Long> stagingBefore = files(dir.resolve("s3/tarn-staging"));
+
+        Run again = ingest(dir, "orders", ORDERS_FULL_LOAD);
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        JsonNode result = again.json();
+        assertThat(result.get("status").asText()).isEqualTo("already-processed");
+        assertThat(result.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/LOAD00000001.csv");
+        assertThat(result.get("rowsRead").asLong()).isEqualTo(9);
+        assertThat(result.get("rowsWritten").asLong()).isEqualTo(7);
+        assertThat(result.get("rowsQuarantined").asLong()).isEqualTo(2);
+        assertThat(result.get("manifestKey").asText()).isEqualTo(first.get("manifestKey").asText());
+        assertThat(files(dir.resolve("s3/tarn-staging"))).isEqualTo(stagingBefore);
+    }
+
+    @Test
+    void queryPrintsTheResultAsCsvWithAHeader() {
+        Path dir = temp.resolve("lake");
+        ingest(dir, "orders", ORDERS_FULL_LOAD);
+
+        Run run = tarn("query", "--dir", dir.toString(),
+                "SELECT order_id, account_id, dt, status, total FROM orders ORDER BY order_id");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.outLines()).containsExactly(
+                "order_id,account_id,dt,status,total",
+                "1001,acme,2024-05-30,paid,120.50",
+                "1002,acme,2024-05-30,shipped,75.00",
+                "1003,globex,2024-05-31,paid,1999.99",
+                "1004,globex,2024-05-31,\"pending, awaiting stock\",15.25",
+                "1005,initech,2024-05-31,paid,42.00",
+                "1006,acme,2024-05-31,\"gift \"\"express\"\"\",10.00",
+                "1009,globex,2024-06-01,refunded,-20.00");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void queryForOneAccountSeesOnlyThatAccountsRows() {
+        Path dir = temp.resolve("lake");
+        ingest(dir, "orders", ORDERS_FULL_LOAD);
+
+        Run run = tarn("query", "--dir", dir.toString(), "--account", "acme",
+                "SELECT order_id, account_id FROM orders ORDER BY order_id");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.outLines()).containsExactly("order_id,account_id", "1001,acme", "1002,acme", "1006,acme");
+    }
+
+    @Test
+    void queryForOneAccountCannotReadAnotherAccountsFilesByPath() throws IOException {
+        Path dir = temp.resolve("lake");
+        ingest(dir, "orders", ORDERS_FULL_LOAD);
+        Path globexFile = files(dir.resolve("s3/tarn-staging")).keySet().stream()
+                .filter(key -> key.startsWith("orders/account_id=globex/"))
+                .map(key -> dir.resolve("s3/tarn-staging").resolve(key).toAbsolutePath())
+                .findFirst().orElseThrow();
+
+        Run run = tarn("query", "--dir", dir.toString(), "--account", "acme",
+                "SELECT count(*) FROM read_parquet('" + globexFile + "')");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).singleElement().asString().isEqualTo(
+                "tarn: query failed: Permission Error: Cannot access file \"" + globexFile
+                        + "\" - file system operations are disabled by configuration");
+
+        Path everyOrdersFile = dir.resolve("s3/tarn-staging/orders").toAbsolutePath().resolve("*/*/*.parquet");
+        Run glob = tarn("query", "--dir", dir.toString(), "--account", "acme",
+                "SELECT count(*) FROM read_parquet('" + everyOrdersFile + "')");
+
+        assertThat(glob.exitCode()).isEqualTo(1);
+        assertThat(glob.out()).isEmpty();
+        assertThat(glob.err().lines()).singleElement().asString().startsWith("tarn: query failed: Permission Error: ");
+    }
+
+    @Test
+    void ingestOfAnUnknownDatasetFailsNamingTheKnownOnes() {
+        Run run = ingest(temp.resolve("lake"), "nope", ORDERS_FULL_LOAD);
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo(
+                "tarn: unknown dataset 'nope' (pipeline.yaml has: orders, events, accounts, invoices)\n");
+    }
+
+    @Test
+    void ingestOfAMissingFileFailsNamingIt() {
+        Path missing = temp.resolve("no-such.csv");
+
+        Run run = ingest(temp.resolve("lake"), "orders", missing);
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("tarn: cannot read file " + missing + "\n");
+        assertThat(temp.resolve("lake")).doesNotExist();
+    }
+
+    @Test
+    void unknownCommandIsAUsageErrorWithExitCodeTwo() {
+        Run run = tarn("frobnicate", "--dir", temp.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("tarn: unknown command 'frobnicate'\n" + Tarn.USAGE + "\n");
+    }
+
+    @Test
+    void missingOptionIsAUsageErrorWithExitCodeTwo() {
+        Run run = tarn("ingest", "--dir", temp.toString(), "--file", ORDERS_FULL_LOAD.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("tarn: missing --dataset\n" + Tarn.USAGE + "\n");
+    }
+
+    @Test
+    void hostileAccountIdsStayInsideTheirOwnEscapedPartitionAndAreQueryableByAccount() throws IOException {
+        Path dir = temp.resolve("lake");
+        Path csv = temp.resolve("input/LOAD00000002.csv");
+        Files.createDirectories(csv.getParent());
+        Files.writeString(csv, String.join("\n",
+                "I,2024-06-01 09:00:00.000000,2001,../x,1,paid,1.00,EUR,2024-06-01 10:00:00,\\N",
+                "I,2024-06-01 09:00:00.000000,2002,a/b,2,paid,2.00,EUR,2024-06-01 10:00:00,\\N",
+                "I,2024-06-01 09:00:00.000000,2003,%2F,3,paid,3.00,EUR,2024-06-01 10:00:00,\\N",
+                "I,2024-06-01 09:00:00.000000,2004,..,4,paid,4.00,EUR,2024-06-01 10:00:00,\\N",
+                "I,2024-06-01 09:00:00.000000,2005,acme,5,paid,5.00,EUR,2024-06-01 10:00:00,\\N",
+                ""), StandardCharsets.UTF_8);
+
+        Run run = ingest(dir, "orders", csv);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode result = run.json();
+        assertThat(result.get("rowsWritten").asLong()).isEqualTo(5);
+        assertThat(result.get("rowsQuarantined").asLong()).isZero();
+        // Every object the run wrote is a plain file inside its bucket's folder, and every staging
+        // row file sits in the escaped partition folder of its own account.
+        List<String> written = new ArrayList<>(files(dir.resolve("s3")).keySet());
+        assertThat(written).filteredOn(key -> key.endsWith(".parquet"))
+                .allMatch(key -> key.matches(".*/part-[0-9a-f]{32}-00000\\.zstd\\.parquet"), "a part file name")
+                .map(key -> key.substring(0, key.lastIndexOf('/')))
+                .containsExactlyInAnyOrder(
+                partFolder("account_id=..%2Fx"),
+                partFolder("account_id=a%2Fb"),
+                partFolder("account_id=%252F"),
+                partFolder("account_id=.."),
+                partFolder("account_id=acme"));
+        assertThat(written).filteredOn(key -> !key.endsWith(".parquet"))
+                .allMatch(key -> key.equals("tarn-raw/dms/shop/orders/LOAD00000002.csv")
+                        || key.matches("tarn-staging/manifests/orders/[0-9a-f]{32}\\.json"), "raw object or manifest");
+        try (Stream<Path> everything = Files.walk(temp)) {
+            assertThat(everything.filter(Files::isRegularFile))
+                    .allMatch(file -> file.startsWith(dir) || file.equals(csv), "inside the lake folder");
+        }
+
+        assertThat(queryAs(dir, "../x")).containsExactly("order_id,account_id", "2001,../x");
+        assertThat(queryAs(dir, "a/b")).containsExactly("order_id,account_id", "2002,a/b");
+        assertThat(queryAs(dir, "%2F")).containsExactly("order_id,account_id", "2003,%2F");
+        assertThat(queryAs(dir, "..")).containsExactly("order_id,account_id", "2004,..");
+    }
+
+    private static String partFolder(String accountSegment) {
+        return "tarn-staging/orders/" + accountSegment + "/dt=2024-06-01";
+    }
+
+    private List<String> queryAs(Path dir, String account) {
+        Run run = tarn("query", "--dir", dir.toString(), "--account", account,
+                "SELECT order_id, account_id FROM orders ORDER BY order_id");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        return run.outLines();
+    }
+
+    private Run ingest(Path dir, String dataset, Path file) {
+        return tarn("ingest", "--dir", dir.toString(), "--pipeline", PIPELINE, "--dataset", dataset,
+                "--file", file.toString());
+    }
+
+    private static Run tarn(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exitCode;
+        try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exitCode = new Tarn(outStream, errStream).run(args);
+        }
+        return new Run(exitCode, out.toString(StandardCharsets.UTF_8), logFree(err.toString(StandardCharsets.UTF_8)));
+    }
+
+    /** stderr without the function's JSON log lines (ingest logs there, as Lambda does). */
+    private static String logFree(String err) {
+        StringBuilder kept = new StringBuilder();
+        err.lines().filter(line -> !line.startsWith("{\"timestamp\"")).forEach(line -> kept.append(line).append('\n'));
+        return kept.toString();
+    }
+
+    /** Regular files under a folder as relative path -> last-modified millis. */
+    private static Map<String, Long> files(Path root) throws IOException {
+        Map<String, Long> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(file).toString(), Files.getLastModifiedTime(file).toMillis());
+            }
+        }
+        return files;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(node -> values.add(node.asText()));
+        return values;
+    }
+}
