@@ -118,12 +118,36 @@ class PartitionedParquetWriterTest {
         }
     }
 
+    @Test
+    void morePartitionsThanOpenWritersSpillToDiskAndEachPartitionStillGetsOneFile() throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            csv.append("I,2024-06-01 09:00:00,").append(i).append(",account-").append(i % 700)
+                    .append(",7,paid,12.34,EUR,2024-05-30 10:15:00,\\N\n");
+        }
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults().withMaxOpenPartitions(10),
+                temp.resolve("out"), csv.toString());
+
+        assertThat(files).hasSize(700);
+        assertThat(files.values()).allSatisfy(parts -> assertThat(parts).hasSize(1));
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            ResultSet count = sql.executeQuery("SELECT count(*), count(DISTINCT order_id), "
+                    + "count(*) FILTER (WHERE account_id <> 'account-' || (order_id % 700)) FROM read_parquet('"
+                    + temp.resolve("out") + "/**/*.parquet', hive_partitioning = true)");
+            count.next();
+            assertThat(count.getLong(1)).isEqualTo(20_000);
+            assertThat(count.getLong(2)).isEqualTo(20_000);
+            assertThat(count.getLong(3)).as("rows in another account's partition").isZero();
+        }
+    }
+
     private Map<PartitionKey, List<Path>> write(ParquetSettings settings, Path out, String csv) throws Exception {
         StagingSchema schema = new StagingSchema(ORDERS);
         RowTyper typer = new RowTyper(schema, "s3://raw/test.csv", 0L);
         Map<PartitionKey, List<Path>> files = new HashMap<>();
         Path scratch = Files.createDirectories(temp.resolve("scratch"));
-        try (PartitionedParquetWriter writer = new PartitionedParquetWriter(schema.avroSchema(), settings, scratch,
+        try (PartitionedParquetWriter writer = new PartitionedParquetWriter(schema.avroSchema(), schema.plainColumns(),
+                settings, scratch,
                 (partition, part, file, rows) -> {
                     Path target = out.resolve(partition.path()).resolve("part-" + part + settings.fileSuffix());
                     Files.createDirectories(target.getParent());
