@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
-import io.tarn.csv.CsvException;
-import io.tarn.csv.CsvReader;
 import io.tarn.ingest.IngestOutcome.AlreadyProcessed;
 import io.tarn.ingest.IngestOutcome.Processed;
 import io.tarn.ingest.IngestOutcome.Skipped;
@@ -15,22 +13,18 @@ import io.tarn.parquet.PartitionedParquetWriter;
 import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
-import io.tarn.pipeline.CsvFormat;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStore;
 import io.tarn.storage.ObjectInfo;
 import io.tarn.storage.ObjectStore;
-import io.tarn.typing.RowRejectedException;
+import io.tarn.typing.RawRecords;
 import io.tarn.typing.RowTyper;
 import io.tarn.typing.RowTyper.TypedRow;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Converts one raw CSV object into staging Parquet: parse, type, validate, partition by account,
@@ -133,58 +126,32 @@ public final class RawObjectService {
     private Manifest convert(RawObjectRef object, Dataset dataset, String objectId, Instant landedAt) throws IOException {
         StagingSchema schema = schemas.computeIfAbsent(dataset.name(), name -> new StagingSchema(dataset));
         String table = dataset.name();
-        long landedMicros = ChronoUnit.MICROS.between(Instant.EPOCH, landedAt);
-        RowTyper typer = new RowTyper(schema, object.uri(), landedMicros);
+        RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt));
         Files.createDirectories(settings.tempDir());
-        String suffix = settings.parquet().fileSuffix();
         List<String> outputKeys = new ArrayList<>();
         PartitionedParquetWriter.PartSink upload = (partition, part, file, rows) -> {
-            String key = table + "/" + partition.path() + "/part-" + objectId + "-" + String.format("%05d", part) + suffix;
+            String key = table + "/" + partition.path() + "/part-" + objectId + "-" + String.format("%05d", part)
+                    + settings.parquet().fileSuffix();
             store.put(settings.stagingBucket(), key, file, "application/vnd.apache.parquet");
             outputKeys.add(key);
         };
         Path quarantinePath = settings.tempDir().resolve("quarantine-" + objectId + ".csv");
-        long rowsRead = 0;
-        Map<PartitionKey, PartitionStats> written;
         try (QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
                 PartitionedParquetWriter writer = new PartitionedParquetWriter(
                         schema.avroSchema(), schema.plainColumns(), settings.parquet(), settings.tempDir(), upload);
-                InputStream raw = store.open(object.bucket(), object.key(), object.versionId());
-                CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, dataset.format()),
-                        StandardCharsets.UTF_8), dataset.format().delimiter())) {
-            boolean header = typer.expectsHeader();
-            while (true) {
-                try {
-                    if (!reader.next()) {
-                        break;
-                    }
-                } catch (CsvException e) {
-                    // A record past the reader's bound (an unclosed quote swallowing the rest of a
-                    // huge file) ends the object: the rest is one quarantined entry naming the line;
-                    // the raw object stays in the raw layer for a fix and a replay.
-                    rowsRead++;
-                    quarantine.add(reader.lineNumber(), e.getMessage() + "; the rest of the object was not read", "");
-                    break;
-                }
-                long line = reader.lineNumber();
-                if (header) {
-                    header = false;
-                    typer.readHeader(reader);
-                    continue;
-                }
-                rowsRead++;
-                if (reader.malformed()) {
-                    quarantine.add(line, reader.malformedReason().orElse("malformed CSV record"), reader.rawRecord());
-                    continue;
-                }
-                try {
-                    TypedRow row = typer.type(reader, line);
+                InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
+            long rowsRead = RawRecords.read(raw, dataset.format(), typer, new RawRecords.Handler() {
+                @Override
+                public void row(TypedRow row) throws IOException {
                     writer.write(row.partition(), row.row());
-                } catch (RowRejectedException e) {
-                    quarantine.add(line, e.getMessage(), reader.rawRecord());
                 }
-            }
-            written = writer.finish();
+
+                @Override
+                public void rejected(long line, String reason, String rawRecord) throws IOException {
+                    quarantine.add(line, reason, rawRecord);
+                }
+            });
+            Map<PartitionKey, PartitionStats> written = writer.finish();
             quarantine.close();
 
             String quarantineKey = null;
@@ -192,23 +159,7 @@ public final class RawObjectService {
                 quarantineKey = IngestSettings.QUARANTINE_PREFIX + table + "/" + objectId + ".csv";
                 store.put(settings.stagingBucket(), quarantineKey, quarantinePath, "text/csv");
             }
-            quarantine.delete();
-
-            String location = "s3://" + settings.stagingBucket() + "/" + table + "/";
-            List<PartitionEntry> partitions = new ArrayList<>();
-            List<Partition> catalogPartitions = new ArrayList<>();
-            written.entrySet().stream()
-                    .sorted(Comparator.comparing(e -> e.getKey().path()))
-                    .forEach(e -> {
-                        String partitionLocation = location + e.getKey().path() + "/";
-                        partitions.add(new PartitionEntry(e.getKey().values(), partitionLocation,
-                                e.getValue().rows(), e.getValue().parts()));
-                        catalogPartitions.add(new Partition(e.getKey().values(), partitionLocation));
-                    });
-            if (!catalogPartitions.isEmpty()) {
-                catalog.ensureTable(schema.tableDefinition(location));
-                catalog.registerPartitions(table, catalogPartitions);
-            }
+            List<PartitionEntry> partitions = register(schema, written);
             long rowsWritten = partitions.stream().mapToLong(PartitionEntry::rows).sum();
             String manifestKey = IngestSettings.MANIFEST_PREFIX + table + "/" + objectId + ".json";
             outputKeys.sort(null);
@@ -222,20 +173,24 @@ public final class RawObjectService {
         }
     }
 
-    private static InputStream decompress(InputStream raw, CsvFormat format) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        boolean gzip = switch (format.gzip()) {
-            case ALWAYS -> true;
-            case NEVER -> false;
-            case AUTO -> {
-                buffered.mark(2);
-                int first = buffered.read();
-                int second = buffered.read();
-                buffered.reset();
-                yield first == 0x1f && second == 0x8b;
-            }
-        };
-        return gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+    /** Registers exactly the partitions written (creating the table on first use); returns them in path order. */
+    private List<PartitionEntry> register(StagingSchema schema, Map<PartitionKey, PartitionStats> written) {
+        String location = "s3://" + settings.stagingBucket() + "/" + schema.dataset().name() + "/";
+        List<PartitionEntry> partitions = new ArrayList<>();
+        List<Partition> catalogPartitions = new ArrayList<>();
+        written.entrySet().stream()
+                .sorted(Comparator.comparing(e -> e.getKey().path()))
+                .forEach(e -> {
+                    String partitionLocation = location + e.getKey().path() + "/";
+                    partitions.add(new PartitionEntry(e.getKey().values(), partitionLocation,
+                            e.getValue().rows(), e.getValue().parts()));
+                    catalogPartitions.add(new Partition(e.getKey().values(), partitionLocation));
+                });
+        if (!catalogPartitions.isEmpty()) {
+            catalog.ensureTable(schema.tableDefinition(location));
+            catalog.registerPartitions(schema.dataset().name(), catalogPartitions);
+        }
+        return partitions;
     }
 
     private IngestOutcome skip(RawObjectRef object, String reason) {
