@@ -13,7 +13,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -124,17 +126,24 @@ public final class GlueApi implements AutoCloseable {
     }
 
     private ObjectNode send(String operation, byte[] body) {
+        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
         SdkHttpFullRequest request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.POST)
                 .uri(endpoint)
-                .encodedPath(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath())
+                .encodedPath(path)
                 .putHeader("Content-Type", CONTENT_TYPE)
                 .putHeader("X-Amz-Target", TARGET_PREFIX + operation)
                 .putHeader("Content-Length", Integer.toString(body.length))
                 .build();
+        AwsCredentials identity;
+        try {
+            identity = credentials.resolveCredentials();
+        } catch (SdkClientException e) {
+            throw GlueException.unsigned(operation, e);
+        }
         // Signed on every attempt: credentials may have been refreshed and the signature's date moves on.
         SignedRequest signed = signer.sign(sign -> sign
-                .identity(credentials.resolveCredentials())
+                .identity(identity)
                 .request(request)
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)

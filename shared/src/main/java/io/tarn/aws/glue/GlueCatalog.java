@@ -141,9 +141,8 @@ public final class GlueCatalog implements Catalog {
             } while (nextToken != null && !nextToken.isEmpty());
         } catch (GlueException e) {
             if (e.is(NOT_FOUND)) {
-                throw new CatalogException(
-                        "Cannot list partitions of %s because the table does not exist in Glue".formatted(qualified(table)),
-                        e);
+                throw new CatalogException("Cannot list partitions of %s because the table does not exist in Glue"
+                        .formatted(qualified(table)), e);
             }
             throw new CatalogException("Cannot list partitions of %s in Glue".formatted(qualified(table)), e);
         }
@@ -163,10 +162,8 @@ public final class GlueCatalog implements Catalog {
             response = api.call("BatchCreatePartition", request);
         } catch (GlueException e) {
             if (e.is(NOT_FOUND)) {
-                throw new CatalogException(
-                        "Cannot register partitions of %s because the table does not exist in Glue"
-                                .formatted(qualified(table)),
-                        e);
+                throw new CatalogException("Cannot register partitions of %s because the table does not exist in Glue"
+                        .formatted(qualified(table)), e);
             }
             throw new CatalogException("Cannot register %d partitions of %s in Glue, from %s to %s".formatted(
                     batch.size(), qualified(table), batch.get(0).values(), batch.get(batch.size() - 1).values()), e);

@@ -42,8 +42,8 @@ public final class GlueException extends RuntimeException {
             message += ": " + errorMessage;
         }
         boolean throttled = statusCode == 429 || (errorType != null && THROTTLING_TYPES.contains(errorType));
-        return new GlueException(
-                message, operation, statusCode, errorType, errorMessage, throttled || statusCode >= 500, throttled, null);
+        boolean retryable = throttled || statusCode >= 500;
+        return new GlueException(message, operation, statusCode, errorType, errorMessage, retryable, throttled, null);
     }
 
     /** No answer (connection refused or reset, timeout): worth another attempt. */
@@ -54,8 +54,14 @@ public final class GlueException extends RuntimeException {
 
     /** A success status with a body that is not the JSON object Glue sends. */
     static GlueException unreadable(String operation, int statusCode) {
-        return new GlueException("Glue %s: HTTP %d with a body that is not a JSON object".formatted(operation, statusCode),
-                operation, statusCode, null, null, false, false, null);
+        String message = "Glue %s: HTTP %d with a body that is not a JSON object".formatted(operation, statusCode);
+        return new GlueException(message, operation, statusCode, null, null, false, false, null);
+    }
+
+    /** The credentials provider failed (no role, no keys): not sent, and no use trying again. */
+    static GlueException unsigned(String operation, Throwable cause) {
+        return new GlueException("Glue %s: no credentials to sign the request with".formatted(operation),
+                operation, 0, null, null, false, false, cause);
     }
 
     /** The operation called, e.g. {@code GetTable}. */
@@ -80,6 +86,7 @@ public final class GlueException extends RuntimeException {
 
     /** Whether Glue answered with this error type, e.g. {@code is("AlreadyExistsException")}. */
     public boolean is(String type) {
+        requireNonNull(type, "type is null");
         return type.equals(errorType);
     }
 

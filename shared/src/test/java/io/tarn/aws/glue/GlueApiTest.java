@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 
@@ -192,6 +193,21 @@ class GlueApiTest {
             Thread.interrupted();
         }
         assertThat(glue.calls).hasSize(1);
+    }
+
+    @Test
+    void missingCredentialsFailWithoutSendingOrRetrying() {
+        GlueApi unsigned = new GlueApi(glue, () -> {
+                    throw SdkClientException.create("Unable to load credentials from any of the providers");
+                },
+                "us-east-1", FakeGlueHttp.ENDPOINT, new Backoff(6, sleeps::add, () -> 0.5), Clock.systemUTC());
+
+        assertThatThrownBy(() -> unsigned.call("GetTable", tableRequest()))
+                .isInstanceOf(GlueException.class)
+                .hasMessage("Glue GetTable: no credentials to sign the request with")
+                .hasRootCauseMessage("Unable to load credentials from any of the providers");
+        assertThat(glue.calls).isEmpty();
+        assertThat(sleeps).isEmpty();
     }
 
     @Test
