@@ -2,6 +2,8 @@ package io.tarn.aws;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.aws.glue.GlueApi;
+import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -20,7 +22,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Builds the SDK clients from {@link AwsSettings}: one HTTP client kind (URL connection, the
  * lightest for a Lambda cold start), one retry policy, one way to reach a local server.
  *
- * <p>A further service is one method: {@code build(DynamoDbClient.builder())}.
+ * <p>A further service is one method: {@code build(DynamoDbClient.builder())}. Glue is the
+ * exception: {@link #glueApi()} builds Tarn's own lean client instead of the SDK's.
  */
 public final class AwsClients {
 
@@ -52,6 +55,16 @@ public final class AwsClients {
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         }
         return build(builder);
+    }
+
+    /**
+     * A Glue client with the same region, endpoint, credentials, HTTP client kind and attempt limit
+     * as the SDK clients. It owns its HTTP client.
+     */
+    public GlueApi glueApi() {
+        URI endpoint = settings.endpointOverride().orElseGet(() -> GlueApi.endpoint(settings.region()));
+        return new GlueApi(
+                UrlConnectionHttpClient.create(), credentialsProvider(), settings.region(), endpoint, MAX_ATTEMPTS);
     }
 
     /** Applies region, endpoint, credentials, HTTP client and retries to any sync client builder. */

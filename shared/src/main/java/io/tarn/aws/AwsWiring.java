@@ -13,7 +13,6 @@ import io.tarn.pipeline.PipelineLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.glue.GlueClient;
 
 /** Builds the services of the functions over real AWS clients, from their configuration. */
 public final class AwsWiring {
@@ -47,7 +46,7 @@ public final class AwsWiring {
         RawObjectService service = new RawObjectService(
                 pipeline,
                 new S3ObjectStore(s3Clients.s3()),
-                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
+                new GlueCatalog(clients.glueApi(), config.glueDatabase()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
                 new IngestSettings(config.stagingBucket(), config.tempDir(), config.parquet()),
                 Clock.systemUTC(),

@@ -1,5 +1,6 @@
 package io.tarn.aws;
 
+import io.tarn.aws.glue.GlueApi;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -8,17 +9,17 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.glue.GlueClient;
 
-/** Real SDK clients pointed at a local endpoint (moto's server), as the adapters get them in AWS. */
+/** Real clients pointed at a local endpoint (moto's server), as the adapters get them in AWS. */
 public final class AwsTestClients {
 
     public static final Region REGION = Region.US_EAST_1;
 
     private AwsTestClients() {}
 
-    public static GlueClient glue(URI endpoint) {
-        return local(GlueClient.builder(), endpoint);
+    /** Tarn's own Glue client, built as the functions build it, with the local endpoint and test keys. */
+    public static GlueApi glueApi(URI endpoint) {
+        return new AwsClients(AwsSettings.local(endpoint, REGION.id(), "test", "test")).glueApi();
     }
 
     public static DynamoDbClient dynamoDb(URI endpoint) {

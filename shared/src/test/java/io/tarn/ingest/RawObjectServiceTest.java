@@ -104,7 +104,7 @@ class RawObjectServiceTest {
         DynamoDbStateStore.createTable(dynamoDb, table);
         state = new DynamoDbStateStore(dynamoDb, table);
         database = "tarn_staging_" + n;
-        catalog = new GlueCatalog(AwsTestClients.glue(moto.endpoint()), database);
+        catalog = new GlueCatalog(AwsTestClients.glueApi(moto.endpoint()), database);
         emptyBucket(STAGING);
     }
 

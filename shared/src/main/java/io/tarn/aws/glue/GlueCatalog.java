@@ -2,6 +2,9 @@ package io.tarn.aws.glue;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
@@ -11,21 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.glue.GlueClient;
-import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
-import software.amazon.awssdk.services.glue.model.BatchCreatePartitionResponse;
-import software.amazon.awssdk.services.glue.model.Column;
-import software.amazon.awssdk.services.glue.model.DatabaseInput;
-import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
-import software.amazon.awssdk.services.glue.model.GetPartitionsResponse;
-import software.amazon.awssdk.services.glue.model.PartitionError;
-import software.amazon.awssdk.services.glue.model.PartitionInput;
-import software.amazon.awssdk.services.glue.model.SerDeInfo;
-import software.amazon.awssdk.services.glue.model.StorageDescriptor;
-import software.amazon.awssdk.services.glue.model.Table;
-import software.amazon.awssdk.services.glue.model.TableInput;
 
 /**
  * {@link Catalog} over one database of the Glue Data Catalog. Tables are external, Hive-partitioned
@@ -43,12 +33,23 @@ public final class GlueCatalog implements Catalog {
     static final Map<String, String> TABLE_PARAMETERS = Map.of("classification", "parquet", "EXTERNAL", "TRUE");
 
     private static final String ALREADY_EXISTS = "AlreadyExistsException";
+    private static final String NOT_FOUND = "EntityNotFoundException";
 
-    private final GlueClient glue;
+    /**
+     * The members of Glue's StorageDescriptor. A partition gets the table's descriptor with its own
+     * location; only these are copied, so that anything else in an answer (a field newer than this
+     * list, a local server's extra) is not sent back to Glue as input.
+     */
+    private static final Set<String> STORAGE_DESCRIPTOR_MEMBERS = Set.of(
+            "AdditionalLocations", "BucketColumns", "Columns", "Compressed", "InputFormat", "Location",
+            "NumberOfBuckets", "OutputFormat", "Parameters", "SchemaReference", "SerdeInfo", "SkewedInfo",
+            "SortColumns", "StoredAsSubDirectories");
+
+    private final GlueApi api;
     private final String database;
 
-    public GlueCatalog(GlueClient glue, String database) {
-        this.glue = requireNonNull(glue, "glue is null");
+    public GlueCatalog(GlueApi api, String database) {
+        this.api = requireNonNull(api, "api is null");
         this.database = requireNonNull(database, "database is null");
     }
 
@@ -61,23 +62,24 @@ public final class GlueCatalog implements Catalog {
     @Override
     public void ensureTable(TableDefinition table) {
         requireNonNull(table, "table is null");
-        TableInput input = toTableInput(table);
+        ObjectNode input = toTableInput(table);
         try {
             createTable(input);
-        } catch (EntityNotFoundException e) {
+        } catch (GlueException e) {
+            if (!e.is(NOT_FOUND)) {
+                throw new CatalogException("Cannot create table %s in Glue".formatted(qualified(table.name())), e);
+            }
             // The database is missing: on a fresh account or a fresh local catalog nothing else
             // creates it, so the first writer does. Retried once only: a second EntityNotFound is a
             // real error, not a race.
             createDatabase(table.name());
             try {
                 createTable(input);
-            } catch (SdkException retryFailure) {
+            } catch (GlueException retryFailure) {
                 throw new CatalogException(
                         "Cannot create table %s in Glue after creating its database".formatted(qualified(table.name())),
                         retryFailure);
             }
-        } catch (SdkException e) {
-            throw new CatalogException("Cannot create table %s in Glue".formatted(qualified(table.name())), e);
         }
     }
 
@@ -88,11 +90,11 @@ public final class GlueCatalog implements Catalog {
         if (partitions.isEmpty()) {
             return 0;
         }
-        Table glueTable = getTable(table).orElseThrow(() -> new CatalogException(
+        ObjectNode glueTable = getTable(table).orElseThrow(() -> new CatalogException(
                 "Cannot register partitions of %s because the table does not exist in Glue".formatted(qualified(table)),
                 null));
-        StorageDescriptor tableStorage = storageDescriptor(table, glueTable);
-        int keys = glueTable.partitionKeys().size();
+        ObjectNode tableStorage = storageDescriptor(table, glueTable);
+        int keys = glueTable.path("PartitionKeys").size();
         for (Partition partition : partitions) {
             if (partition.values().size() != keys) {
                 throw new IllegalArgumentException("Partition %s of %s has %d values, the table has %d partition keys"
@@ -117,85 +119,102 @@ public final class GlueCatalog implements Catalog {
         String nextToken = null;
         try {
             do {
-                String token = nextToken;
-                // The column schema is the table's for every partition here: leave it out of the pages.
-                GetPartitionsResponse page = glue.getPartitions(request -> request
-                        .databaseName(database)
-                        .tableName(table)
-                        .excludeColumnSchema(true)
-                        .nextToken(token));
-                for (software.amazon.awssdk.services.glue.model.Partition partition : page.partitions()) {
-                    String location = partition.storageDescriptor() == null
-                            ? null
-                            : partition.storageDescriptor().location();
+                ObjectNode request = GlueApi.object()
+                        .put("DatabaseName", database)
+                        .put("TableName", table)
+                        // The column schema is the table's for every partition here: leave it out of the pages.
+                        .put("ExcludeColumnSchema", true);
+                if (nextToken != null) {
+                    request.put("NextToken", nextToken);
+                }
+                ObjectNode page = api.call("GetPartitions", request);
+                for (JsonNode partition : page.path("Partitions")) {
+                    List<String> values = strings(partition.path("Values"));
+                    String location = text(partition.path("StorageDescriptor"), "Location");
                     if (location == null) {
                         throw new CatalogException("Partition %s of %s has no location in Glue"
-                                .formatted(partition.values(), qualified(table)), null);
+                                .formatted(values, qualified(table)), null);
                     }
-                    partitions.add(new Partition(partition.values(), location));
+                    partitions.add(new Partition(values, location));
                 }
-                nextToken = page.nextToken();
+                nextToken = text(page, "NextToken");
             } while (nextToken != null && !nextToken.isEmpty());
-        } catch (EntityNotFoundException e) {
-            throw new CatalogException(
-                    "Cannot list partitions of %s because the table does not exist in Glue".formatted(qualified(table)), e);
-        } catch (SdkException e) {
+        } catch (GlueException e) {
+            if (e.is(NOT_FOUND)) {
+                throw new CatalogException("Cannot list partitions of %s because the table does not exist in Glue"
+                        .formatted(qualified(table)), e);
+            }
             throw new CatalogException("Cannot list partitions of %s in Glue".formatted(qualified(table)), e);
         }
         return partitions;
     }
 
-    private int createBatch(String table, StorageDescriptor tableStorage, List<Partition> batch) {
-        List<PartitionInput> inputs = batch.stream()
-                .map(partition -> PartitionInput.builder()
-                        .values(partition.values())
-                        .storageDescriptor(tableStorage.toBuilder().location(partition.location()).build())
-                        .build())
-                .toList();
-        BatchCreatePartitionResponse response;
+    private int createBatch(String table, ObjectNode tableStorage, List<Partition> batch) {
+        ObjectNode request = GlueApi.object().put("DatabaseName", database).put("TableName", table);
+        ArrayNode inputs = request.putArray("PartitionInputList");
+        for (Partition partition : batch) {
+            ObjectNode input = inputs.addObject();
+            input.set("Values", stringArray(partition.values()));
+            input.set("StorageDescriptor", tableStorage.deepCopy().put("Location", partition.location()));
+        }
+        ObjectNode response;
         try {
-            response = glue.batchCreatePartition(request -> request
-                    .databaseName(database)
-                    .tableName(table)
-                    .partitionInputList(inputs));
-        } catch (EntityNotFoundException e) {
-            throw new CatalogException(
-                    "Cannot register partitions of %s because the table does not exist in Glue".formatted(qualified(table)),
-                    e);
-        } catch (SdkException e) {
+            response = api.call("BatchCreatePartition", request);
+        } catch (GlueException e) {
+            if (e.is(NOT_FOUND)) {
+                throw new CatalogException("Cannot register partitions of %s because the table does not exist in Glue"
+                        .formatted(qualified(table)), e);
+            }
             throw new CatalogException("Cannot register %d partitions of %s in Glue, from %s to %s".formatted(
                     batch.size(), qualified(table), batch.get(0).values(), batch.get(batch.size() - 1).values()), e);
         }
 
-        // A partition that already exists was registered by an earlier attempt or another writer of
-        // the same data: that is the outcome we want, so it counts as registered, not as created.
-        List<PartitionError> failures = response.errors().stream()
-                .filter(error -> error.errorDetail() == null || !ALREADY_EXISTS.equals(error.errorDetail().errorCode()))
-                .toList();
+        // A partition that already exists was registered by an earlier attempt (possibly a retried
+        // request whose first answer was lost) or another writer of the same data: that is the
+        // outcome we want, so it counts as registered, not as created.
+        JsonNode errors = response.path("Errors");
+        List<JsonNode> failures = new ArrayList<>();
+        for (JsonNode error : errors) {
+            if (!ALREADY_EXISTS.equals(text(error.path("ErrorDetail"), "ErrorCode"))) {
+                failures.add(error);
+            }
+        }
         if (!failures.isEmpty()) {
             String details = failures.stream()
-                    .map(error -> error.partitionValues() + ": " + describe(error))
+                    .map(error -> strings(error.path("PartitionValues")) + ": " + describe(error.path("ErrorDetail")))
                     .collect(Collectors.joining("; "));
             throw new CatalogException(
                     "Glue refused partitions of %s: %s".formatted(qualified(table), details), null);
         }
-        return batch.size() - response.errors().size();
+        return batch.size() - errors.size();
     }
 
-    private Optional<Table> getTable(String name) {
+    private Optional<ObjectNode> getTable(String name) {
         try {
-            return Optional.of(glue.getTable(request -> request.databaseName(database).name(name)).table());
-        } catch (EntityNotFoundException e) {
-            return Optional.empty();
-        } catch (SdkException e) {
+            JsonNode table = api.call("GetTable", GlueApi.object().put("DatabaseName", database).put("Name", name))
+                    .path("Table");
+            if (!table.isObject()) {
+                throw new CatalogException("Glue answered GetTable of %s without a table".formatted(qualified(name)),
+                        null);
+            }
+            return Optional.of((ObjectNode) table);
+        } catch (GlueException e) {
+            if (e.is(NOT_FOUND)) {
+                return Optional.empty();
+            }
             throw new CatalogException("Cannot read table %s from Glue".formatted(qualified(name)), e);
         }
     }
 
-    private void createTable(TableInput input) {
+    private void createTable(ObjectNode input) {
         try {
-            glue.createTable(request -> request.databaseName(database).tableInput(input));
-        } catch (AlreadyExistsException e) {
+            ObjectNode request = GlueApi.object().put("DatabaseName", database);
+            request.set("TableInput", input);
+            api.call("CreateTable", request);
+        } catch (GlueException e) {
+            if (!e.is(ALREADY_EXISTS)) {
+                throw e;
+            }
             // A concurrent creator (another invocation registering the same table) won the race, or
             // an earlier attempt succeeded before its response was lost: the table exists, as wanted.
         }
@@ -203,66 +222,109 @@ public final class GlueCatalog implements Catalog {
 
     private void createDatabase(String forTable) {
         try {
-            glue.createDatabase(request -> request.databaseInput(DatabaseInput.builder().name(database).build()));
-        } catch (AlreadyExistsException e) {
-            // Another writer created it between our CreateTable and this call.
-        } catch (SdkException e) {
+            ObjectNode request = GlueApi.object();
+            request.putObject("DatabaseInput").put("Name", database);
+            api.call("CreateDatabase", request);
+        } catch (GlueException e) {
+            if (e.is(ALREADY_EXISTS)) {
+                // Another writer created it between our CreateTable and this call.
+                return;
+            }
             throw new CatalogException(
                     "Cannot create Glue database %s for table %s".formatted(database, qualified(forTable)), e);
         }
     }
 
-    private TableInput toTableInput(TableDefinition table) {
-        return TableInput.builder()
-                .name(table.name())
-                .tableType(TABLE_TYPE)
-                .parameters(TABLE_PARAMETERS)
-                .partitionKeys(toColumns(table.partitionKeys()))
-                .storageDescriptor(StorageDescriptor.builder()
-                        .location(table.location())
-                        .columns(toColumns(table.columns()))
-                        .inputFormat(INPUT_FORMAT)
-                        .outputFormat(OUTPUT_FORMAT)
-                        .serdeInfo(SerDeInfo.builder()
-                                .serializationLibrary(SERDE)
-                                .parameters(Map.of("serialization.format", "1"))
-                                .build())
-                        .build())
-                .build();
+    private static ObjectNode toTableInput(TableDefinition table) {
+        ObjectNode input = GlueApi.object().put("Name", table.name()).put("TableType", TABLE_TYPE);
+        ObjectNode parameters = input.putObject("Parameters");
+        TABLE_PARAMETERS.forEach(parameters::put);
+        input.set("PartitionKeys", toColumns(table.partitionKeys()));
+        ObjectNode storage = input.putObject("StorageDescriptor")
+                .put("Location", table.location())
+                .put("InputFormat", INPUT_FORMAT)
+                .put("OutputFormat", OUTPUT_FORMAT);
+        storage.set("Columns", toColumns(table.columns()));
+        storage.putObject("SerdeInfo")
+                .put("SerializationLibrary", SERDE)
+                .putObject("Parameters")
+                .put("serialization.format", "1");
+        return input;
     }
 
-    private TableDefinition toDefinition(String name, Table table) {
-        StorageDescriptor storage = storageDescriptor(name, table);
-        if (storage.location() == null) {
+    private TableDefinition toDefinition(String name, ObjectNode table) {
+        ObjectNode storage = storageDescriptor(name, table);
+        String location = text(storage, "Location");
+        if (location == null) {
             throw new CatalogException("Table %s has no location in Glue".formatted(qualified(name)), null);
         }
         return new TableDefinition(
-                table.name(), storage.location(), fromColumns(storage.columns()), fromColumns(table.partitionKeys()));
+                text(table, "Name"),
+                location,
+                fromColumns(name, storage.path("Columns")),
+                fromColumns(name, table.path("PartitionKeys")));
     }
 
-    private StorageDescriptor storageDescriptor(String name, Table table) {
-        if (table.storageDescriptor() == null) {
+    /** The table's storage descriptor, as a partition input's starting point. */
+    private ObjectNode storageDescriptor(String name, ObjectNode table) {
+        JsonNode storage = table.path("StorageDescriptor");
+        if (!storage.isObject()) {
             // Views and some federated tables have none; Tarn's tables always do.
             throw new CatalogException(
                     "Table %s has no storage descriptor in Glue: not a table Tarn writes".formatted(qualified(name)), null);
         }
-        return table.storageDescriptor();
+        ObjectNode copy = GlueApi.object();
+        storage.properties().forEach(member -> {
+            if (STORAGE_DESCRIPTOR_MEMBERS.contains(member.getKey())) {
+                copy.set(member.getKey(), member.getValue().deepCopy());
+            }
+        });
+        return copy;
     }
 
-    private static List<Column> toColumns(List<CatalogColumn> columns) {
-        return columns.stream()
-                .map(column -> Column.builder().name(column.name()).type(column.type()).build())
-                .toList();
+    private static ArrayNode toColumns(List<CatalogColumn> columns) {
+        ArrayNode array = GlueApi.object().arrayNode();
+        columns.forEach(column -> array.addObject().put("Name", column.name()).put("Type", column.type()));
+        return array;
     }
 
-    private static List<CatalogColumn> fromColumns(List<Column> columns) {
-        return columns.stream().map(column -> new CatalogColumn(column.name(), column.type())).toList();
+    private List<CatalogColumn> fromColumns(String table, JsonNode columns) {
+        List<CatalogColumn> result = new ArrayList<>();
+        for (JsonNode column : columns) {
+            String name = text(column, "Name");
+            String type = text(column, "Type");
+            if (name == null || type == null) {
+                // Glue allows a column without a type; a table Tarn wrote never has one.
+                throw new CatalogException(
+                        "Table %s has a column without name or type in Glue: %s".formatted(qualified(table), column), null);
+            }
+            result.add(new CatalogColumn(name, type));
+        }
+        return result;
     }
 
-    private static String describe(PartitionError error) {
-        return error.errorDetail() == null
-                ? "no error detail"
-                : error.errorDetail().errorCode() + " (" + error.errorDetail().errorMessage() + ")";
+    private static String describe(JsonNode errorDetail) {
+        return errorDetail.isObject()
+                ? text(errorDetail, "ErrorCode") + " (" + text(errorDetail, "ErrorMessage") + ")"
+                : "no error detail";
+    }
+
+    private static ArrayNode stringArray(List<String> values) {
+        ArrayNode array = GlueApi.object().arrayNode();
+        values.forEach(array::add);
+        return array;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
+    /** A member's text, or null when it is missing or JSON null. */
+    private static String text(JsonNode node, String member) {
+        JsonNode value = node.get(member);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private String qualified(String table) {

@@ -3,6 +3,7 @@ package io.tarn.aws.glue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tarn.aws.AwsTestClients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
@@ -16,9 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.glue.GlueClient;
-import software.amazon.awssdk.services.glue.model.StorageDescriptor;
-import software.amazon.awssdk.services.glue.model.Table;
 
 class GlueCatalogTest {
 
@@ -37,15 +35,15 @@ class GlueCatalogTest {
                 .toList();
     }
 
-    // Against moto's Glue API over HTTP, each test in a database of its own. Batching and paging,
-    // which moto does not do like Glue, are checked on a fake client in GlueCatalogRequestsTest.
-    private static GlueClient glue;
+    // Against moto's Glue API over HTTP, each test in a database of its own. Batching, paging and
+    // error answers, which moto does not give like Glue, are checked on a fake in GlueCatalogRequestsTest.
+    private static GlueApi glue;
     private String database;
     private GlueCatalog catalog;
 
     @BeforeAll
     static void startMoto() {
-        glue = AwsTestClients.glue(MotoServer.shared().endpoint());
+        glue = AwsTestClients.glueApi(MotoServer.shared().endpoint());
     }
 
     @AfterAll
@@ -64,15 +62,20 @@ class GlueCatalogTest {
     void ensureTableCreatesTheDatabaseAndAnExternalParquetTable() {
         catalog.ensureTable(ORDERS);
 
-        assertThat(glue.getDatabase(request -> request.name(database)).database().name()).isEqualTo(database);
-        Table table = glue.getTable(request -> request.databaseName(database).name("orders")).table();
-        assertThat(table.tableType()).isEqualTo("EXTERNAL_TABLE");
-        assertThat(table.parameters()).containsEntry("classification", "parquet").containsEntry("EXTERNAL", "TRUE");
-        StorageDescriptor storage = table.storageDescriptor();
-        assertThat(storage.location()).isEqualTo(LOCATION);
-        assertThat(storage.inputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
-        assertThat(storage.outputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat");
-        assertThat(storage.serdeInfo().serializationLibrary())
+        assertThat(glue.call("GetDatabase", GlueApi.object().put("Name", database)).at("/Database/Name").asText())
+                .isEqualTo(database);
+        JsonNode table = glue.call("GetTable", GlueApi.object().put("DatabaseName", database).put("Name", "orders"))
+                .get("Table");
+        assertThat(table.get("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
+        assertThat(table.at("/Parameters/classification").asText()).isEqualTo("parquet");
+        assertThat(table.at("/Parameters/EXTERNAL").asText()).isEqualTo("TRUE");
+        JsonNode storage = table.get("StorageDescriptor");
+        assertThat(storage.get("Location").asText()).isEqualTo(LOCATION);
+        assertThat(storage.get("InputFormat").asText())
+                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
+        assertThat(storage.get("OutputFormat").asText())
+                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat");
+        assertThat(storage.at("/SerdeInfo/SerializationLibrary").asText())
                 .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
         assertThat(catalog.table("orders")).contains(ORDERS);
     }
@@ -112,14 +115,14 @@ class GlueCatalogTest {
 
         catalog.registerPartitions("orders", accounts(7, 8));
 
-        StorageDescriptor storage = glue.getPartition(request -> request
-                        .databaseName(database).tableName("orders").partitionValues("acct-7"))
-                .partition()
-                .storageDescriptor();
-        assertThat(storage.location()).isEqualTo(LOCATION + "account_id=acct-7/");
-        assertThat(storage.serdeInfo().serializationLibrary())
+        var request = GlueApi.object().put("DatabaseName", database).put("TableName", "orders");
+        request.putArray("PartitionValues").add("acct-7");
+        JsonNode storage = glue.call("GetPartition", request).at("/Partition/StorageDescriptor");
+        assertThat(storage.get("Location").asText()).isEqualTo(LOCATION + "account_id=acct-7/");
+        assertThat(storage.at("/SerdeInfo/SerializationLibrary").asText())
                 .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-        assertThat(storage.columns()).extracting("name").containsExactly("order_id", "amount", "_commit_ts");
+        assertThat(storage.get("Columns")).extracting(column -> column.get("Name").asText())
+                .containsExactly("order_id", "amount", "_commit_ts");
     }
 
     @Test
@@ -180,8 +183,8 @@ class GlueCatalogTest {
     void constructorRequiresClientAndDatabase() {
         assertThatThrownBy(() -> new GlueCatalog(null, "lake"))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessage("glue is null");
-        assertThatThrownBy(() -> new GlueCatalog(new FakeGlueClient("lake", 100), null))
+                .hasMessage("api is null");
+        assertThatThrownBy(() -> new GlueCatalog(glue, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("database is null");
     }

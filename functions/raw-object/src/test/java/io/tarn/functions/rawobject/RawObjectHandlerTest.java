@@ -12,6 +12,8 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.glue.GlueApi;
+import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.FaultInjectingProxy.Request;
@@ -45,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -63,7 +64,7 @@ class RawObjectHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AwsSettings moto;
-    private static GlueClient glue;
+    private static GlueApi glue;
     private static DynamoDbClient dynamoDb;
 
     @TempDir
@@ -80,7 +81,7 @@ class RawObjectHandlerTest {
     static void startMoto() {
         moto = AwsSettings.local(MotoServer.shared().endpoint(), REGION, "test", "test");
         AwsClients clients = new AwsClients(moto);
-        glue = clients.build(GlueClient.builder());
+        glue = clients.glueApi();
         dynamoDb = clients.build(DynamoDbClient.builder());
     }
 
@@ -405,8 +406,8 @@ class RawObjectHandlerTest {
 
     /** Partitions of a table in moto's Glue, as {@code values -> location}, sorted. */
     private List<String> gluePartitions(String table) {
-        return glue.getPartitions(r -> r.databaseName(database).tableName(table)).partitions().stream()
-                .map(p -> String.join("/", p.values()) + " -> " + p.storageDescriptor().location())
+        return new GlueCatalog(glue, database).partitions(table).stream()
+                .map(p -> String.join("/", p.values()) + " -> " + p.location())
                 .sorted()
                 .toList();
     }
