@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param accountColumn the column that names the customer account; it becomes the
  *     {@code account_id} partition key and is not repeated inside the Parquet files
  * @param partitionDate a timestamp or date column whose UTC day becomes the {@code dt} partition
+ * @param poll how the SqlPoller reads the source table ({@code azuresql} datasets only)
  */
 public record Dataset(
         String name,
@@ -22,7 +23,8 @@ public record Dataset(
         List<ColumnSpec> columns,
         List<String> primaryKey,
         String accountColumn,
-        Optional<String> partitionDate) {
+        Optional<String> partitionDate,
+        Optional<PollSpec> poll) {
 
     /** Partition key of the account, whatever the source column is called. */
     public static final String ACCOUNT_PARTITION = "account_id";
@@ -39,6 +41,7 @@ public record Dataset(
         primaryKey = List.copyOf(primaryKey);
         requireNonNull(accountColumn, "accountColumn is null");
         requireNonNull(partitionDate, "partitionDate is null");
+        requireNonNull(poll, "poll is null");
     }
 
     public ColumnSpec column(String columnName) {

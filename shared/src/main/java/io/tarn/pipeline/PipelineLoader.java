@@ -151,9 +151,44 @@ public final class PipelineLoader {
                 throw node.error("partition_date", "column '" + partitionDate.get() + "' must be a timestamp or a date, is " + dateColumn.type());
             }
         }
+        Optional<PollSpec> poll = node.optionalMap("poll").map(PipelineLoader::poll);
+        if (poll.isPresent() && source != SourceKind.AZURESQL) {
+            throw node.error("poll", "applies to azuresql datasets only; DMS replicates " + source.configName() + " sources");
+        }
+        if (poll.isEmpty() && source == SourceKind.AZURESQL) {
+            throw node.error("poll", "is required for azuresql datasets (strategy: rowversion, timestamp or change_tracking)");
+        }
         node.rejectUnknown(Set.of("name", "source", "source_table", "raw_prefix", "format", "columns",
-                "primary_key", "account_column", "partition_date"));
-        return new Dataset(name, source, sourceTable, rawPrefix, format, columns, primaryKey, accountColumn, partitionDate);
+                "primary_key", "account_column", "partition_date", "poll"));
+        return new Dataset(name, source, sourceTable, rawPrefix, format, columns, primaryKey, accountColumn, partitionDate,
+                poll);
+    }
+
+    private static PollSpec poll(MapNode node) {
+        String strategyText = node.string("strategy");
+        PollSpec.Strategy strategy = PollSpec.Strategy.fromConfigName(strategyText).orElseThrow(() -> node.error("strategy",
+                "unknown strategy '" + strategyText + "' (expected rowversion, timestamp or change_tracking)"));
+        Optional<String> cursor = node.optionalString("cursor_column");
+        if (strategy != PollSpec.Strategy.CHANGE_TRACKING && cursor.isEmpty()) {
+            throw node.error("cursor_column", "is required for strategy " + strategyText);
+        }
+        if (strategy == PollSpec.Strategy.CHANGE_TRACKING && cursor.isPresent()) {
+            throw node.error("cursor_column", "does not apply to change_tracking (versions come from CHANGETABLE)");
+        }
+        int pageSize = node.optionalInt("page_size").orElse(PollSpec.DEFAULT_PAGE_SIZE);
+        int fetchSize = node.optionalInt("fetch_size").orElse(Math.min(PollSpec.DEFAULT_FETCH_SIZE, pageSize));
+        int lagSeconds = node.optionalInt("lag_seconds").orElse((int) PollSpec.DEFAULT_LAG.toSeconds());
+        if (pageSize <= 0) {
+            throw node.error("page_size", "must be positive, got " + pageSize);
+        }
+        if (fetchSize <= 0) {
+            throw node.error("fetch_size", "must be positive, got " + fetchSize);
+        }
+        if (lagSeconds < 0) {
+            throw node.error("lag_seconds", "must not be negative, got " + lagSeconds);
+        }
+        node.rejectUnknown(Set.of("strategy", "cursor_column", "page_size", "fetch_size", "lag_seconds"));
+        return new PollSpec(strategy, cursor, java.time.Duration.ofSeconds(lagSeconds), pageSize, fetchSize);
     }
 
     private static ColumnSpec requireColumn(MapNode node, String field, List<ColumnSpec> columns, String name) {
@@ -278,6 +313,17 @@ public final class PipelineLoader {
 
         Optional<String> optionalString(String field) {
             return values.get(field) == null ? Optional.empty() : Optional.of(string(field));
+        }
+
+        Optional<Integer> optionalInt(String field) {
+            Object value = values.get(field);
+            if (value == null) {
+                return Optional.empty();
+            }
+            if (value instanceof Integer i) {
+                return Optional.of(i);
+            }
+            throw error(field, "expected a whole number, got " + describe(value));
         }
 
         Optional<Boolean> optionalBoolean(String field) {

@@ -1,0 +1,43 @@
+package io.tarn.poll;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What one poll did, per table. */
+public record PollReport(List<TableReport> tables) {
+
+    public PollReport {
+        tables = List.copyOf(tables);
+    }
+
+    /** Every raw object written by this poll, in the order written. */
+    public List<String> objectKeys() {
+        return tables.stream().flatMap(t -> t.objectKeys().stream()).toList();
+    }
+
+    /**
+     * One table's poll.
+     *
+     * @param objectKeys raw keys written (pages), in order
+     * @param watermarkBefore the committed position when the poll started ("" if never polled)
+     * @param watermarkAfter the committed position when it ended
+     * @param caughtUp whether the table had no further changed rows below the upper bound
+     * @param stoppedBecause why the poll stopped before catching up (time running out, lease held
+     *     by another poller, a concurrent commit), if it did
+     */
+    public record TableReport(
+            String dataset,
+            String strategy,
+            int pages,
+            long rows,
+            List<String> objectKeys,
+            String watermarkBefore,
+            String watermarkAfter,
+            boolean caughtUp,
+            Optional<String> stoppedBecause) {
+
+        public TableReport {
+            objectKeys = List.copyOf(objectKeys);
+        }
+    }
+}
