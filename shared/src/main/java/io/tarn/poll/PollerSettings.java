@@ -1,0 +1,29 @@
+package io.tarn.poll;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How the SqlPoller runs.
+ *
+ * @param rawBucket where pages land as header CSV objects
+ * @param tempDir local scratch space: a page is spooled to a file, then uploaded
+ * @param safetyMargin no new page is started when less time than this remains
+ * @param leaseDuration how long a poller holds a table before another may take it over
+ * @param owner this poller's identity in leases (the Lambda request id, or a random id)
+ */
+public record PollerSettings(String rawBucket, Path tempDir, Duration safetyMargin, Duration leaseDuration, String owner) {
+
+    public static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
+
+    public PollerSettings {
+        requireNonNull(rawBucket, "rawBucket is null");
+        requireNonNull(tempDir, "tempDir is null");
+        requireNonNull(safetyMargin, "safetyMargin is null");
+        requireNonNull(leaseDuration, "leaseDuration is null");
+        requireNonNull(owner, "owner is null");
+    }
+}
