@@ -58,6 +58,9 @@ public final class RawObjectService {
     private final JsonLogger log;
     private final Map<String, StagingSchema> schemas = new HashMap<>();
 
+    /** Part files uploaded at once: S3 PUT latency, not bandwidth, bounds small-file uploads. */
+    static final int UPLOAD_CONCURRENCY = 8;
+
     public RawObjectService(PipelineConfig pipeline, ObjectStore store, Catalog catalog, StateStore state,
             IngestSettings settings, Clock clock, JsonLogger log) {
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
@@ -129,14 +132,16 @@ public final class RawObjectService {
         RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt));
         Files.createDirectories(settings.tempDir());
         List<String> outputKeys = new ArrayList<>();
+        Uploads uploads = new Uploads(store, settings.stagingBucket(), UPLOAD_CONCURRENCY);
         PartitionedParquetWriter.PartSink upload = (partition, part, file, rows) -> {
             String key = table + "/" + partition.path() + "/part-" + objectId + "-" + String.format("%05d", part)
                     + settings.parquet().fileSuffix();
-            store.put(settings.stagingBucket(), key, file, "application/vnd.apache.parquet");
+            uploads.submit(key, file, "application/vnd.apache.parquet");
             outputKeys.add(key);
         };
         Path quarantinePath = settings.tempDir().resolve("quarantine-" + objectId + ".csv");
-        try (QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
+        try (uploads;
+                QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
                 PartitionedParquetWriter writer = new PartitionedParquetWriter(
                         schema.avroSchema(), schema.plainColumns(), settings.parquet(), settings.tempDir(), upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
@@ -152,6 +157,7 @@ public final class RawObjectService {
                 }
             });
             Map<PartitionKey, PartitionStats> written = writer.finish();
+            uploads.awaitAll();
             quarantine.close();
 
             String quarantineKey = null;

@@ -16,7 +16,11 @@ public record ParquetSettings(
 
     public static final long DEFAULT_ROW_GROUP_BYTES = 32L << 20;
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 48L << 20;
-    public static final int DEFAULT_PAGE_BYTES = 256 << 10;
+    /**
+     * Small pages: a page is compressed when it fills, and until then it sits uncompressed in its
+     * writer; with hundreds of partitions open, that is most of the memory.
+     */
+    public static final int DEFAULT_PAGE_BYTES = 64 << 10;
     /**
      * Each open partition writer costs about 100-200 KB before it holds a row (parquet-java
      * allocates a 16 KB slab per dictionary-encoded column), so at most this many are open at

@@ -33,7 +33,10 @@ import org.apache.parquet.hadoop.ParquetWriter;
  */
 public final class PartitionedParquetWriter implements Closeable {
 
-    /** Receives each finished part file; the file is deleted once the call returns. */
+    /**
+     * Receives each finished part file and takes it over: the sink deletes it when done with it
+     * (possibly later, from another thread, after an upload).
+     */
     @FunctionalInterface
     public interface PartSink {
         void accept(PartitionKey partition, int part, Path file, long rows) throws IOException;
@@ -42,8 +45,24 @@ public final class PartitionedParquetWriter implements Closeable {
     /** Rows written per partition and the number of parts its rows went to. */
     public record PartitionStats(long rows, int parts) {}
 
+    /**
+     * A dictionary past this size falls back to plain encoding. Small, because each open writer
+     * holds its dictionaries' hash maps in memory: values that repeat (statuses, currencies,
+     * customer ids within an account) fit well under it.
+     */
+    static final int DICTIONARY_PAGE_BYTES = 64 << 10;
+
+    /** Rows per page at most, so narrow columns are compressed (and leave memory) as often as wide ones. */
+    static final int PAGE_ROW_LIMIT = 8192;
+
+    /**
+     * What an open writer costs beyond its buffered pages (column writers, dictionary maps,
+     * buffers), charged in the budget so many small partitions cannot exhaust memory unseen.
+     */
+    static final long WRITER_OVERHEAD_BYTES = 48 << 10;
+
     /** How often (in rows) the buffered total is measured: cheap enough, fine enough. */
-    private static final int BUDGET_CHECK_INTERVAL = 2048;
+    private static final int BUDGET_CHECK_INTERVAL = 8192;
 
     private final Schema schema;
     private final Set<String> plainColumns;
@@ -144,9 +163,13 @@ public final class PartitionedParquetWriter implements Closeable {
         return open.size();
     }
 
-    /** Discards unfinished parts and spilled rows (after a failure): their temporary files are deleted. */
+    /**
+     * Discards unfinished parts and spilled rows (after a failure: after {@link #finish()} there
+     * are none) and frees the compression context.
+     */
     @Override
     public void close() {
+        codecs.close();
         if (spill != null) {
             try {
                 spill.close();
@@ -192,7 +215,11 @@ public final class PartitionedParquetWriter implements Closeable {
                 .withCompressionCodec(settings.codec())
                 .withRowGroupSize(settings.rowGroupBytes())
                 .withPageSize(settings.pageBytes())
-                .withDictionaryPageSize(settings.pageBytes())
+                .withPageRowCountLimit(PAGE_ROW_LIMIT)
+                .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
+                // Page-level size statistics (parquet 1.15+) cost a histogram update per value and
+                // no engine Tarn serves reads them.
+                .withSizeStatisticsEnabled(false)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withValidation(false)
                 .build();
@@ -204,11 +231,7 @@ public final class PartitionedParquetWriter implements Closeable {
     private void finishPart(PartitionKey partition) throws IOException {
         OpenPart part = open.remove(partition);
         part.writer.close();
-        try {
-            sink.accept(partition, part.number, part.output.path(), part.rows);
-        } finally {
-            deleteQuietly(part.output.path());
-        }
+        sink.accept(partition, part.number, part.output.path(), part.rows);
         PartitionStats previous = stats.get(partition);
         long rows = (previous == null ? 0 : previous.rows()) + part.rows;
         stats.put(partition, new PartitionStats(rows, part.number + 1));
@@ -235,7 +258,7 @@ public final class PartitionedParquetWriter implements Closeable {
         }
 
         long buffered() {
-            return Math.max(0, writer.getDataSize() - output.written());
+            return WRITER_OVERHEAD_BYTES + Math.max(0, writer.getDataSize() - output.written());
         }
     }
 }

@@ -12,15 +12,23 @@ import org.xerial.snappy.Snappy;
 /**
  * Parquet compression without Hadoop. parquet-java's own codec factory resolves codecs through
  * Hadoop's {@code CompressionCodec} classes, which a Lambda jar does not carry; this one calls
- * zstd-jni and snappy-java directly. Compressors are not thread-safe: one per column writer, which
- * is how parquet-java asks for them.
+ * zstd-jni and snappy-java directly.
+ *
+ * <p>One factory serves every file a {@link PartitionedParquetWriter} writes, from one thread
+ * (pages are compressed when they are flushed, on the writing thread), so it hands out one
+ * compressor per codec: a zstd context holds about a megabyte of native memory, and one per
+ * partition file would add up to gigabytes with thousands of partitions. {@code release()} is
+ * what each {@code ParquetWriter} calls when it closes, so it keeps the contexts; {@link #close()}
+ * frees them.
  */
-public final class TarnCodecFactory implements CompressionCodecFactory {
+public final class TarnCodecFactory implements CompressionCodecFactory, AutoCloseable {
 
     /** zstd's default level: the best ratio per CPU second for this kind of data. */
     public static final int DEFAULT_ZSTD_LEVEL = 3;
 
     private final int zstdLevel;
+    private ZstdCompressor zstd;
+    private SnappyCompressor snappy;
 
     public TarnCodecFactory() {
         this(DEFAULT_ZSTD_LEVEL);
@@ -32,12 +40,22 @@ public final class TarnCodecFactory implements CompressionCodecFactory {
 
     @Override
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
-        return switch (codec) {
-            case ZSTD -> new ZstdCompressor(zstdLevel);
-            case SNAPPY -> new SnappyCompressor();
+        switch (codec) {
+            case ZSTD -> {
+                if (zstd == null) {
+                    zstd = new ZstdCompressor(zstdLevel);
+                }
+                return zstd;
+            }
+            case SNAPPY -> {
+                if (snappy == null) {
+                    snappy = new SnappyCompressor();
+                }
+                return snappy;
+            }
             default -> throw new IllegalArgumentException(
                     "Unsupported Parquet codec " + codec + " (Tarn writes ZSTD or SNAPPY)");
-        };
+        }
     }
 
     @Override
@@ -51,7 +69,17 @@ public final class TarnCodecFactory implements CompressionCodecFactory {
 
     @Override
     public void release() {
-        // Nothing pooled: each compressor releases its own context.
+        // Called by every ParquetWriter on close; the shared compressors outlive single files.
+    }
+
+    /** Frees the native compression context. */
+    @Override
+    public void close() {
+        if (zstd != null) {
+            zstd.context.close();
+            zstd = null;
+        }
+        snappy = null;
     }
 
     private static final class ZstdCompressor implements BytesInputCompressor {
@@ -74,7 +102,7 @@ public final class TarnCodecFactory implements CompressionCodecFactory {
 
         @Override
         public void release() {
-            context.close();
+            // Shared by every file of the factory: freed by the factory's close().
         }
     }
 

@@ -450,7 +450,7 @@ class RawObjectServiceTest {
             return delegate.list(bucket, prefix);
         }
 
-        private void countdown(String bucket, String key) {
+        private synchronized void countdown(String bucket, String key) {
             if (putsLeft-- <= 0) {
                 throw new StorageException("Cannot write s3://" + bucket + "/" + key + ": injected failure", null);
             }

@@ -151,7 +151,7 @@ class PartitionedParquetWriterTest {
                 (partition, part, file, rows) -> {
                     Path target = out.resolve(partition.path()).resolve("part-" + part + settings.fileSuffix());
                     Files.createDirectories(target.getParent());
-                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
                     files.computeIfAbsent(partition, p -> new ArrayList<>()).add(target);
                 });
                 CsvReader reader = new CsvReader(new StringReader(csv), ',')) {

@@ -1,0 +1,113 @@
+package io.tarn.ingest;
+
+import io.tarn.storage.ObjectStore;
+import io.tarn.storage.StorageException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Uploads finished part files while the conversion goes on. An S3 PUT takes tens of milliseconds
+ * whatever the size of a small file, so hundreds of partition files uploaded one after the other
+ * would take longer than the conversion itself. At most {@code concurrency} uploads run and at
+ * most twice that many finished files wait, so local disk use stays bounded too. Each file is
+ * deleted once uploaded.
+ */
+final class Uploads implements AutoCloseable {
+
+    private final ObjectStore store;
+    private final String bucket;
+    private final ExecutorService executor;
+    private final Semaphore slots;
+    private final List<Future<?>> pending = new ArrayList<>();
+
+    Uploads(ObjectStore store, String bucket, int concurrency) {
+        this.store = store;
+        this.bucket = bucket;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(concurrency, task -> {
+            Thread thread = new Thread(task, "tarn-upload-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.slots = new Semaphore(2 * concurrency);
+    }
+
+    /** Queues an upload of {@code file} to {@code key}; blocks while too many files wait. */
+    void submit(String key, Path file, String contentType) throws IOException {
+        failFast();
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting to upload s3://" + bucket + "/" + key);
+        }
+        pending.add(executor.submit(() -> {
+            try {
+                store.put(bucket, key, file, contentType);
+                return null;
+            } finally {
+                Files.deleteIfExists(file);
+                slots.release();
+            }
+        }));
+    }
+
+    /** Waits for every upload; the first failure is thrown (after the others finished). */
+    void awaitAll() throws IOException {
+        RuntimeException failure = null;
+        for (Future<?> upload : pending) {
+            try {
+                upload.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("Interrupted while waiting for uploads to s3://" + bucket);
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = asRuntime(e.getCause());
+                }
+            }
+        }
+        pending.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Stops the uploader; uploads still queued after a failure are abandoned (their files deleted by their task). */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    /** Surfaces an upload that already failed, so a doomed conversion stops early. */
+    private void failFast() {
+        for (Future<?> upload : pending) {
+            if (upload.isDone()) {
+                try {
+                    upload.get();
+                } catch (ExecutionException e) {
+                    throw asRuntime(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private RuntimeException asRuntime(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new StorageException("Upload to s3://" + bucket + " failed: " + cause, cause);
+    }
+}
