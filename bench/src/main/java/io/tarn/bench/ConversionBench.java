@@ -1,13 +1,18 @@
 package io.tarn.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.embedded.EmbeddedS3;
 import io.tarn.ingest.IngestOutcome;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.Manifest;
 import io.tarn.ingest.RawObjectRef;
 import io.tarn.ingest.RawObjectService;
+import io.tarn.local.LocalCatalog;
 import io.tarn.local.LocalLake;
+import io.tarn.local.LocalStateStore;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
@@ -34,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import software.amazon.awssdk.services.s3.S3Client;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.JarFile;
@@ -122,16 +128,21 @@ public final class ConversionBench {
     // ---- our conversion ------------------------------------------------------------------------
 
     private Result ours(Path csv, PipelineConfig pipeline) throws IOException {
-        try (LocalLake lake = LocalLake.open(work.resolve("lake"))) {
-            S3ObjectStore store = new S3ObjectStore(lake.s3());
+        // S3 runs in a process of its own, as it runs beside a Lambda: its heap and threads are not
+        // the conversion's. (It still shares this machine's two cores.)
+        Path lakeDir = Files.createDirectories(work.resolve("lake"));
+        try (SeparateS3 s3Server = SeparateS3.start(lakeDir.resolve("s3"));
+                S3Client s3 = new AwsClients(s3Server.settings()).s3()) {
+            s3.createBucket(b -> b.bucket(LocalLake.RAW_BUCKET));
+            s3.createBucket(b -> b.bucket(LocalLake.STAGING_BUCKET));
+            S3ObjectStore store = new S3ObjectStore(s3);
             store.put(LocalLake.RAW_BUCKET, RAW_KEY, csv, "text/csv");
-            // Built as LocalLake.rawObjectProcessor builds it, minus the event layer and the logs.
             RawObjectService service = new RawObjectService(
                     pipeline,
                     store,
-                    lake.catalog(),
-                    lake.stateStore(),
-                    new IngestSettings(LocalLake.STAGING_BUCKET, lake.dir().resolve("tmp"), ParquetSettings.defaults()),
+                    new LocalCatalog(lakeDir.resolve("catalog")),
+                    new LocalStateStore(lakeDir.resolve("state")),
+                    new IngestSettings(LocalLake.STAGING_BUCKET, lakeDir.resolve("tmp"), ParquetSettings.defaults()),
                     Clock.systemUTC(),
                     JsonLogger.silent());
 
@@ -154,9 +165,46 @@ public final class ConversionBench {
             if (manifest.rowsQuarantined() > 0) {
                 return Result.failed(seconds, heapFigures, manifest.rowsQuarantined() + " rows quarantined");
             }
-            Tree out = Tree.of(lake.stagingRoot().resolve("orders"), ".parquet");
+            Tree out = Tree.of(lakeDir.resolve("s3").resolve(LocalLake.STAGING_BUCKET).resolve("orders"), ".parquet");
             return new Result("", "", 0, 0, seconds, manifest.rowsWritten(), out.bytes, out.files,
                     manifest.partitions().size(), heapFigures, null);
+        }
+    }
+
+    /** The embedded S3 server in a child JVM (see {@code EmbeddedS3Main}). */
+    private record SeparateS3(Process process, java.net.URI endpoint) implements AutoCloseable {
+
+        static SeparateS3 start(Path root) throws IOException {
+            Files.createDirectories(root);
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                    "io.tarn.embedded.EmbeddedS3Main", root.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.startsWith("endpoint ")) {
+                process.destroyForcibly();
+                throw new IOException("The embedded S3 server did not start (said: " + line + ")");
+            }
+            return new SeparateS3(process, java.net.URI.create(line.substring("endpoint ".length())));
+        }
+
+        AwsSettings settings() {
+            return AwsSettings.local(endpoint, EmbeddedS3.REGION, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
         }
     }
 
