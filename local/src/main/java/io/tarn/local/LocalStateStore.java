@@ -7,19 +7,44 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStore;
 import io.tarn.state.StateStoreException;
+import io.tarn.state.Watermark;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * The state table of the local lake: one JSON file per item under {@code DIR/state}. A
  * conditional put is a hard link from a fully written temporary file to the item's name, which
  * the filesystem creates atomically or refuses when the name exists, as DynamoDB's
  * {@code attribute_not_exists} condition does.
+ *
+ * <p>A polled table's state (watermark and lease) is the file {@code DIR/state/tables/<dataset>.json}.
+ * Its conditional updates read, check and replace the file while holding a lock: an in-process
+ * monitor (file locks are per process) and an OS lock on a sibling {@code .lock} file (another
+ * {@code tarn} process). The replacement is an atomic rename, so a reader sees the old or the new
+ * state, never half of one.
  */
 public final class LocalStateStore implements StateStore {
+
+    private static final Pattern DATASET = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
+    /** One monitor per table file across every store of this process. */
+    private static final ConcurrentMap<Path, Object> MONITORS = new ConcurrentHashMap<>();
+
+    /** The file layout of a table's state; absent parts are null. */
+    record TableState(String position, Long sequence, Instant committedAt, String leaseOwner, Instant leaseUntil) {
+        static final TableState EMPTY = new TableState(null, null, null, null, null);
+    }
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
     private final Path root;
@@ -59,6 +84,93 @@ public final class LocalStateStore implements StateStore {
         } catch (IOException e) {
             throw new StateStoreException("Cannot write local ledger entry " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Optional<Watermark> watermark(String dataset) {
+        TableState state = read(tableFile(dataset));
+        if (state.sequence() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Watermark(dataset, state.position(), state.sequence(), state.committedAt()));
+    }
+
+    @Override
+    public boolean advanceWatermark(String dataset, long expectedSequence, Watermark next) {
+        requireNonNull(next, "next is null");
+        StateStore.checkAdvance(dataset, expectedSequence, next);
+        return update(dataset, state -> {
+            long stored = state.sequence() == null ? Watermark.NONE : state.sequence();
+            return stored != expectedSequence ? null : new TableState(
+                    next.position(), next.sequence(), next.committedAt(), state.leaseOwner(), state.leaseUntil());
+        });
+    }
+
+    @Override
+    public boolean acquireLease(String dataset, String owner, Instant now, Instant until) {
+        requireNonNull(owner, "owner is null");
+        requireNonNull(now, "now is null");
+        requireNonNull(until, "until is null");
+        return update(dataset, state -> {
+            boolean available = state.leaseOwner() == null || state.leaseOwner().equals(owner)
+                    || !state.leaseUntil().isAfter(now);
+            return !available ? null
+                    : new TableState(state.position(), state.sequence(), state.committedAt(), owner, until);
+        });
+    }
+
+    @Override
+    public void releaseLease(String dataset, String owner) {
+        requireNonNull(owner, "owner is null");
+        update(dataset, state -> !owner.equals(state.leaseOwner()) ? null
+                : new TableState(state.position(), state.sequence(), state.committedAt(), null, null));
+    }
+
+    /** Applies {@code change} under the table's lock; a null result means its condition failed. */
+    private boolean update(String dataset, UnaryOperator<TableState> change) {
+        Path file = tableFile(dataset);
+        Path lockFile = file.resolveSibling(dataset + ".lock");
+        synchronized (MONITORS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object())) {
+            try {
+                Files.createDirectories(file.getParent());
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock lock = channel.lock()) {
+                    TableState next = change.apply(read(file));
+                    if (next == null) {
+                        return false;
+                    }
+                    Path temp = Files.createTempFile(file.getParent(), dataset, ".tmp");
+                    try {
+                        json.writeValue(temp.toFile(), next);
+                        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        Files.deleteIfExists(temp);
+                    }
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new StateStoreException("Cannot update local table state " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private TableState read(Path file) {
+        if (!Files.exists(file)) {
+            return TableState.EMPTY;
+        }
+        try {
+            return json.readValue(file.toFile(), TableState.class);
+        } catch (IOException e) {
+            throw new StateStoreException("Cannot read local table state " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path tableFile(String dataset) {
+        requireNonNull(dataset, "dataset is null");
+        if (!DATASET.matcher(dataset).matches()) {
+            throw new IllegalArgumentException("Not a dataset name: " + dataset);
+        }
+        return root.resolve("tables").resolve(dataset + ".json");
     }
 
     private Path ledgerFile(String objectId) {

@@ -18,7 +18,9 @@ public record PollReport(List<TableReport> tables) {
     /**
      * One table's poll.
      *
-     * @param objectKeys raw keys written (pages), in order
+     * @param objectKeys raw keys of the pages this poll committed, in order: uploaded by it, or
+     *     adopted from an earlier run that uploaded them and stopped before committing (then
+     *     {@code rows} does not count their rows)
      * @param watermarkBefore the committed position when the poll started ("" if never polled)
      * @param watermarkAfter the committed position when it ended
      * @param caughtUp whether the table had no further changed rows below the upper bound

@@ -1,10 +1,12 @@
 package io.tarn.state;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Durable pipeline state: the ledger of processed raw objects (and, later, watermarks). Writes are
- * conditional so that concurrent or replayed invocations cannot overwrite each other.
+ * Durable pipeline state: the ledger of processed raw objects, and per polled table a watermark
+ * and a lease. Writes are conditional so that concurrent or replayed invocations cannot overwrite
+ * each other.
  */
 public interface StateStore {
 
@@ -17,4 +19,40 @@ public interface StateStore {
      * @return {@code true} if this call created the entry, {@code false} if it already existed
      */
     boolean recordProcessed(LedgerEntry entry);
+
+    /** The committed watermark of a dataset, read consistently (the latest commit), if any. */
+    Optional<Watermark> watermark(String dataset);
+
+    /**
+     * Commits {@code next} only if the stored sequence is still {@code expectedSequence}
+     * ({@link Watermark#NONE} when the dataset has no watermark yet).
+     *
+     * @return {@code false} when another poller committed in between: nothing was written
+     * @throws IllegalArgumentException unless {@code next} is for {@code dataset} and its sequence
+     *     is {@code expectedSequence + 1}
+     */
+    boolean advanceWatermark(String dataset, long expectedSequence, Watermark next);
+
+    /**
+     * Takes (or extends) the lease on a dataset's table until {@code until}, only if it is free,
+     * expired at {@code now}, or already held by {@code owner}.
+     *
+     * @return {@code false} when another owner holds an unexpired lease
+     */
+    boolean acquireLease(String dataset, String owner, Instant now, Instant until);
+
+    /** Gives the lease back if {@code owner} still holds it; otherwise does nothing. */
+    void releaseLease(String dataset, String owner);
+
+    /** Checks the arguments of {@link #advanceWatermark}, the same way for every store. */
+    static void checkAdvance(String dataset, long expectedSequence, Watermark next) {
+        if (!next.dataset().equals(dataset)) {
+            throw new IllegalArgumentException(
+                    "watermark of dataset '%s' cannot be committed for dataset '%s'".formatted(next.dataset(), dataset));
+        }
+        if (expectedSequence < Watermark.NONE || next.sequence() != expectedSequence + 1) {
+            throw new IllegalArgumentException("watermark sequence must advance by one: expected %d, next %d"
+                    .formatted(expectedSequence, next.sequence()));
+        }
+    }
 }

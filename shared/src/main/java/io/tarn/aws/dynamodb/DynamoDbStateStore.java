@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStore;
 import io.tarn.state.StateStoreException;
+import io.tarn.state.Watermark;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -23,7 +25,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * {@link StateStore} over one DynamoDB table shared by all kinds of state (single-table design):
  * every item is keyed by a string partition key {@code pk} whose prefix says what it is. A
- * processed-object ledger entry is the item {@code pk = "object#" + objectId}.
+ * processed-object ledger entry is the item {@code pk = "object#" + objectId}; a polled table's
+ * state is the item {@code pk = "table#" + dataset}, holding its watermark ({@code position},
+ * {@code sequence}, {@code committedAt}) and its lease ({@code leaseOwner}, {@code leaseUntil} in
+ * epoch milliseconds), each changed by its own conditional update so neither clobbers the other.
  */
 public final class DynamoDbStateStore implements StateStore {
 
@@ -41,6 +46,22 @@ public final class DynamoDbStateStore implements StateStore {
     static final String PROCESSED_AT = "processedAt";
 
     static final String NOT_RECORDED_YET = "attribute_not_exists(" + PK + ")";
+
+    static final String TABLE_PREFIX = "table#";
+    static final String POSITION = "position";
+    static final String SEQUENCE = "sequence";
+    static final String COMMITTED_AT = "committedAt";
+    static final String LEASE_OWNER = "leaseOwner";
+    static final String LEASE_UNTIL = "leaseUntil";
+
+    static final String ADVANCE_UPDATE = "SET #position = :position, #sequence = :next, #committedAt = :committedAt";
+    static final String FIRST_WATERMARK = "attribute_not_exists(#sequence)";
+    static final String SAME_SEQUENCE = "#sequence = :expected";
+    static final String LEASE_UPDATE = "SET #leaseOwner = :owner, #leaseUntil = :until";
+    static final String LEASE_AVAILABLE =
+            "attribute_not_exists(#leaseOwner) OR #leaseOwner = :owner OR #leaseUntil <= :now";
+    static final String LEASE_RELEASE = "REMOVE #leaseOwner, #leaseUntil";
+    static final String LEASE_OURS = "#leaseOwner = :owner";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -120,6 +141,118 @@ public final class DynamoDbStateStore implements StateStore {
         }
     }
 
+    @Override
+    public Optional<Watermark> watermark(String dataset) {
+        requireNonNull(dataset, "dataset is null");
+        Map<String, AttributeValue> item;
+        try {
+            // Strongly consistent: a poll must start from the latest commit, or it would read (and
+            // try to commit) a range that is already committed.
+            item = dynamoDb.getItem(request -> request
+                            .tableName(table)
+                            .key(tableKey(dataset))
+                            .consistentRead(true))
+                    .item();
+        } catch (SdkException e) {
+            throw new StateStoreException(
+                    "Cannot read the watermark of dataset %s from table %s".formatted(dataset, table), e);
+        }
+        if (item == null || !item.containsKey(SEQUENCE)) {
+            return Optional.empty();
+        }
+        String what = "Watermark of dataset " + dataset;
+        String committedAt = string(what, item, COMMITTED_AT);
+        try {
+            return Optional.of(new Watermark(dataset, string(what, item, POSITION), number(what, item, SEQUENCE),
+                    Instant.parse(committedAt)));
+        } catch (DateTimeParseException e) {
+            throw new StateStoreException("%s in table %s has %s '%s', not an ISO-8601 instant"
+                    .formatted(what, table, COMMITTED_AT, committedAt), e);
+        }
+    }
+
+    @Override
+    public boolean advanceWatermark(String dataset, long expectedSequence, Watermark next) {
+        requireNonNull(dataset, "dataset is null");
+        requireNonNull(next, "next is null");
+        StateStore.checkAdvance(dataset, expectedSequence, next);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":position", s(next.position()));
+        values.put(":next", n(next.sequence()));
+        values.put(":committedAt", s(next.committedAt().toString()));
+        if (expectedSequence != Watermark.NONE) {
+            values.put(":expected", n(expectedSequence));
+        }
+        try {
+            dynamoDb.updateItem(request -> request
+                    .tableName(table)
+                    .key(tableKey(dataset))
+                    .updateExpression(ADVANCE_UPDATE)
+                    .conditionExpression(expectedSequence == Watermark.NONE ? FIRST_WATERMARK : SAME_SEQUENCE)
+                    .expressionAttributeNames(Map.of(
+                            "#position", POSITION, "#sequence", SEQUENCE, "#committedAt", COMMITTED_AT))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            // Another poller committed first (or our own earlier attempt, retried by the SDK after a
+            // lost response). The caller re-reads the watermark before doing anything else.
+            return false;
+        } catch (SdkException e) {
+            throw new StateStoreException("Cannot advance the watermark of dataset %s to %s in table %s"
+                    .formatted(dataset, next.position(), table), e);
+        }
+    }
+
+    @Override
+    public boolean acquireLease(String dataset, String owner, Instant now, Instant until) {
+        requireNonNull(dataset, "dataset is null");
+        requireNonNull(owner, "owner is null");
+        requireNonNull(now, "now is null");
+        requireNonNull(until, "until is null");
+        try {
+            dynamoDb.updateItem(request -> request
+                    .tableName(table)
+                    .key(tableKey(dataset))
+                    .updateExpression(LEASE_UPDATE)
+                    .conditionExpression(LEASE_AVAILABLE)
+                    .expressionAttributeNames(Map.of("#leaseOwner", LEASE_OWNER, "#leaseUntil", LEASE_UNTIL))
+                    .expressionAttributeValues(Map.of(
+                            ":owner", s(owner),
+                            ":until", n(until.toEpochMilli()),
+                            ":now", n(now.toEpochMilli()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        } catch (SdkException e) {
+            throw new StateStoreException("Cannot take the lease on dataset %s for %s in table %s"
+                    .formatted(dataset, owner, table), e);
+        }
+    }
+
+    @Override
+    public void releaseLease(String dataset, String owner) {
+        requireNonNull(dataset, "dataset is null");
+        requireNonNull(owner, "owner is null");
+        try {
+            dynamoDb.updateItem(request -> request
+                    .tableName(table)
+                    .key(tableKey(dataset))
+                    .updateExpression(LEASE_RELEASE)
+                    .conditionExpression(LEASE_OURS)
+                    .expressionAttributeNames(Map.of("#leaseOwner", LEASE_OWNER, "#leaseUntil", LEASE_UNTIL))
+                    .expressionAttributeValues(Map.of(":owner", s(owner))));
+        } catch (ConditionalCheckFailedException e) {
+            // The lease expired and another poller took it: it is theirs now, nothing to give back.
+        } catch (SdkException e) {
+            throw new StateStoreException("Cannot release the lease on dataset %s for %s in table %s"
+                    .formatted(dataset, owner, table), e);
+        }
+    }
+
+    private static Map<String, AttributeValue> tableKey(String dataset) {
+        return Map.of(PK, s(TABLE_PREFIX + dataset));
+    }
+
     private static Map<String, AttributeValue> toItem(LedgerEntry entry) {
         return Map.of(
                 PK, s(LEDGER_PREFIX + entry.objectId()),
@@ -134,47 +267,48 @@ public final class DynamoDbStateStore implements StateStore {
     }
 
     private LedgerEntry toEntry(String objectId, Map<String, AttributeValue> item) {
-        String processedAt = string(objectId, item, PROCESSED_AT);
+        String what = "Ledger entry of object " + objectId;
+        String processedAt = string(what, item, PROCESSED_AT);
         try {
             return new LedgerEntry(
-                    string(objectId, item, OBJECT_ID),
-                    string(objectId, item, SOURCE),
-                    string(objectId, item, DATASET),
-                    string(objectId, item, MANIFEST_KEY),
-                    number(objectId, item, ROWS_READ),
-                    number(objectId, item, ROWS_WRITTEN),
-                    number(objectId, item, ROWS_QUARANTINED),
+                    string(what, item, OBJECT_ID),
+                    string(what, item, SOURCE),
+                    string(what, item, DATASET),
+                    string(what, item, MANIFEST_KEY),
+                    number(what, item, ROWS_READ),
+                    number(what, item, ROWS_WRITTEN),
+                    number(what, item, ROWS_QUARANTINED),
                     Instant.parse(processedAt));
         } catch (DateTimeParseException e) {
-            throw new StateStoreException("Ledger entry of object %s in table %s has %s '%s', not an ISO-8601 instant"
-                    .formatted(objectId, table, PROCESSED_AT, processedAt), e);
+            throw new StateStoreException("%s in table %s has %s '%s', not an ISO-8601 instant"
+                    .formatted(what, table, PROCESSED_AT, processedAt), e);
         }
     }
 
-    private String string(String objectId, Map<String, AttributeValue> item, String attribute) {
+    private String string(String what, Map<String, AttributeValue> item, String attribute) {
         AttributeValue value = item.get(attribute);
         if (value == null || value.s() == null) {
-            throw malformed(objectId, attribute, "string");
+            throw malformed(what, attribute, "string");
         }
         return value.s();
     }
 
-    private long number(String objectId, Map<String, AttributeValue> item, String attribute) {
+    private long number(String what, Map<String, AttributeValue> item, String attribute) {
         AttributeValue value = item.get(attribute);
         if (value == null || value.n() == null) {
-            throw malformed(objectId, attribute, "number");
+            throw malformed(what, attribute, "number");
         }
         try {
             return Long.parseLong(value.n());
         } catch (NumberFormatException e) {
-            throw new StateStoreException("Ledger entry of object %s in table %s has %s %s, not a whole number"
-                    .formatted(objectId, table, attribute, value.n()), e);
+            throw new StateStoreException("%s in table %s has %s %s, not a whole number"
+                    .formatted(what, table, attribute, value.n()), e);
         }
     }
 
-    private StateStoreException malformed(String objectId, String attribute, String type) {
-        return new StateStoreException("Ledger entry of object %s in table %s lacks the %s attribute %s"
-                .formatted(objectId, table, type, attribute), null);
+    private StateStoreException malformed(String what, String attribute, String type) {
+        return new StateStoreException("%s in table %s lacks the %s attribute %s"
+                .formatted(what, table, type, attribute), null);
     }
 
     private static AttributeValue s(String value) {

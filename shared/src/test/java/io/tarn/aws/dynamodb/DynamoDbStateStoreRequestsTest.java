@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStoreException;
+import io.tarn.state.Watermark;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /** {@link DynamoDbStateStore}'s exact requests, which moto accepts without showing them. */
 class DynamoDbStateStoreRequestsTest {
@@ -66,9 +69,59 @@ class DynamoDbStateStoreRequestsTest {
                 .hasMessage("Ledger entry of object raw/a.csv#v1 in table tarn-state lacks the string attribute source");
     }
 
+    @Test
+    void advancesTheWatermarkWithAnUpdateConditionalOnTheExpectedSequence() {
+        store.advanceWatermark("invoices", 7,
+                new Watermark("invoices", "20240601T115000-000000000.4", 8, Instant.parse("2025-03-14T09:26:53Z")));
+
+        UpdateItemRequest update = dynamoDb.updates.get(0);
+        assertThat(update.tableName()).isEqualTo("tarn-state");
+        assertThat(update.key()).isEqualTo(Map.of("pk", AttributeValue.fromS("table#invoices")));
+        assertThat(update.updateExpression())
+                .isEqualTo("SET #position = :position, #sequence = :next, #committedAt = :committedAt");
+        assertThat(update.conditionExpression()).isEqualTo("#sequence = :expected");
+        assertThat(update.expressionAttributeNames()).isEqualTo(Map.of(
+                "#position", "position", "#sequence", "sequence", "#committedAt", "committedAt"));
+        assertThat(update.expressionAttributeValues()).isEqualTo(Map.of(
+                ":position", AttributeValue.fromS("20240601T115000-000000000.4"),
+                ":next", AttributeValue.fromN("8"),
+                ":expected", AttributeValue.fromN("7"),
+                ":committedAt", AttributeValue.fromS("2025-03-14T09:26:53Z")));
+    }
+
+    @Test
+    void firstWatermarkRequiresThatNoneExists() {
+        store.advanceWatermark("invoices", Watermark.NONE,
+                new Watermark("invoices", "p", 1, Instant.parse("2025-03-14T09:26:53Z")));
+
+        UpdateItemRequest update = dynamoDb.updates.get(0);
+        assertThat(update.conditionExpression()).isEqualTo("attribute_not_exists(#sequence)");
+        assertThat(update.expressionAttributeValues()).doesNotContainKey(":expected");
+    }
+
+    @Test
+    void takesTheLeaseWhenFreeExpiredOrOurs() {
+        store.acquireLease("invoices", "req-1", Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(61_000));
+        store.releaseLease("invoices", "req-1");
+
+        UpdateItemRequest acquire = dynamoDb.updates.get(0);
+        assertThat(acquire.key()).isEqualTo(Map.of("pk", AttributeValue.fromS("table#invoices")));
+        assertThat(acquire.updateExpression()).isEqualTo("SET #leaseOwner = :owner, #leaseUntil = :until");
+        assertThat(acquire.conditionExpression())
+                .isEqualTo("attribute_not_exists(#leaseOwner) OR #leaseOwner = :owner OR #leaseUntil <= :now");
+        assertThat(acquire.expressionAttributeValues()).isEqualTo(Map.of(
+                ":owner", AttributeValue.fromS("req-1"),
+                ":until", AttributeValue.fromN("61000"),
+                ":now", AttributeValue.fromN("1000")));
+        UpdateItemRequest release = dynamoDb.updates.get(1);
+        assertThat(release.updateExpression()).isEqualTo("REMOVE #leaseOwner, #leaseUntil");
+        assertThat(release.conditionExpression()).isEqualTo("#leaseOwner = :owner");
+    }
+
     private static final class RecordingDynamoDbClient implements DynamoDbClient {
         final List<PutItemRequest> puts = new ArrayList<>();
         final List<GetItemRequest> gets = new ArrayList<>();
+        final List<UpdateItemRequest> updates = new ArrayList<>();
         Map<String, AttributeValue> item;
 
         @Override
@@ -81,6 +134,12 @@ class DynamoDbStateStoreRequestsTest {
         public GetItemResponse getItem(GetItemRequest request) {
             gets.add(request);
             return GetItemResponse.builder().item(item).build();
+        }
+
+        @Override
+        public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            updates.add(request);
+            return UpdateItemResponse.builder().build();
         }
 
         @Override

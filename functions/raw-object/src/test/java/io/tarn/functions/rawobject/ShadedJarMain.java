@@ -11,6 +11,7 @@ import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStore;
+import io.tarn.state.Watermark;
 import io.tarn.storage.ObjectInfo;
 import io.tarn.storage.ObjectNotFoundException;
 import io.tarn.storage.ObjectStore;
@@ -24,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -177,6 +179,27 @@ public final class ShadedJarMain {
         @Override
         public boolean recordProcessed(LedgerEntry entry) {
             return ledger.putIfAbsent(entry.objectId(), entry) == null;
+        }
+
+        // The RawObject path keeps no watermarks or leases.
+        @Override
+        public Optional<Watermark> watermark(String dataset) {
+            throw new UnsupportedOperationException("watermark");
+        }
+
+        @Override
+        public boolean advanceWatermark(String dataset, long expectedSequence, Watermark next) {
+            throw new UnsupportedOperationException("advanceWatermark");
+        }
+
+        @Override
+        public boolean acquireLease(String dataset, String owner, Instant now, Instant until) {
+            throw new UnsupportedOperationException("acquireLease");
+        }
+
+        @Override
+        public void releaseLease(String dataset, String owner) {
+            throw new UnsupportedOperationException("releaseLease");
         }
     }
 }

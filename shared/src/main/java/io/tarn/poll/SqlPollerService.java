@@ -1,0 +1,284 @@
+package io.tarn.poll;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.log.JsonLogger;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PollSpec;
+import io.tarn.pipeline.SourceKind;
+import io.tarn.poll.PollReport.TableReport;
+import io.tarn.poll.PollStrategy.UpperBound;
+import io.tarn.state.StateStore;
+import io.tarn.state.Watermark;
+import io.tarn.storage.ObjectStore;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pulls changed rows of Azure SQL tables into the raw bucket, one header CSV object per page, and
+ * keeps a durable watermark per table.
+ *
+ * <p>Per table: take the table's lease (a conditional write, so a duplicated schedule event or an
+ * overlapping run backs off), read the committed watermark, capture the strategy's upper bound,
+ * then page until caught up or until less than {@link PollerSettings#safetyMargin()} remains.
+ * Each page is spooled to a file, uploaded, and only then committed as the new watermark with a
+ * conditional write on the watermark's sequence, so a commit never covers data that is not in S3,
+ * and two pollers can neither both commit the same range nor move the watermark backwards.
+ */
+public final class SqlPollerService {
+
+    static final String CONTENT_TYPE = "text/csv; charset=utf-8";
+
+    private final PipelineConfig pipeline;
+    private final ConnectionFactory connections;
+    private final ObjectStore store;
+    private final StateStore state;
+    private final PollerSettings settings;
+    private final Clock clock;
+    private final JsonLogger log;
+    private final Map<String, Dataset> polled = new LinkedHashMap<>();
+
+    public SqlPollerService(
+            PipelineConfig pipeline,
+            ConnectionFactory connections,
+            ObjectStore store,
+            StateStore state,
+            PollerSettings settings,
+            Clock clock,
+            JsonLogger log) {
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.connections = requireNonNull(connections, "connections is null");
+        this.store = requireNonNull(store, "store is null");
+        this.state = requireNonNull(state, "state is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.log = requireNonNull(log, "log is null");
+        for (Dataset dataset : pipeline.datasets()) {
+            if (dataset.source() == SourceKind.AZURESQL) {
+                // Fail at construction on an unsafe identifier: a bad pipeline.yaml should stop the
+                // function before it talks to any database.
+                if (dataset.poll().map(p -> p.strategy() != PollSpec.Strategy.CHANGE_TRACKING).orElse(false)) {
+                    SqlServerDialect.forDataset(dataset);
+                }
+                polled.put(dataset.name(), dataset);
+            }
+        }
+    }
+
+    /**
+     * Polls the requested tables (all azuresql datasets when the request names none), one after
+     * the other, and reports how far each got.
+     *
+     * @throws IllegalArgumentException when a requested name is not an azuresql dataset
+     * @throws UnsupportedOperationException when a requested dataset uses change_tracking
+     * @throws PollException when the database, the store or the state table fails; what was
+     *     committed before stays committed
+     */
+    public PollReport poll(PollRequest request, Deadline deadline) {
+        requireNonNull(request, "request is null");
+        requireNonNull(deadline, "deadline is null");
+        List<Dataset> datasets = new ArrayList<>();
+        for (String name : request.datasets().isEmpty() ? List.copyOf(polled.keySet()) : request.datasets()) {
+            Dataset dataset = polled.get(name);
+            if (dataset == null) {
+                String what = pipeline.dataset(name).isPresent() ? "is not an azuresql dataset" : "is not a dataset";
+                throw new IllegalArgumentException("'" + name + "' " + what + " of the pipeline; azuresql datasets: "
+                        + String.join(", ", polled.keySet()));
+            }
+            datasets.add(dataset);
+        }
+        // Resolve every strategy before any work, so an unsupported one fails the whole request up front.
+        List<PollStrategy> strategies = datasets.stream().map(PollStrategy::forDataset).toList();
+        List<TableReport> reports = new ArrayList<>();
+        for (int i = 0; i < datasets.size(); i++) {
+            reports.add(pollTable(datasets.get(i), strategies.get(i), deadline));
+        }
+        return new PollReport(reports);
+    }
+
+    private TableReport pollTable(Dataset dataset, PollStrategy strategy, Deadline deadline) {
+        String name = dataset.name();
+        Progress progress = new Progress(dataset, strategy);
+        Instant now = clock.instant();
+        if (!state.acquireLease(name, settings.owner(), now, now.plus(settings.leaseDuration()))) {
+            log.info("table leased by another poller", Map.of("dataset", name, "owner", settings.owner()));
+            return progress.report("", "", false, Optional.of("lease held by another poller"));
+        }
+        try {
+            Optional<Watermark> watermark = state.watermark(name);
+            String before = watermark.map(Watermark::position).orElse("");
+            try (Connection connection = connections.open()) {
+                UpperBound upper = strategy.upperBound(connection, clock.instant());
+                Optional<String> stopped = Optional.empty();
+                boolean caughtUp = false;
+                while (true) {
+                    if (deadline.remaining().compareTo(settings.safetyMargin()) < 0) {
+                        stopped = Optional.of("less than the safety margin of " + settings.safetyMargin() + " left");
+                        break;
+                    }
+                    Instant pageStart = clock.instant();
+                    if (!state.acquireLease(name, settings.owner(), pageStart, pageStart.plus(settings.leaseDuration()))) {
+                        stopped = Optional.of("lease taken over by another poller");
+                        break;
+                    }
+                    Page page = nextPage(connection, dataset, strategy, upper, watermark);
+                    if (page == null) {
+                        caughtUp = true;
+                        break;
+                    }
+                    long expected = watermark.map(Watermark::sequence).orElse(Watermark.NONE);
+                    Watermark next = new Watermark(name, page.end(), expected + 1, clock.instant());
+                    if (!commit(name, expected, next)) {
+                        stopped = Optional.of("watermark moved by another poller");
+                        break;
+                    }
+                    watermark = Optional.of(next);
+                    progress.add(page);
+                    log.info("page committed", Map.of("dataset", name, "key", page.key(), "rows", page.rows(),
+                            "adopted", page.adopted(), "watermark", page.end(), "sequence", next.sequence(),
+                            "upperBound", upper.text()));
+                    if (!page.adopted() && page.rows() < dataset.poll().orElseThrow().pageSize()) {
+                        caughtUp = true;
+                        break;
+                    }
+                }
+                String after = watermark.map(Watermark::position).orElse("");
+                return progress.report(before, after, caughtUp, stopped);
+            } catch (SQLException e) {
+                throw new PollException("dataset '%s': reading %s failed after %d page(s)"
+                        .formatted(name, dataset.sourceTable(), progress.pages), e);
+            }
+        } finally {
+            release(name);
+        }
+    }
+
+    private void release(String dataset) {
+        try {
+            state.releaseLease(dataset, settings.owner());
+        } catch (RuntimeException e) {
+            // The lease expires by itself; failing here would hide the poll's own outcome or error.
+            log.warn("cannot release the table lease", Map.of("dataset", dataset, "error", String.valueOf(e)));
+        }
+    }
+
+    /**
+     * The next page from the committed watermark, uploaded; {@code null} when there are no rows
+     * below the upper bound.
+     *
+     * <p>The unknown-outcome path: a poller that crashed (or timed out) after uploading a page and
+     * before committing it left an object whose key starts with the committed position. Reading
+     * the page again would give other rows (the table moved on) and a re-upload to the same key
+     * would add an object version that RawObject ingests a second time, duplicating rows
+     * downstream. So before querying, look for such an object and commit its end as it is.
+     */
+    private Page nextPage(Connection connection, Dataset dataset, PollStrategy strategy, UpperBound upper,
+            Optional<Watermark> watermark) throws SQLException {
+        String start = watermark.map(Watermark::position).orElse(strategy.initialPosition());
+        String startPrefix = RawPageKeys.startPrefix(dataset, strategy.name(), start);
+        for (String key : store.list(settings.rawBucket(), startPrefix)) {
+            Optional<String> end = RawPageKeys.end(startPrefix, key);
+            if (end.isPresent()) {
+                log.warn("adopting a page uploaded but not committed", Map.of("dataset", dataset.name(), "key", key));
+                return new Page(key, end.get(), 0, true);
+            }
+        }
+        PollSpec poll = dataset.poll().orElseThrow();
+        Path file = spoolFile(dataset);
+        try {
+            long rows = 0;
+            String end = null;
+            try (RawCsvWriter csv = new RawCsvWriter(
+                            new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), dataset);
+                    PreparedStatement statement = strategy.page(start, upper, poll.pageSize()).prepare(connection)) {
+                statement.setFetchSize(poll.fetchSize());
+                csv.header(dataset);
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        csv.row(strategy.operation(result), result);
+                        end = strategy.position(result);
+                        rows++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new PollException("dataset '%s': cannot spool a page to %s".formatted(dataset.name(), file), e);
+            }
+            if (rows == 0) {
+                return null;
+            }
+            String key = RawPageKeys.key(dataset, strategy.name(), start, end);
+            store.put(settings.rawBucket(), key, file, CONTENT_TYPE);
+            return new Page(key, end, rows, false);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                log.warn("cannot delete a spooled page", Map.of("dataset", dataset.name(), "file", file.toString()));
+            }
+        }
+    }
+
+    /**
+     * Commits {@code next}; a refused commit is checked against the stored watermark, because the
+     * SDK may have retried a commit whose first attempt succeeded (then the store holds ours).
+     */
+    private boolean commit(String dataset, long expected, Watermark next) {
+        if (state.advanceWatermark(dataset, expected, next)) {
+            return true;
+        }
+        Optional<Watermark> stored = state.watermark(dataset);
+        return stored.isPresent() && stored.get().sequence() == next.sequence()
+                && stored.get().position().equals(next.position());
+    }
+
+    private Path spoolFile(Dataset dataset) {
+        try {
+            Files.createDirectories(settings.tempDir());
+            return Files.createTempFile(settings.tempDir(), "page-" + dataset.name() + "-", ".csv");
+        } catch (IOException e) {
+            throw new PollException("dataset '%s': cannot create a spool file in %s"
+                    .formatted(dataset.name(), settings.tempDir()), e);
+        }
+    }
+
+    /** A page in S3: read and uploaded by this poll, or adopted from an earlier one's upload. */
+    private record Page(String key, String end, long rows, boolean adopted) {}
+
+    private static final class Progress {
+        private final Dataset dataset;
+        private final PollStrategy strategy;
+        private final List<String> keys = new ArrayList<>();
+        private int pages;
+        private long rows;
+
+        Progress(Dataset dataset, PollStrategy strategy) {
+            this.dataset = dataset;
+            this.strategy = strategy;
+        }
+
+        void add(Page page) {
+            keys.add(page.key());
+            pages++;
+            rows += page.rows();
+        }
+
+        TableReport report(String before, String after, boolean caughtUp, Optional<String> stopped) {
+            return new TableReport(dataset.name(), strategy.name(), pages, rows, keys, before, after, caughtUp, stopped);
+        }
+    }
+}

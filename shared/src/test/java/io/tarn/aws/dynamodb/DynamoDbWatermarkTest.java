@@ -1,0 +1,183 @@
+package io.tarn.aws.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.aws.AwsTestClients;
+import io.tarn.embedded.MotoServer;
+import io.tarn.state.LedgerEntry;
+import io.tarn.state.StateStoreException;
+import io.tarn.state.Watermark;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Watermarks and leases of {@link DynamoDbStateStore} against moto's DynamoDB. */
+class DynamoDbWatermarkTest {
+
+    private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
+
+    private static DynamoDbClient dynamoDb;
+
+    private String table;
+    private DynamoDbStateStore store;
+
+    @BeforeAll
+    static void startMoto() {
+        dynamoDb = AwsTestClients.dynamoDb(MotoServer.shared().endpoint());
+    }
+
+    @AfterAll
+    static void closeClient() {
+        dynamoDb.close();
+    }
+
+    @BeforeEach
+    void freshTable() {
+        table = "tarn-state-" + UUID.randomUUID();
+        DynamoDbStateStore.createTable(dynamoDb, table);
+        store = new DynamoDbStateStore(dynamoDb, table);
+    }
+
+    private static Watermark mark(String position, long sequence) {
+        return new Watermark("invoices", position, sequence, NOW.plusSeconds(sequence));
+    }
+
+    @Test
+    void noWatermarkUntilTheFirstCommit() {
+        assertThat(store.watermark("invoices")).isEmpty();
+        store.acquireLease("invoices", "poller-a", NOW, NOW.plusSeconds(60));
+
+        assertThat(store.watermark("invoices")).as("a lease alone is no watermark").isEmpty();
+    }
+
+    @Test
+    void watermarkAdvancesOneSequenceAtATimeAndReadsBack() {
+        assertThat(store.advanceWatermark("invoices", Watermark.NONE, mark("p1", 1))).isTrue();
+        assertThat(store.advanceWatermark("invoices", 1, mark("p2", 2))).isTrue();
+
+        assertThat(store.watermark("invoices")).contains(mark("p2", 2));
+        assertThat(store.watermark("accounts")).isEmpty();
+    }
+
+    @Test
+    void staleExpectedSequenceIsRefusedAndTheWatermarkStays() {
+        store.advanceWatermark("invoices", Watermark.NONE, mark("p1", 1));
+        store.advanceWatermark("invoices", 1, mark("p2", 2));
+
+        assertThat(store.advanceWatermark("invoices", Watermark.NONE, mark("other", 1))).isFalse();
+        assertThat(store.advanceWatermark("invoices", 1, mark("other", 2))).isFalse();
+
+        assertThat(store.watermark("invoices")).contains(mark("p2", 2));
+    }
+
+    @Test
+    void sequenceMustAdvanceByOneForTheSameDataset() {
+        assertThatThrownBy(() -> store.advanceWatermark("invoices", 1, mark("p", 3)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("watermark sequence must advance by one: expected 1, next 3");
+        assertThatThrownBy(() -> store.advanceWatermark("accounts", 0, mark("p", 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("watermark of dataset 'invoices' cannot be committed for dataset 'accounts'");
+    }
+
+    @Test
+    void exactlyOneOfEightRacersAdvancingFromTheSameSequenceWins() throws Exception {
+        store.advanceWatermark("invoices", Watermark.NONE, mark("start", 1));
+        int racers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Boolean>> attempts = new ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+            Watermark next = mark("racer-" + i, 2);
+            attempts.add(() -> {
+                start.await();
+                return store.advanceWatermark("invoices", 1, next);
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        List<Boolean> outcomes = new ArrayList<>();
+        try {
+            List<Future<Boolean>> futures = attempts.stream().map(pool::submit).toList();
+            start.countDown();
+            for (Future<Boolean> future : futures) {
+                outcomes.add(future.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(outcomes).containsOnlyOnce(true);
+        assertThat(store.watermark("invoices")).contains(mark("racer-" + outcomes.indexOf(true), 2));
+    }
+
+    @Test
+    void leaseIsExclusiveUntilItExpiresOrIsReleased() {
+        assertThat(store.acquireLease("invoices", "poller-a", NOW, NOW.plusSeconds(60))).isTrue();
+        assertThat(store.acquireLease("invoices", "poller-b", NOW.plusSeconds(59), NOW.plusSeconds(120))).isFalse();
+        assertThat(store.acquireLease("invoices", "poller-a", NOW.plusSeconds(30), NOW.plusSeconds(90)))
+                .as("the owner extends its own lease").isTrue();
+        assertThat(store.acquireLease("invoices", "poller-b", NOW.plusSeconds(60), NOW.plusSeconds(120)))
+                .as("not expired yet: extended to +90s").isFalse();
+        assertThat(store.acquireLease("accounts", "poller-b", NOW, NOW.plusSeconds(60)))
+                .as("leases are per table").isTrue();
+
+        assertThat(store.acquireLease("invoices", "poller-b", NOW.plusSeconds(90), NOW.plusSeconds(150)))
+                .as("expired").isTrue();
+        store.releaseLease("invoices", "poller-a");
+        assertThat(store.acquireLease("invoices", "poller-c", NOW.plusSeconds(100), NOW.plusSeconds(160)))
+                .as("a stale owner's release does not free another's lease").isFalse();
+
+        store.releaseLease("invoices", "poller-b");
+        assertThat(store.acquireLease("invoices", "poller-c", NOW.plusSeconds(100), NOW.plusSeconds(160))).isTrue();
+    }
+
+    @Test
+    void leaseAndWatermarkShareTheTableItemWithoutClobberingEachOther() {
+        store.acquireLease("invoices", "poller-a", NOW, NOW.plusSeconds(60));
+        store.advanceWatermark("invoices", Watermark.NONE, mark("p1", 1));
+        store.releaseLease("invoices", "poller-a");
+
+        Map<String, AttributeValue> item = dynamoDb.getItem(request -> request
+                .tableName(table).key(Map.of("pk", AttributeValue.fromS("table#invoices")))).item();
+        assertThat(item).containsOnlyKeys("pk", "position", "sequence", "committedAt");
+        assertThat(item).containsEntry("sequence", AttributeValue.fromN("1"))
+                .containsEntry("committedAt", AttributeValue.fromS("2025-03-14T09:26:54Z"));
+        assertThat(store.acquireLease("invoices", "poller-b", NOW, NOW.plusSeconds(60))).isTrue();
+        assertThat(store.watermark("invoices")).contains(mark("p1", 1));
+    }
+
+    @Test
+    void ledgerAndWatermarksLiveSideBySide() {
+        store.recordProcessed(new LedgerEntry("invoices", "azuresql", "invoices", "m.json", 1, 1, 0, NOW));
+
+        assertThat(store.watermark("invoices")).isEmpty();
+    }
+
+    @Test
+    void missingTableFailsNamingTableAndDataset() {
+        DynamoDbStateStore nowhere = new DynamoDbStateStore(dynamoDb, "no-such-table");
+
+        assertThatThrownBy(() -> nowhere.watermark("invoices"))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Cannot read the watermark of dataset invoices from table no-such-table");
+        assertThatThrownBy(() -> nowhere.advanceWatermark("invoices", 0, mark("p1", 1)))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Cannot advance the watermark of dataset invoices to p1 in table no-such-table");
+        assertThatThrownBy(() -> nowhere.acquireLease("invoices", "poller-a", NOW, NOW))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Cannot take the lease on dataset invoices for poller-a in table no-such-table");
+    }
+}
