@@ -12,6 +12,9 @@ import io.tarn.ingest.RawObjectService;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
+import io.tarn.poll.ConnectionFactory;
+import io.tarn.poll.PollerSettings;
+import io.tarn.poll.SqlPollerService;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -103,6 +106,22 @@ public final class LocalLake implements AutoCloseable {
                 Clock.systemUTC(),
                 log);
         return new RawObjectEventProcessor(service, log);
+    }
+
+    /**
+     * The SqlPoller service, wired to this lake: pages land in the raw bucket, watermarks in the
+     * local state table. Logs go to {@code logs}.
+     */
+    public SqlPollerService sqlPollerService(PipelineConfig pipeline, ConnectionFactory connections, PrintStream logs) {
+        return new SqlPollerService(
+                pipeline,
+                connections,
+                new S3ObjectStore(s3),
+                stateStore(),
+                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), PollerSettings.DEFAULT_SAFETY_MARGIN,
+                        PollerSettings.DEFAULT_LEASE, "tarn-local-" + ProcessHandle.current().pid()),
+                Clock.systemUTC(),
+                new JsonLogger(logs, Clock.systemUTC(), "sql-poller"));
     }
 
     @Override

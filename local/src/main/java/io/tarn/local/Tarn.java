@@ -2,20 +2,31 @@ package io.tarn.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
 import io.tarn.pipeline.PipelineLoader;
+import io.tarn.pipeline.SourceKind;
+import io.tarn.poll.ConnectionFactory;
+import io.tarn.poll.Deadline;
+import io.tarn.poll.PollReport;
+import io.tarn.poll.PollRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,6 +42,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * <pre>
  * tarn ingest --dataset NAME --file PATH [--dir DIR] [--pipeline FILE]
  * tarn query [--dir DIR] [--account ID] SQL
+ * tarn poll [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
+ * tarn sql [--dir DIR] STATEMENT
  * </pre>
  */
 public final class Tarn {
@@ -41,6 +54,11 @@ public final class Tarn {
                      put a CSV file into the local raw bucket and run the RawObject function on it
               query  [--dir DIR] [--account ID] SQL
                      run SQL on the staging tables (registered partitions only; with --account, only that account's)
+              poll   [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
+                     pull changed rows of the azuresql datasets into the local raw bucket and ingest each new object;
+                     without --jdbc-url, from the local H2 database under DIR/azuresql (seeded on first use)
+              sql    [--dir DIR] STATEMENT
+                     run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)
             DIR defaults to .tarn, FILE to ./pipeline.yaml""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,6 +88,8 @@ public final class Tarn {
             return switch (command) {
                 case "ingest" -> ingest(options);
                 case "query" -> query(options);
+                case "poll" -> poll(options);
+                case "sql" -> sql(options);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -102,22 +122,119 @@ public final class Tarn {
         String key = dataset.rawPrefix() + file.getFileName();
         try (LocalLake lake = LocalLake.open(options.dir())) {
             lake.s3().putObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key), RequestBody.fromFile(file));
-            HeadObjectResponse head = lake.s3().headObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key));
+            ObjectNode summary = ingestRawObject(lake, new RawObjectHandler(lake.rawObjectProcessor(pipeline, err)), key);
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+            return summary.path("status").asText().equals("skipped") ? 1 : 0;
+        }
+    }
+
+    /**
+     * Hands an object of the raw bucket to the RawObject handler as its S3 notification would, and
+     * summarises the handler's result for the object.
+     */
+    private static ObjectNode ingestRawObject(LocalLake lake, RawObjectHandler handler, String key) throws IOException {
+        HeadObjectResponse head = lake.s3().headObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key));
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(s3Event(LocalLake.RAW_BUCKET, key, head)), response, null);
+        JsonNode result = JSON.readTree(response.toByteArray()).path("results").path(0);
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("status", result.path("status").asText());
+        summary.put("source", result.path("source").asText());
+        for (String field : List.of("rowsRead", "rowsWritten", "rowsQuarantined", "partitions", "outputKeys",
+                "quarantineKey", "manifestKey", "reason")) {
+            if (result.has(field)) {
+                summary.set(field, result.get(field));
+            }
+        }
+        return summary;
+    }
+
+    private int poll(Options options) throws Exception {
+        options.noPositional();
+        String url = options.value("--jdbc-url");
+        if (url == null && (options.value("--user") != null || options.value("--password") != null)) {
+            throw new UsageException("--user and --password go with --jdbc-url");
+        }
+        PipelineConfig pipeline = pipeline(options);
+        PollRequest request = new PollRequest(tables(options.value("--tables"), pipeline));
+        ConnectionFactory connections = url == null
+                ? LocalAzureSql.open(options.dir())
+                : () -> DriverManager.getConnection(url, options.value("--user"), options.value("--password"));
+        try (LocalLake lake = LocalLake.open(options.dir())) {
+            PollReport report = lake.sqlPollerService(pipeline, connections, err).poll(request, Deadline.none());
             RawObjectHandler handler = new RawObjectHandler(lake.rawObjectProcessor(pipeline, err));
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(s3Event(LocalLake.RAW_BUCKET, key, head)), response, null);
-            JsonNode result = JSON.readTree(response.toByteArray()).path("results").path(0);
             ObjectNode summary = JSON.createObjectNode();
-            summary.put("status", result.path("status").asText());
-            summary.put("source", result.path("source").asText());
-            for (String field : List.of("rowsRead", "rowsWritten", "rowsQuarantined", "partitions", "outputKeys",
-                    "quarantineKey", "manifestKey", "reason")) {
-                if (result.has(field)) {
-                    summary.set(field, result.get(field));
+            ArrayNode tables = summary.putArray("tables");
+            boolean skipped = false;
+            for (PollReport.TableReport table : report.tables()) {
+                ObjectNode node = tables.addObject();
+                node.put("dataset", table.dataset());
+                node.put("pages", table.pages());
+                node.put("rows", table.rows());
+                ArrayNode keys = node.putArray("objectKeys");
+                table.objectKeys().forEach(keys::add);
+                node.put("caughtUp", table.caughtUp());
+                table.stoppedBecause().ifPresent(reason -> node.put("stoppedBecause", reason));
+                ArrayNode objects = node.putArray("objects");
+                for (String key : table.objectKeys()) {
+                    ObjectNode ingested = ingestRawObject(lake, handler, key);
+                    ObjectNode object = objects.addObject();
+                    object.put("key", key);
+                    for (String field : List.of("status", "rowsRead", "rowsWritten", "rowsQuarantined", "reason")) {
+                        if (ingested.has(field)) {
+                            object.set(field, ingested.get(field));
+                        }
+                    }
+                    skipped |= ingested.path("status").asText().equals("skipped");
                 }
             }
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
-            return result.path("status").asText().equals("skipped") ? 1 : 0;
+            return skipped ? 1 : 0;
+        }
+    }
+
+    /** The datasets named by {@code --tables}, checked against pipeline.yaml; none means all. */
+    private static List<String> tables(String option, PipelineConfig pipeline) {
+        if (option == null) {
+            return List.of();
+        }
+        List<String> polled = pipeline.datasets().stream()
+                .filter(d -> d.source() == SourceKind.AZURESQL).map(Dataset::name).toList();
+        List<String> names = new ArrayList<>();
+        for (String name : option.split(",", -1)) {
+            String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                throw new UsageException("--tables takes dataset names separated by commas, got '" + option + "'");
+            }
+            if (!polled.contains(trimmed)) {
+                throw new IllegalArgumentException("unknown azuresql dataset '" + trimmed + "' (pipeline.yaml has: "
+                        + String.join(", ", polled) + ")");
+            }
+            if (!names.contains(trimmed)) {
+                names.add(trimmed);
+            }
+        }
+        return names;
+    }
+
+    private int sql(Options options) throws Exception {
+        List<String> statement = options.positional();
+        if (statement.size() != 1) {
+            throw new UsageException("sql takes one statement (quote it), got " + statement.size() + " arguments");
+        }
+        try (Connection connection = LocalAzureSql.open(options.dir()).open();
+                Statement sql = connection.createStatement()) {
+            if (sql.execute(statement.get(0))) {
+                try (ResultSet rows = sql.getResultSet()) {
+                    LocalQuery.printCsv(rows, out);
+                }
+            } else {
+                int count = sql.getUpdateCount();
+                out.println(count + (count == 1 ? " row" : " rows") + " affected");
+            }
+            return 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException("statement failed: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
 
@@ -179,7 +296,8 @@ public final class Tarn {
     /** {@code --name value} options and positional arguments. */
     record Options(java.util.Map<String, String> values, List<String> positional) {
 
-        private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline");
+        private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
+                "--jdbc-url", "--user", "--password", "--tables");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();

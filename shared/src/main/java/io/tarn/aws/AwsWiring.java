@@ -3,6 +3,7 @@ package io.tarn.aws;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
@@ -10,9 +11,14 @@ import io.tarn.ingest.RawObjectService;
 import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
+import io.tarn.poll.SqlPollerConfig;
+import io.tarn.poll.SqlPollerService;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Builds the services of the functions over real AWS clients, from their configuration. */
 public final class AwsWiring {
@@ -39,9 +45,7 @@ public final class AwsWiring {
             RawObjectConfig config, AwsSettings s3Settings, AwsSettings glueAndDynamoDbSettings) {
         AwsClients s3Clients = new AwsClients(s3Settings);
         AwsClients clients = new AwsClients(glueAndDynamoDbSettings);
-        PipelineConfig pipeline = config.pipelineConfig()
-                .map(path -> PipelineLoader.load(Path.of(path)))
-                .orElseGet(() -> PipelineLoader.loadResource(BUNDLED_PIPELINE));
+        PipelineConfig pipeline = pipeline(config.pipelineConfig());
         JsonLogger log = new JsonLogger(System.out, Clock.systemUTC(), "raw-object");
         RawObjectService service = new RawObjectService(
                 pipeline,
@@ -52,5 +56,34 @@ public final class AwsWiring {
                 Clock.systemUTC(),
                 log);
         return new RawObjectEventProcessor(service, log);
+    }
+
+    public static SqlPollerService sqlPollerService(SqlPollerConfig config) {
+        return sqlPollerService(config, AwsSettings.aws(config.region()));
+    }
+
+    /**
+     * The SqlPoller over S3, DynamoDB and Secrets Manager at one endpoint (moto, locally). Connections
+     * go through the JDBC driver on the class path (mssql-jdbc in the function) with the secret's
+     * URL and credentials; the secret is read on first use, not here.
+     */
+    public static SqlPollerService sqlPollerService(SqlPollerConfig config, AwsSettings settings) {
+        AwsClients clients = new AwsClients(settings);
+        // One poller per container; leases name it, so a second container polling the same table
+        // at once is told apart from a retry of this one.
+        String owner = "sql-poller-" + UUID.randomUUID();
+        return new SqlPollerService(
+                pipeline(config.pipelineConfig()),
+                new SecretsManagerConnectionFactory(clients.build(SecretsManagerClient.builder()), config.dbSecretArn()),
+                new S3ObjectStore(clients.s3()),
+                new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
+                config.pollerSettings(owner),
+                Clock.systemUTC(),
+                new JsonLogger(System.out, Clock.systemUTC(), "sql-poller"));
+    }
+
+    /** The pipeline.yaml at a path, or else the one bundled in the function jar. */
+    private static PipelineConfig pipeline(Optional<String> path) {
+        return path.map(p -> PipelineLoader.load(Path.of(p))).orElseGet(() -> PipelineLoader.loadResource(BUNDLED_PIPELINE));
     }
 }

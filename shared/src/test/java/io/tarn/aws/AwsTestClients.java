@@ -9,6 +9,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Real clients pointed at a local endpoint (moto's server), as the adapters get them in AWS. */
 public final class AwsTestClients {
@@ -24,6 +25,10 @@ public final class AwsTestClients {
 
     public static DynamoDbClient dynamoDb(URI endpoint) {
         return local(DynamoDbClient.builder(), endpoint);
+    }
+
+    public static SecretsManagerClient secretsManager(URI endpoint) {
+        return local(SecretsManagerClient.builder(), endpoint);
     }
 
     private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C local(B builder, URI endpoint) {

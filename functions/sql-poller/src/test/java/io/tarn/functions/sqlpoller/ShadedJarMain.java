@@ -1,0 +1,79 @@
+package io.tarn.functions.sqlpoller;
+
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.AwsWiring;
+import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
+import io.tarn.poll.PollReport;
+import io.tarn.poll.SqlPollerConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Runs in a JVM of its own with only the shaded Lambda jar and this class's folder on the class
+ * path (see {@link ShadedJarIT}) and prints one line per check:
+ *
+ * <ol>
+ *   <li>{@code wiring ok}: AwsWiring builds the SqlPoller service from the function's environment
+ *       and the bundled pipeline.yaml;
+ *   <li>{@code driver <class>}: DriverManager finds the SQL Server driver for the secret's URL;
+ *   <li>{@code connect <exception class> <SQLState>}: a connection through the secret (read from
+ *       moto) reaches the driver, which fails on the closed port it names;
+ *   <li>the handler's response to the event file, over a poller that reports one table.
+ * </ol>
+ *
+ * <p>Arguments: moto's endpoint, the secret's ARN, the event file.
+ */
+public final class ShadedJarMain {
+
+    private ShadedJarMain() {}
+
+    public static void main(String[] args) throws Exception {
+        URI moto = URI.create(args[0]);
+        String secretArn = args[1];
+        for (String absent : List.of("org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
+                "org.apache.hadoop.conf.Configuration")) {
+            try {
+                Class.forName(absent);
+                System.err.println(absent + " is on the class path");
+                System.exit(3);
+            } catch (ClassNotFoundException expected) {
+                // The poller writes CSV: the Parquet stack stays out of its jar.
+            }
+        }
+        AwsSettings settings = AwsSettings.local(moto, "us-east-1", "test", "test");
+        SqlPollerConfig config = SqlPollerConfig.fromEnv(Map.of(
+                SqlPollerConfig.AWS_REGION, "us-east-1",
+                SqlPollerConfig.RAW_BUCKET, "tarn-raw",
+                SqlPollerConfig.STATE_TABLE, "tarn-state",
+                SqlPollerConfig.DB_SECRET_ARN, secretArn));
+        AwsWiring.sqlPollerService(config, settings);
+        System.out.println("wiring ok");
+
+        System.out.println("driver " + DriverManager.getDriver("jdbc:sqlserver://localhost:1433").getClass().getName());
+        try (SecretsManagerClient secrets = new AwsClients(settings).build(SecretsManagerClient.builder())) {
+            new SecretsManagerConnectionFactory(secrets, secretArn).open().close();
+            System.out.println("connect succeeded?");
+        } catch (SQLException e) {
+            System.out.println("connect " + e.getClass().getName() + " " + e.getSQLState());
+        }
+
+        SqlPollerHandler handler = new SqlPollerHandler((request, deadline) -> new PollReport(List.of(
+                new PollReport.TableReport(String.join("+", request.datasets()), "timestamp", 0, 0, List.of(), "", "",
+                        true, Optional.of("remaining " + deadline.remaining())))));
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[2]))), response,
+                new FakeContext(() -> 300_000));
+        System.out.println(response.toString(StandardCharsets.UTF_8));
+    }
+}
