@@ -70,14 +70,17 @@ public final class ConversionBench {
     private final List<Result> results = new ArrayList<>();
     private final AtomicLong maxHeapAfterGc = new AtomicLong();
 
-    private ConversionBench(Path repo) {
+    private final ParquetSettings parquet;
+
+    private ConversionBench(Path repo, ParquetSettings parquet) {
         this.repo = repo;
+        this.parquet = parquet;
         this.work = repo.resolve("bench/target/work");
     }
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        ConversionBench bench = new ConversionBench(options.repo);
+        ConversionBench bench = new ConversionBench(options.repo, options.parquet);
         bench.run(options);
     }
 
@@ -101,8 +104,13 @@ public final class ConversionBench {
         for (int accounts : options.accounts) {
             Path csv = generate(data, options.rows, accounts);
             for (String variant : options.variants) {
-                for (String engine : options.engines) {
-                    runOne(engine, variant, csv, accounts, variant.equals("dt"), withDt, withoutDt);
+                // Run 1 follows only the small warm-up, as the first large object of a fresh Lambda
+                // container; later runs show the same container warm.
+                for (int run = 1; run <= options.runs; run++) {
+                    for (String engine : options.engines) {
+                        runOne(engine, options.runs == 1 ? variant : variant + " #" + run, csv, accounts,
+                                variant.equals("dt"), withDt, withoutDt);
+                    }
                 }
             }
         }
@@ -142,7 +150,7 @@ public final class ConversionBench {
                     store,
                     new LocalCatalog(lakeDir.resolve("catalog")),
                     new LocalStateStore(lakeDir.resolve("state")),
-                    new IngestSettings(LocalLake.STAGING_BUCKET, lakeDir.resolve("tmp"), ParquetSettings.defaults()),
+                    new IngestSettings(LocalLake.STAGING_BUCKET, lakeDir.resolve("tmp"), parquet),
                     Clock.systemUTC(),
                     JsonLogger.silent());
 
@@ -515,7 +523,7 @@ public final class ConversionBench {
     // ---- arguments -----------------------------------------------------------------------------
 
     private record Options(Path repo, int rows, int warmupRows, List<Integer> accounts, List<String> variants,
-            List<String> engines, String label) {
+            List<String> engines, String label, ParquetSettings parquet, int runs) {
 
         static Options parse(String[] args) {
             Path repo = Path.of(".");
@@ -525,6 +533,8 @@ public final class ConversionBench {
             List<String> variants = List.of("dt", "nodt");
             List<String> engines = List.of("ours", "duckdb");
             String label = "results";
+            ParquetSettings parquet = ParquetSettings.defaults();
+            int runs = 1;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (value == null) {
@@ -538,11 +548,15 @@ public final class ConversionBench {
                     case "--variants" -> variants = List.of(value.split(","));
                     case "--engines" -> engines = List.of(value.split(","));
                     case "--label" -> label = value;
+                    case "--memory-budget-mb" -> parquet = parquet.withMemoryBudget(Long.parseLong(value) << 20);
+                    case "--writer-threads" -> parquet = parquet.withWriterThreads(Integer.parseInt(value));
+                    case "--runs" -> runs = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
             }
-            return new Options(repo.toAbsolutePath().normalize(), rows, warmupRows, accounts, variants, engines, label);
+            return new Options(repo.toAbsolutePath().normalize(), rows, warmupRows, accounts, variants, engines, label,
+                    parquet, runs);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.tarn.ingest.Manifest.PartitionEntry;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.PartitionedParquetWriter;
 import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
+import io.tarn.parquet.ShardedParquetWriter;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
 import io.tarn.pipeline.Dataset;
@@ -130,7 +131,8 @@ public final class RawObjectService {
         StagingSchema schema = schemas.computeIfAbsent(dataset.name(), name -> new StagingSchema(dataset));
         String table = dataset.name();
         RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt));
-        Files.createDirectories(settings.tempDir());
+        // A folder of its own per conversion: two conversions in one process never share scratch files.
+        Path work = Files.createTempDirectory(Files.createDirectories(settings.tempDir()), "convert-");
         List<String> outputKeys = new ArrayList<>();
         Uploads uploads = new Uploads(store, settings.stagingBucket(), UPLOAD_CONCURRENCY);
         PartitionedParquetWriter.PartSink upload = (partition, part, file, rows) -> {
@@ -139,11 +141,11 @@ public final class RawObjectService {
             uploads.submit(key, file, "application/vnd.apache.parquet");
             outputKeys.add(key);
         };
-        Path quarantinePath = settings.tempDir().resolve("quarantine-" + objectId + ".csv");
+        Path quarantinePath = work.resolve("quarantine.csv");
         try (uploads;
                 QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
-                PartitionedParquetWriter writer = new PartitionedParquetWriter(
-                        schema.avroSchema(), schema.plainColumns(), settings.parquet(), settings.tempDir(), upload);
+                ShardedParquetWriter writer = new ShardedParquetWriter(
+                        schema.avroSchema(), schema.plainColumns(), settings.parquet(), work, upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
             long rowsRead = RawRecords.read(raw, dataset.format(), typer, new RawRecords.Handler() {
                 @Override
@@ -175,7 +177,15 @@ public final class RawObjectService {
             store.put(settings.stagingBucket(), manifestKey, manifest.toJson(), "application/json");
             return manifest;
         } finally {
-            Files.deleteIfExists(quarantinePath);
+            deleteTree(work);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

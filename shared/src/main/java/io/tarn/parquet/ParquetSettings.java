@@ -12,7 +12,12 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  *     the largest writer finishes its file and the partition continues in a new part
  */
 public record ParquetSettings(
-        CompressionCodecName codec, long rowGroupBytes, long memoryBudgetBytes, int pageBytes, int maxOpenPartitions) {
+        CompressionCodecName codec,
+        long rowGroupBytes,
+        long memoryBudgetBytes,
+        int pageBytes,
+        int maxOpenPartitions,
+        int writerThreads) {
 
     public static final long DEFAULT_ROW_GROUP_BYTES = 32L << 20;
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 48L << 20;
@@ -27,32 +32,43 @@ public record ParquetSettings(
      * once; rows of further partitions wait in spill files on local disk.
      */
     public static final int DEFAULT_MAX_OPEN_PARTITIONS = 256;
+    /**
+     * Threads encoding Parquet. A constant, not the machine's core count: the thread count decides
+     * how budget and open writers are shared, hence where parts split, and a replay on another
+     * machine must write the same files. Two matches a Lambda of 1,769 MB or more (two vCPUs).
+     */
+    public static final int DEFAULT_WRITER_THREADS = 2;
 
     public ParquetSettings {
         requireNonNull(codec, "codec is null");
         if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY) {
             throw new IllegalArgumentException("Parquet codec must be ZSTD or SNAPPY, got " + codec);
         }
-        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0 || maxOpenPartitions <= 0) {
+        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0 || maxOpenPartitions <= 0
+                || writerThreads <= 0) {
             throw new IllegalArgumentException("Parquet sizes must be positive");
         }
     }
 
     public static ParquetSettings defaults() {
         return new ParquetSettings(CompressionCodecName.ZSTD, DEFAULT_ROW_GROUP_BYTES, DEFAULT_MEMORY_BUDGET_BYTES,
-                DEFAULT_PAGE_BYTES, DEFAULT_MAX_OPEN_PARTITIONS);
+                DEFAULT_PAGE_BYTES, DEFAULT_MAX_OPEN_PARTITIONS, DEFAULT_WRITER_THREADS);
     }
 
     public ParquetSettings withCodec(CompressionCodecName newCodec) {
-        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions);
+        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, writerThreads);
     }
 
     public ParquetSettings withMemoryBudget(long bytes) {
-        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes, maxOpenPartitions);
+        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes, maxOpenPartitions, writerThreads);
     }
 
     public ParquetSettings withMaxOpenPartitions(int partitions) {
-        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, partitions);
+        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, partitions, writerThreads);
+    }
+
+    public ParquetSettings withWriterThreads(int threads) {
+        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, threads);
     }
 
     /** The file name suffix for this codec, e.g. {@code .zstd.parquet}. */

@@ -12,11 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,37 +82,6 @@ class DynamoDbStateStoreTest {
         assertThat(store.recordProcessed(second)).isFalse();
 
         assertThat(store.findProcessed("raw/a.csv#v1")).contains(first);
-    }
-
-    @Test
-    void exactlyOneOfEightRacingRecordersWins() throws Exception {
-        int racers = 8;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Callable<Boolean>> attempts = new ArrayList<>();
-        List<LedgerEntry> entries = new ArrayList<>();
-        for (int i = 0; i < racers; i++) {
-            LedgerEntry entry = entry("raw/race.csv#v1", "manifests/racer-" + i + ".json", PROCESSED_AT.plusMillis(i));
-            entries.add(entry);
-            attempts.add(() -> {
-                start.await();
-                return store.recordProcessed(entry);
-            });
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(racers);
-        List<Boolean> outcomes = new ArrayList<>();
-        try {
-            List<Future<Boolean>> futures = attempts.stream().map(pool::submit).toList();
-            start.countDown();
-            for (Future<Boolean> future : futures) {
-                outcomes.add(future.get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-
-        assertThat(outcomes).containsOnlyOnce(true);
-        LedgerEntry winner = entries.get(outcomes.indexOf(true));
-        assertThat(store.findProcessed("raw/race.csv#v1")).contains(winner);
     }
 
     @Test
