@@ -33,7 +33,7 @@ public final class LocalAzureSql {
             region NVARCHAR(32),
             created_at DATETIME2,
             updated_at DATETIME2 NOT NULL,
-            rv """ + H2SqlServerEmulation.ROWVERSION_TYPE + """
+            rv\s""" + H2SqlServerEmulation.ROWVERSION_TYPE + """
         )""",
         """
         CREATE TABLE dbo.invoices (

@@ -262,22 +262,23 @@ class TarnCommandTest {
     @Test
     void sqlUpdateIsKeptAndMovesTheRowPastEveryOtherRowversion() {
         Path dir = temp.resolve("lake");
-        Run before = tarn("sql", "--dir", dir.toString(), "SELECT account_id, rv FROM dbo.accounts ORDER BY rv");
+        Run before = tarn("sql", "--dir", dir.toString(), "SELECT account_id, CAST(rv AS BIGINT) AS rv FROM dbo.accounts ORDER BY rv");
 
         Run update = tarn("sql", "--dir", dir.toString(),
                 "UPDATE dbo.accounts SET plan = 'enterprise' WHERE account_id = 'globex'");
         Run after = tarn("sql", "--dir", dir.toString(),
-                "SELECT account_id, plan, rv, MIN_ACTIVE_ROWVERSION() AS min_active FROM dbo.accounts ORDER BY rv");
+                "SELECT account_id, plan, CAST(rv AS BIGINT) AS rv, CAST(MIN_ACTIVE_ROWVERSION() AS BIGINT) AS min_active "
+                        + "FROM dbo.accounts ORDER BY rv");
 
-        assertThat(before.outLines()).containsExactly("account_id,rv", "acme,2001", "globex,2002", "initech,2003");
+        assertThat(before.outLines()).containsExactly("account_id,rv", "acme,1", "globex,2", "initech,3");
         assertThat(update.exitCode()).as(update.err()).isZero();
         assertThat(update.outLines()).containsExactly("1 row affected");
         assertThat(after.exitCode()).as(after.err()).isZero();
         assertThat(after.outLines()).containsExactly(
                 "account_id,plan,rv,min_active",
-                "acme,enterprise,2001,2005",
-                "initech,starter,2003,2005",
-                "globex,enterprise,2004,2005");
+                "acme,enterprise,1,5",
+                "initech,starter,3,5",
+                "globex,enterprise,4,5");
     }
 
     @Test
