@@ -451,8 +451,10 @@ public final class ConversionBench {
             String heap = r.heap == null ? "native (not on the Java heap)"
                     : "%d / %d / %d".formatted(r.heap.sumOfPoolPeaks >> 20, r.heap.oldGenPeak >> 20, r.heap.maxAfterGc >> 20);
             String gc = r.heap == null ? "" : Long.toString(r.heap.gcMillis);
-            String caseName = "%d accounts, %s".formatted(r.accounts,
-                    r.variant.equals("dt") ? "account_id x dt" : "account_id only");
+            int run = r.variant.indexOf(" #");
+            String caseName = "%d accounts, %s%s".formatted(r.accounts,
+                    r.variant.startsWith("dt") ? "account_id x dt" : "account_id only",
+                    run < 0 ? "" : ", run " + r.variant.substring(run + 2));
             if (r.failure != null) {
                 System.out.printf("| %s | %s | FAILED after %.1f s: %s | | | | | | %s | %s | |%n",
                         caseName, r.engine, r.seconds, r.failure, heap, gc);
