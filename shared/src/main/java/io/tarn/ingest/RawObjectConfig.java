@@ -1,5 +1,6 @@
 package io.tarn.ingest;
 
+import static io.tarn.config.Environment.required;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.parquet.ParquetSettings;
@@ -74,11 +75,4 @@ public record RawObjectConfig(
                 parquet);
     }
 
-    private static String required(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("Environment variable " + name + " is not set");
-        }
-        return value;
-    }
 }

@@ -1,5 +1,6 @@
 package io.tarn.poll;
 
+import static io.tarn.config.Environment.required;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
@@ -83,11 +84,4 @@ public record SqlPollerConfig(
                 + " must be a whole number of seconds, 0 or more, got '" + value + "'");
     }
 
-    private static String required(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("Environment variable " + name + " is not set");
-        }
-        return value;
-    }
 }
