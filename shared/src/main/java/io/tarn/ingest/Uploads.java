@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -83,10 +84,22 @@ final class Uploads implements AutoCloseable {
         }
     }
 
-    /** Stops the uploader; uploads still queued after a failure are abandoned (their files deleted by their task). */
+    /**
+     * Lets the uploads under way finish, then stops. They are not interrupted: an interrupted PUT
+     * leaves nothing useful, and letting it complete keeps "what a failed attempt left" simple
+     * (whole objects, overwritten by the retry).
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(2, TimeUnit.MINUTES)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Surfaces an upload that already failed, so a doomed conversion stops early. */

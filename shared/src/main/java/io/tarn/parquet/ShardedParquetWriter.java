@@ -60,8 +60,7 @@ public final class ShardedParquetWriter implements Closeable {
 
     public void write(PartitionKey partition, GenericRecord row) throws IOException {
         throwIfFailed();
-        // String.hashCode is specified: the same partition goes to the same thread in every run.
-        shards[Math.floorMod(partition.path().hashCode(), shards.length)].add(partition, row);
+        shards[Math.floorMod(partition.stableHash(), shards.length)].add(partition, row);
     }
 
     /** Writes what is left and finishes every part; returns what was written per partition. */

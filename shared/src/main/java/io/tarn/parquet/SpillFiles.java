@@ -133,12 +133,12 @@ final class SpillFiles implements Closeable {
     }
 
     /**
-     * A stable bucket: {@link String#hashCode} is specified, so a replay on any JVM spills the
-     * same rows to the same buckets and produces the same part files. Each level mixes the hash
-     * differently, so a bucket split again does not land in one sub-bucket.
+     * A stable bucket, so a replay on any JVM spills the same rows to the same buckets and
+     * produces the same part files. Each level mixes the hash differently, so a bucket split
+     * again does not land in one sub-bucket.
      */
     private int bucket(PartitionKey partition) {
-        int h = partition.path().hashCode() * (0x9E3779B1 + 2 * level);
+        int h = partition.stableHash() * (0x9E3779B1 + 2 * level);
         return Math.floorMod(h ^ (h >>> 16), BUCKETS);
     }
 }

@@ -22,6 +22,15 @@ public record PartitionKey(String account, Optional<String> day) {
         return values;
     }
 
+    /**
+     * A hash of the values that is the same on every JVM ({@link String#hashCode} is specified,
+     * a record's is not) and costs no allocation: it decides which writer thread and which spill
+     * bucket a partition goes to, so a replay must compute it identically.
+     */
+    public int stableHash() {
+        return 31 * account.hashCode() + day.map(String::hashCode).orElse(0);
+    }
+
     /** The relative path {@code account_id=<escaped>[/dt=<day>]}. */
     public String path() {
         String accountSegment = PartitionPaths.segment("account_id", account);
