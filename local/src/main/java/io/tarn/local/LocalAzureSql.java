@@ -24,6 +24,7 @@ public final class LocalAzureSql {
     /** User of the local database; it has no password. */
     public static final String USER = "sa";
 
+    // "rv\s": a text block strips trailing spaces, and a plain "rv " made "rvBINARY(8)".
     private static final String[] SCHEMA = {
         """
         CREATE TABLE dbo.accounts (
@@ -33,7 +34,7 @@ public final class LocalAzureSql {
             region NVARCHAR(32),
             created_at DATETIME2,
             updated_at DATETIME2 NOT NULL,
-            rv """ + H2SqlServerEmulation.ROWVERSION_TYPE + """
+            rv\s""" + H2SqlServerEmulation.ROWVERSION_TYPE + """
         )""",
         """
         CREATE TABLE dbo.invoices (
