@@ -24,6 +24,7 @@ public final class LocalAzureSql {
     /** User of the local database; it has no password. */
     public static final String USER = "sa";
 
+    // "rv\s": a text block strips trailing spaces, and a plain "rv " made "rvBINARY(8)".
     private static final String[] SCHEMA = {
         """
         CREATE TABLE dbo.accounts (

@@ -17,6 +17,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -172,6 +173,20 @@ public final class LocalQuery {
         };
     }
 
+    /**
+     * A value as {@code tarn sql} and {@code tarn query} print it: binaries (a rowversion) as SQL
+     * Server shows them, {@code 0x} and upper-case hex, not as a Java array's identity.
+     */
+    private static String text(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof byte[] bytes) {
+            return "0x" + HexFormat.of().withUpperCase().formatHex(bytes);
+        }
+        return value.toString();
+    }
+
     static void printCsv(ResultSet rows, PrintStream out) throws SQLException {
         ResultSetMetaData meta = rows.getMetaData();
         int columns = meta.getColumnCount();
@@ -183,8 +198,7 @@ public final class LocalQuery {
         while (rows.next()) {
             line.setLength(0);
             for (int i = 1; i <= columns; i++) {
-                Object value = rows.getObject(i);
-                line.append(i > 1 ? "," : "").append(value == null ? "" : csv(value.toString()));
+                line.append(i > 1 ? "," : "").append(csv(text(rows.getObject(i))));
             }
             out.println(line);
         }
