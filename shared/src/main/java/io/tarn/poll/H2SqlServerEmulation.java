@@ -81,6 +81,9 @@ public final class H2SqlServerEmulation {
             statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_VERSION\" BIGINT NOT NULL");
             statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_CREATION_VERSION\" BIGINT NOT NULL");
             statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_OPERATION\" CHAR(1) NOT NULL");
+            for (String column : keyColumns) {
+                statement.execute("ALTER TABLE " + log + " ALTER COLUMN " + column + " SET NOT NULL");
+            }
             statement.execute("ALTER TABLE " + log + " ADD PRIMARY KEY (" + keys + ")");
         }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + ".tracked_tables"
