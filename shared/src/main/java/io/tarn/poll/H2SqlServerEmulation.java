@@ -13,6 +13,14 @@ import java.sql.Statement;
  * update, and {@code MIN_ACTIVE_ROWVERSION()}. Tests and the local {@code tarn poll} use it; it needs
  * no H2 class, only SQL, so it lives beside the poller.
  *
+ * <p>For the change_tracking strategy: a database-wide change version (a sequence),
+ * {@code CHANGE_TRACKING_CURRENT_VERSION()}, {@code OBJECT_ID(name)} (the name itself) and
+ * {@code CHANGE_TRACKING_MIN_VALID_VERSION(name)}, and per tracked table a change log keyed like
+ * the table that holds what SQL Server's change tracking side table holds: each key's last change
+ * version, the version it was inserted at and its last operation. {@link ChangeTrackingDialect}
+ * reads it in place of {@code CHANGETABLE}. H2 has no SQL triggers, so whoever changes a tracked
+ * table records the change with {@link #recordChange}, in the same transaction.
+ *
  * <p>As in SQL Server, a value is taken when a row is written, not when its transaction commits,
  * and {@code MIN_ACTIVE_ROWVERSION()} is the next value to be given out unless an open transaction
  * holds a lower one. H2 cannot tell which values open transactions hold, so whoever opens such a
@@ -43,7 +51,168 @@ public final class H2SqlServerEmulation {
             statement.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".in_flight (rv BINARY(8) PRIMARY KEY)");
             statement.execute("CREATE ALIAS IF NOT EXISTS MIN_ACTIVE_ROWVERSION FOR \""
                     + H2SqlServerEmulation.class.getName() + ".minActiveRowversion\"");
+            statement.execute("CREATE SEQUENCE IF NOT EXISTS " + SCHEMA + ".change_version START WITH 1 NO CACHE");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".tracked_tables (table_name VARCHAR(300) PRIMARY KEY,"
+                    + " key_columns VARCHAR(1000) NOT NULL, min_valid BIGINT NOT NULL)");
+            statement.execute("CREATE ALIAS IF NOT EXISTS OBJECT_ID FOR \""
+                    + H2SqlServerEmulation.class.getName() + ".objectId\"");
+            statement.execute("CREATE ALIAS IF NOT EXISTS CHANGE_TRACKING_CURRENT_VERSION FOR \""
+                    + H2SqlServerEmulation.class.getName() + ".changeTrackingCurrentVersion\"");
+            statement.execute("CREATE ALIAS IF NOT EXISTS CHANGE_TRACKING_MIN_VALID_VERSION FOR \""
+                    + H2SqlServerEmulation.class.getName() + ".changeTrackingMinValidVersion\"");
         }
+    }
+
+    /** The change log table (in {@link #SCHEMA}) of a tracked {@code schema.table}. */
+    public static String changeLogTable(String sourceTable) {
+        return "ct_" + normalized(sourceTable).replace('.', '_');
+    }
+
+    /**
+     * {@code ALTER TABLE ... ENABLE CHANGE_TRACKING}: creates the table's change log, keyed by
+     * {@code keyColumns}; the minimum valid version is the current one, as in SQL Server.
+     */
+    public static void enableChangeTracking(Connection connection, String sourceTable, String... keyColumns)
+            throws SQLException {
+        String keys = String.join(", ", keyColumns);
+        String log = SCHEMA + "." + changeLogTable(sourceTable);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE " + log + " AS SELECT " + keys + " FROM " + sourceTable + " WITH NO DATA");
+            statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_VERSION\" BIGINT NOT NULL");
+            statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_CREATION_VERSION\" BIGINT NOT NULL");
+            statement.execute("ALTER TABLE " + log + " ADD COLUMN \"SYS_CHANGE_OPERATION\" CHAR(1) NOT NULL");
+            for (String column : keyColumns) {
+                statement.execute("ALTER TABLE " + log + " ALTER COLUMN " + column + " SET NOT NULL");
+            }
+            statement.execute("ALTER TABLE " + log + " ADD PRIMARY KEY (" + keys + ")");
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + ".tracked_tables"
+                + " (table_name, key_columns, min_valid) VALUES (?, ?, ?)")) {
+            insert.setString(1, normalized(sourceTable));
+            insert.setString(2, keys);
+            insert.setLong(3, changeTrackingCurrentVersion(connection));
+            insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Records that the row with {@code key} of a tracked table was inserted ({@code I}), updated
+     * ({@code U}) or deleted ({@code D}), at a new version; returns the version.
+     */
+    public static long recordChange(Connection connection, String sourceTable, char operation, Object... key)
+            throws SQLException {
+        if (operation != 'I' && operation != 'U' && operation != 'D') {
+            throw new IllegalArgumentException("operation must be I, U or D, got " + operation);
+        }
+        String keys = trackedKeyColumns(connection, sourceTable);
+        String log = SCHEMA + "." + changeLogTable(sourceTable);
+        long version;
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT NEXT VALUE FOR " + SCHEMA + ".change_version")) {
+            result.next();
+            version = result.getLong(1);
+        }
+        String[] keyColumns = keys.split(", ");
+        if (keyColumns.length != key.length) {
+            throw new IllegalArgumentException(sourceTable + " is keyed by " + keys + ", got " + key.length + " value(s)");
+        }
+        // A row inserted before tracking began was created at version 0: never after a sync's start.
+        long created = 0;
+        StringBuilder where = new StringBuilder();
+        for (String column : keyColumns) {
+            where.append(where.isEmpty() ? " WHERE " : " AND ").append(column).append(" = ?");
+        }
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT \"SYS_CHANGE_CREATION_VERSION\" FROM " + log + where)) {
+            for (int i = 0; i < key.length; i++) {
+                select.setObject(i + 1, key[i]);
+            }
+            try (ResultSet result = select.executeQuery()) {
+                if (result.next()) {
+                    created = result.getLong(1);
+                }
+            }
+        }
+        if (operation == 'I') {
+            created = version;
+        }
+        try (PreparedStatement merge = connection.prepareStatement("MERGE INTO " + log + " (" + keys
+                + ", \"SYS_CHANGE_VERSION\", \"SYS_CHANGE_CREATION_VERSION\", \"SYS_CHANGE_OPERATION\") KEY (" + keys
+                + ") VALUES (" + "?, ".repeat(key.length) + "?, ?, ?)")) {
+            for (int i = 0; i < key.length; i++) {
+                merge.setObject(i + 1, key[i]);
+            }
+            merge.setLong(key.length + 1, version);
+            merge.setLong(key.length + 2, created);
+            merge.setString(key.length + 3, String.valueOf(operation));
+            merge.executeUpdate();
+        }
+        return version;
+    }
+
+    /**
+     * The retention cleanup: forgets the changes of a tracked table older than {@code minValid},
+     * which becomes its {@code CHANGE_TRACKING_MIN_VALID_VERSION}.
+     */
+    public static void cleanUpChangeTracking(Connection connection, String sourceTable, long minValid) throws SQLException {
+        trackedKeyColumns(connection, sourceTable);
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + SCHEMA + "."
+                + changeLogTable(sourceTable) + " WHERE \"SYS_CHANGE_VERSION\" < ?");
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE " + SCHEMA + ".tracked_tables SET min_valid = ? WHERE table_name = ?")) {
+            delete.setLong(1, minValid);
+            delete.executeUpdate();
+            update.setLong(1, minValid);
+            update.setString(2, normalized(sourceTable));
+            update.executeUpdate();
+        }
+    }
+
+    /** {@code OBJECT_ID(name)}: the emulation identifies a table by its name. */
+    public static String objectId(String name) {
+        return name;
+    }
+
+    /** {@code CHANGE_TRACKING_CURRENT_VERSION()}: the last version given out, 0 before any. */
+    public static long changeTrackingCurrentVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT BASE_VALUE FROM INFORMATION_SCHEMA.SEQUENCES"
+                        + " WHERE LOWER(SEQUENCE_SCHEMA) = '" + SCHEMA + "' AND LOWER(SEQUENCE_NAME) = 'change_version'")) {
+            if (!result.next()) {
+                throw new SQLException("the change tracking emulation is not installed: call H2SqlServerEmulation.install");
+            }
+            return result.getLong(1) - 1;
+        }
+    }
+
+    /** {@code CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(name))}: NULL for a table not tracked. */
+    public static Long changeTrackingMinValidVersion(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT min_valid FROM " + SCHEMA + ".tracked_tables WHERE table_name = ?")) {
+            select.setString(1, normalized(name));
+            try (ResultSet result = select.executeQuery()) {
+                return result.next() ? result.getLong(1) : null;
+            }
+        }
+    }
+
+    private static String trackedKeyColumns(Connection connection, String sourceTable) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT key_columns FROM " + SCHEMA + ".tracked_tables WHERE table_name = ?")) {
+            select.setString(1, normalized(sourceTable));
+            try (ResultSet result = select.executeQuery()) {
+                if (!result.next()) {
+                    throw new SQLException("change tracking is not enabled on " + sourceTable
+                            + ": call H2SqlServerEmulation.enableChangeTracking");
+                }
+                return result.getString(1);
+            }
+        }
+    }
+
+    /** {@code [dbo].[accounts]} or {@code dbo.accounts} as {@code dbo.accounts}. */
+    private static String normalized(String table) {
+        return table.replace("[", "").replace("]", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * How one strategy finds a table's changed rows. The poller owns everything else (lease,
@@ -19,7 +20,10 @@ import java.time.Instant;
  */
 public interface PollStrategy {
 
-    /** The strategy's name in raw keys and reports ({@code rowversion}, {@code timestamp}). */
+    /**
+     * The strategy's name in raw keys and reports ({@code rowversion}, {@code timestamp},
+     * {@code change_tracking}).
+     */
     String name();
 
     /** The position before every row: where a table without a watermark starts. */
@@ -34,14 +38,25 @@ public interface PollStrategy {
     /** The query of the page after {@code position}: at most {@code pageSize} rows, in position order. */
     SqlQuery page(String position, UpperBound upper, int pageSize);
 
-    /** The position of the current row of a page's result set. */
-    String position(ResultSet row) throws SQLException;
+    /** The position of the current row of the page read after {@code start}. */
+    String position(String start, UpperBound upper, ResultSet row) throws SQLException;
 
     /**
-     * The {@code _op} of the current row. Cursor strategies see the row as it is now, not what
-     * happened to it: {@code U}, an upsert of the row's current image.
+     * The {@code _op} of the current row of the page read after {@code start}. Cursor strategies
+     * see the row as it is now, not what happened to it: {@code U}, an upsert of the row's current
+     * image.
      */
-    String operation(ResultSet row) throws SQLException;
+    String operation(String start, UpperBound upper, ResultSet row) throws SQLException;
+
+    /**
+     * Where a table stands once no rows follow {@code position} below the bound, when that is a
+     * position of its own, committed without a page: the end of a change_tracking sync, whose
+     * version is only committed after its last page. Cursor strategies have none (the last row's
+     * position is where they stand).
+     */
+    default Optional<String> settled(String position, UpperBound upper) {
+        return Optional.empty();
+    }
 
     /**
      * An upper bound as the strategy uses it, and as logs and reports show it.
@@ -57,7 +72,6 @@ public interface PollStrategy {
      * The strategy a dataset's {@code poll:} block names; its identifiers are validated here.
      *
      * @throws io.tarn.pipeline.PipelineConfigException for an unsafe identifier
-     * @throws UnsupportedOperationException for a strategy not built yet (change_tracking)
      */
     static PollStrategy forDataset(Dataset dataset) {
         PollSpec poll = dataset.poll().orElseThrow(() -> new IllegalArgumentException(
@@ -65,8 +79,7 @@ public interface PollStrategy {
         return switch (poll.strategy()) {
             case ROWVERSION -> new RowversionStrategy(SqlServerDialect.forDataset(dataset));
             case TIMESTAMP -> new TimestampStrategy(dataset, SqlServerDialect.forDataset(dataset), poll.lag());
-            case CHANGE_TRACKING -> throw new UnsupportedOperationException("dataset '" + dataset.name()
-                    + "': poll strategy change_tracking is not supported yet (use rowversion or timestamp)");
+            case CHANGE_TRACKING -> new ChangeTrackingStrategy(dataset);
         };
     }
 }

@@ -64,12 +64,12 @@ final class RowversionStrategy implements PollStrategy {
     }
 
     @Override
-    public String position(ResultSet row) throws SQLException {
+    public String position(String start, UpperBound upper, ResultSet row) throws SQLException {
         return HEX.formatHex(rowversion(row.getBytes(cursorIndex), "the cursor column"));
     }
 
     @Override
-    public String operation(ResultSet row) {
+    public String operation(String start, UpperBound upper, ResultSet row) {
         return "U";
     }
 

@@ -39,6 +39,8 @@ import java.util.Optional;
  * Each page is spooled to a file, uploaded, and only then committed as the new watermark with a
  * conditional write on the watermark's sequence, so a commit never covers data that is not in S3,
  * and two pollers can neither both commit the same range nor move the watermark backwards.
+ * A strategy whose position is more than its last row (change_tracking's sync version) gets a
+ * commit without a page once no rows remain.
  */
 public final class SqlPollerService {
 
@@ -72,8 +74,8 @@ public final class SqlPollerService {
             if (dataset.source() == SourceKind.AZURESQL) {
                 // Fail at construction on an unsafe identifier: a bad pipeline.yaml should stop the
                 // function before it talks to any database.
-                if (dataset.poll().map(p -> p.strategy() != PollSpec.Strategy.CHANGE_TRACKING).orElse(false)) {
-                    SqlServerDialect.forDataset(dataset);
+                if (dataset.poll().isPresent()) {
+                    PollStrategy.forDataset(dataset);
                 }
                 polled.put(dataset.name(), dataset);
             }
@@ -85,7 +87,6 @@ public final class SqlPollerService {
      * the other, and reports how far each got.
      *
      * @throws IllegalArgumentException when a requested name is not an azuresql dataset
-     * @throws UnsupportedOperationException when a requested dataset uses change_tracking
      * @throws PollException when the database, the store or the state table fails; what was
      *     committed before stays committed
      */
@@ -102,7 +103,7 @@ public final class SqlPollerService {
             }
             datasets.add(dataset);
         }
-        // Resolve every strategy before any work, so an unsupported one fails the whole request up front.
+        // Resolve every strategy before any work, so a bad one fails the whole request up front.
         List<PollStrategy> strategies = datasets.stream().map(PollStrategy::forDataset).toList();
         List<TableReport> reports = new ArrayList<>();
         for (int i = 0; i < datasets.size(); i++) {
@@ -148,14 +149,27 @@ public final class SqlPollerService {
                         break;
                     }
                     watermark = Optional.of(next);
+                    if (page.key() == null) {
+                        log.info("position settled", Map.of("dataset", name, "watermark", page.end(),
+                                "sequence", next.sequence(), "upperBound", upper.text()));
+                        caughtUp = true;
+                        break;
+                    }
                     progress.add(page);
                     log.info("page committed", Map.of("dataset", name, "key", page.key(), "rows", page.rows(),
                             "adopted", page.adopted(), "watermark", page.end(), "sequence", next.sequence(),
                             "upperBound", upper.text()));
-                    if (!page.adopted() && page.rows() < dataset.poll().orElseThrow().pageSize()) {
+                    // A short page was the last one, unless the strategy settles after it (one more
+                    // read, empty, then commits where the table stands).
+                    if (!page.adopted() && page.rows() < dataset.poll().orElseThrow().pageSize()
+                            && strategy.settled(page.end(), upper).isEmpty()) {
                         caughtUp = true;
                         break;
                     }
+                }
+                if (!connection.getAutoCommit()) {
+                    // A strategy's read transaction (change_tracking's snapshot): it only read.
+                    connection.commit();
                 }
                 String after = watermark.map(Watermark::position).orElse("");
                 return progress.report(before, after, caughtUp, stopped);
@@ -178,8 +192,9 @@ public final class SqlPollerService {
     }
 
     /**
-     * The next page from the committed watermark, uploaded; {@code null} when there are no rows
-     * below the upper bound.
+     * The next page from the committed watermark, uploaded; a page without a key when no rows
+     * remain and the strategy settles at another position; {@code null} when there is nothing to
+     * read or commit below the upper bound.
      *
      * <p>The unknown-outcome path: a poller that crashed (or timed out) after uploading a page and
      * before committing it left an object whose key starts with the committed position. Reading
@@ -210,8 +225,8 @@ public final class SqlPollerService {
                 csv.header(dataset);
                 try (ResultSet result = statement.executeQuery()) {
                     while (result.next()) {
-                        csv.row(strategy.operation(result), result);
-                        end = strategy.position(result);
+                        csv.row(strategy.operation(start, upper, result), result);
+                        end = strategy.position(start, upper, result);
                         rows++;
                     }
                 }
@@ -219,7 +234,7 @@ public final class SqlPollerService {
                 throw new PollException("dataset '%s': cannot spool a page to %s".formatted(dataset.name(), file), e);
             }
             if (rows == 0) {
-                return null;
+                return strategy.settled(start, upper).map(position -> new Page(null, position, 0, false)).orElse(null);
             }
             String key = RawPageKeys.key(dataset, strategy.name(), start, end);
             store.put(settings.rawBucket(), key, file, CONTENT_TYPE);
@@ -256,7 +271,10 @@ public final class SqlPollerService {
         }
     }
 
-    /** A page in S3: read and uploaded by this poll, or adopted from an earlier one's upload. */
+    /**
+     * A page in S3: read and uploaded by this poll, or adopted from an earlier one's upload; or,
+     * with a {@code null} key, a position to commit without a page.
+     */
     private record Page(String key, String end, long rows, boolean adopted) {}
 
     private static final class Progress {

@@ -154,7 +154,7 @@ public final class SqlServerDialect {
     }
 
     /** {@code (c0 > ? OR (c0 = ? AND (c1 > ? OR (c1 = ? AND c2 > ?))))}, binding as it goes. */
-    private static String after(List<String> columns, List<Object> values, int i, List<Object> parameters) {
+    static String after(List<String> columns, List<Object> values, int i, List<Object> parameters) {
         parameters.add(values.get(i));
         if (i == columns.size() - 1) {
             return columns.get(i) + " > ?";

@@ -78,7 +78,7 @@ final class TimestampStrategy implements PollStrategy {
     }
 
     @Override
-    public String position(ResultSet row) throws SQLException {
+    public String position(String start, UpperBound upper, ResultSet row) throws SQLException {
         LocalDateTime cursor = row.getObject(cursorIndex, LocalDateTime.class);
         if (cursor == null) {
             throw new SQLException("the cursor column is NULL");
@@ -91,7 +91,7 @@ final class TimestampStrategy implements PollStrategy {
     }
 
     @Override
-    public String operation(ResultSet row) {
+    public String operation(String start, UpperBound upper, ResultSet row) {
         return "U";
     }
 }

@@ -460,16 +460,198 @@ class SqlPollerServiceTest {
                         + " (letters, digits and _, not starting with a digit)");
     }
 
-    @Test
-    void changeTrackingDatasetFailsTheRequestBeforeAnyWork() throws Exception {
-        PipelineConfig tracked = PipelineLoader.parse(PIPELINE_YAML.replace(
-                "strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"), "pipeline.yaml");
-        insertInvoice(admin, 1, "acme", T0.minusSeconds(600));
+    // ---- change tracking --------------------------------------------------------------------------
 
-        assertThatThrownBy(() -> service(tracked, store, state, "p").poll(PollRequest.all(), Deadline.none()))
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessage("dataset 'accounts': poll strategy change_tracking is not supported yet (use rowversion or timestamp)");
-        assertThat(store.list(bucket, "")).isEmpty();
+    /** A version as positions and keys write it: 19 zero-padded digits. */
+    private static String v(long version) {
+        return "%019d".formatted(version);
+    }
+
+    private static PipelineConfig tracked(int pageSize) {
+        return PipelineLoader.parse(PIPELINE_YAML.replace("page_size: 10000", "page_size: " + pageSize)
+                .replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"), "pipeline.yaml");
+    }
+
+    private void trackAccounts() throws SQLException {
+        H2SqlServerEmulation.enableChangeTracking(admin, "dbo.accounts", "account_id");
+    }
+
+    private void insertTracked(String id, String name) throws SQLException {
+        insertAccount(admin, id, name);
+        H2SqlServerEmulation.recordChange(admin, "dbo.accounts", 'I', id);
+    }
+
+    private void renameTracked(String id, String name) throws SQLException {
+        renameAccount(admin, id, name);
+        H2SqlServerEmulation.recordChange(admin, "dbo.accounts", 'U', id);
+    }
+
+    private void deleteTracked(String id) throws SQLException {
+        try (PreparedStatement delete = admin.prepareStatement("DELETE FROM dbo.accounts WHERE account_id = ?")) {
+            delete.setString(1, id);
+            assertThat(delete.executeUpdate()).isEqualTo(1);
+        }
+        H2SqlServerEmulation.recordChange(admin, "dbo.accounts", 'D', id);
+    }
+
+    private Map<String, Integer> trackedVersions() throws IOException {
+        return changes(ACCOUNTS, row -> row.get("_op") + "|" + row.get("account_id") + "|" + row.get("name"));
+    }
+
+    @Test
+    void changeTrackingInsertsUpdatesAndDeletesArriveOnceWithTheirOperation() throws Exception {
+        trackAccounts();
+        insertTracked("acme", "Acme");
+        insertTracked("globex", "Globex");
+        insertTracked("initech", "Initech");
+
+        TableReport first = poll(service(tracked(10_000)), "accounts");
+        insertTracked("hooli", "Hooli");
+        renameTracked("globex", "Globex Corp");
+        deleteTracked("initech");
+        insertTracked("umbrella", "Umbrella");
+        renameTracked("umbrella", "Umbrella Corp"); // inserted since the last sync: still an I
+        TableReport second = poll(service(tracked(10_000)), "accounts");
+        TableReport third = poll(service(tracked(10_000)), "accounts");
+
+        assertThat(first.strategy()).isEqualTo("change_tracking");
+        assertThat(first.objectKeys()).containsExactly(ACCOUNTS + "change_tracking/0__snapshot-" + v(3) + ".initech.csv");
+        assertThat(first.rows()).isEqualTo(3);
+        assertThat(first.caughtUp()).isTrue();
+        assertThat(first.watermarkAfter()).isEqualTo(v(3));
+        String changes = ACCOUNTS + "change_tracking/" + v(3) + "__" + v(3) + "-" + v(8) + ".umbrella.csv";
+        assertThat(second.objectKeys()).containsExactly(changes);
+        assertThat(second.watermarkAfter()).isEqualTo(v(8));
+        assertThat(text(changes)).isEqualTo("_op,account_id,name,plan,region,created_at,updated_at\r\n"
+                + "U,globex,Globex Corp,pro,eu,2024-06-01T12:00:00,2024-06-01T12:00:00\r\n"
+                + "I,hooli,Hooli,pro,eu,2024-06-01T12:00:00,2024-06-01T12:00:00\r\n"
+                + "D,initech,\\N,\\N,\\N,\\N,\\N\r\n"
+                + "I,umbrella,Umbrella Corp,pro,eu,2024-06-01T12:00:00,2024-06-01T12:00:00\r\n");
+        assertThat(third.pages()).isZero();
+        assertThat(third.caughtUp()).isTrue();
+        assertThat(third.watermarkAfter()).isEqualTo(v(8));
+        assertThat(trackedVersions()).containsOnly(
+                Map.entry("I|acme|Acme", 1), Map.entry("I|globex|Globex", 1), Map.entry("I|initech|Initech", 1),
+                Map.entry("U|globex|Globex Corp", 1), Map.entry("I|hooli|Hooli", 1), Map.entry("D|initech|\\N", 1),
+                Map.entry("I|umbrella|Umbrella Corp", 1));
+        assertThat(state.watermark("accounts").orElseThrow().sequence()).isEqualTo(4); // page, version, page, version
+    }
+
+    @Test
+    void changeTrackingQuietTableStillMovesItsVersionForward() throws Exception {
+        trackAccounts();
+        insertTracked("acme", "Acme");
+        poll(service(tracked(10_000)), "accounts");
+        insertInvoice(admin, 1, "acme", T0); // another table's change moves the database's version
+        H2SqlServerEmulation.enableChangeTracking(admin, "dbo.invoices", "invoice_id");
+        H2SqlServerEmulation.recordChange(admin, "dbo.invoices", 'I', 1L);
+
+        TableReport quiet = poll(service(tracked(10_000)), "accounts");
+
+        assertThat(quiet.pages()).isZero();
+        assertThat(quiet.watermarkBefore()).isEqualTo(v(1));
+        assertThat(quiet.watermarkAfter()).isEqualTo(v(2));
+        assertThat(quiet.caughtUp()).isTrue();
+    }
+
+    @Test
+    void changeTrackingVersionOlderThanMinValidTakesAFullSnapshot() throws Exception {
+        trackAccounts();
+        insertTracked("acme", "Acme");
+        insertTracked("globex", "Globex");
+        poll(service(tracked(10_000)), "accounts");
+        insertTracked("hooli", "Hooli");
+        renameTracked("acme", "Acme 2");
+        H2SqlServerEmulation.cleanUpChangeTracking(admin, "dbo.accounts", 4);
+
+        TableReport resnapshot = poll(service(tracked(10_000)), "accounts");
+
+        assertThat(resnapshot.objectKeys()).containsExactly(
+                ACCOUNTS + "change_tracking/" + v(2) + "__snapshot-" + v(4) + ".hooli.csv");
+        assertThat(resnapshot.rows()).isEqualTo(3);
+        assertThat(resnapshot.watermarkAfter()).isEqualTo(v(4));
+        assertThat(trackedVersions()).containsOnly(
+                Map.entry("I|acme|Acme", 1),
+                Map.entry("I|acme|Acme 2", 1), Map.entry("I|hooli|Hooli", 1),
+                Map.entry("I|globex|Globex", 2)); // unchanged, but a snapshot sends every row again
+    }
+
+    @Test
+    void changeTrackingCrashAfterAnUploadMidSyncResumesWithoutDuplicates() throws Exception {
+        trackAccounts();
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertTracked(id, "v1");
+        }
+        poll(service(tracked(2)), "accounts");
+        renameTracked("a", "v2");
+        renameTracked("b", "v2");
+        renameTracked("c", "v2");
+        CountingStore crashing = new CountingStore(store, 1);
+
+        assertThatThrownBy(() -> poll(service(tracked(2), crashing, state, "crashed"), "accounts"))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("connection reset after the upload");
+        String uploaded = ACCOUNTS + "change_tracking/" + v(5) + "__" + v(5) + "-" + v(8) + ".b.csv";
+        assertThat(crashing.puts).containsExactly(uploaded);
+        assertThat(state.watermark("accounts").orElseThrow().position()).isEqualTo(v(5));
+
+        // Rows change before the rerun: b (already in the uploaded page) and d (not yet read).
+        renameTracked("b", "v3");
+        renameTracked("d", "v2");
+        CountingStore rerunStore = new CountingStore(store, 0);
+        TableReport rerun = poll(service(tracked(2), rerunStore, state, "rerun"), "accounts");
+        TableReport next = poll(service(tracked(2)), "accounts");
+
+        assertThat(rerun.objectKeys()).containsExactly(uploaded,
+                ACCOUNTS + "change_tracking/" + v(5) + "-" + v(8) + ".b__" + v(5) + "-" + v(8) + ".c.csv");
+        assertThat(rerunStore.puts).doesNotContain(uploaded);
+        assertThat(rerun.watermarkAfter()).isEqualTo(v(8)); // the sync's version, not the rerun's 10
+        assertThat(next.watermarkAfter()).isEqualTo(v(10));
+        assertThat(trackedVersions()).containsOnly(
+                Map.entry("I|a|v1", 1), Map.entry("I|b|v1", 1), Map.entry("I|c|v1", 1), Map.entry("I|d|v1", 1),
+                Map.entry("I|e|v1", 1), Map.entry("U|a|v2", 1), Map.entry("U|b|v2", 1), Map.entry("U|c|v2", 1),
+                Map.entry("U|b|v3", 1), Map.entry("U|d|v2", 1));
+    }
+
+    @Test
+    void changeTrackingDeadlineStopsMidSyncAndTheNextPollContinues() throws Exception {
+        trackAccounts();
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertTracked(id, "v1");
+        }
+        poll(service(tracked(10_000)), "accounts");
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            renameTracked(id, "v2");
+        }
+        SqlPollerService service = service(tracked(2));
+
+        TableReport cut = service.poll(new PollRequest(List.of("accounts")), onePage()).tables().get(0);
+        renameTracked("e", "v3");
+        TableReport rest = poll(service, "accounts");
+        TableReport after = poll(service, "accounts");
+
+        assertThat(cut.pages()).isEqualTo(1);
+        assertThat(cut.caughtUp()).isFalse();
+        assertThat(cut.stoppedBecause()).contains("less than the safety margin of PT1S left");
+        assertThat(cut.watermarkAfter()).isEqualTo(v(5) + "-" + v(10) + ".b");
+        assertThat(rest.watermarkBefore()).isEqualTo(cut.watermarkAfter());
+        assertThat(rest.rows()).isEqualTo(2); // c and d; e changed again after the sync's version
+        assertThat(rest.watermarkAfter()).isEqualTo(v(10));
+        assertThat(after.rows()).isEqualTo(1);
+        assertThat(after.watermarkAfter()).isEqualTo(v(11));
+        assertThat(trackedVersions()).containsOnly(
+                Map.entry("I|a|v1", 1), Map.entry("I|b|v1", 1), Map.entry("I|c|v1", 1), Map.entry("I|d|v1", 1),
+                Map.entry("I|e|v1", 1), Map.entry("U|a|v2", 1), Map.entry("U|b|v2", 1), Map.entry("U|c|v2", 1),
+                Map.entry("U|d|v2", 1), Map.entry("U|e|v3", 1));
+    }
+
+    @Test
+    void changeTrackingNotEnabledOnTheTableFailsNamingIt() {
+        assertThatThrownBy(() -> poll(service(tracked(10_000)), "accounts"))
+                .isInstanceOf(PollException.class)
+                .hasMessage("dataset 'accounts': reading dbo.accounts failed after 0 page(s)")
+                .cause().hasMessage("change tracking is not enabled on table [dbo].[accounts]"
+                        + " (CHANGE_TRACKING_MIN_VALID_VERSION is NULL)");
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -502,8 +684,18 @@ class SqlPollerServiceTest {
         return row -> row.get("invoice_id") + "|" + row.get("updated_at");
     }
 
-    /** Every row of every object under the prefix, counted by version. */
+    /** Every row of every object under the prefix, counted by version; every {@code _op} is U. */
     private Map<String, Integer> versions(String prefix, Function<Map<String, String>, String> version) throws IOException {
+        return counted(prefix, version, true);
+    }
+
+    /** Every row of every object under the prefix, counted by version, whatever its {@code _op}. */
+    private Map<String, Integer> changes(String prefix, Function<Map<String, String>, String> version) throws IOException {
+        return counted(prefix, version, false);
+    }
+
+    private Map<String, Integer> counted(String prefix, Function<Map<String, String>, String> version, boolean upserts)
+            throws IOException {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String key : store.list(bucket, prefix)) {
             try (CsvReader csv = new CsvReader(new InputStreamReader(
@@ -519,7 +711,9 @@ class SqlPollerServiceTest {
                     for (int i = 0; i < csv.fieldCount(); i++) {
                         row.put(header.get(i), csv.field(i));
                     }
-                    assertThat(row.get("_op")).isEqualTo("U");
+                    if (upserts) {
+                        assertThat(row.get("_op")).isEqualTo("U");
+                    }
                     counts.merge(version.apply(row), 1, Integer::sum);
                 }
             }

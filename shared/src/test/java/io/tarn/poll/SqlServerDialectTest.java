@@ -163,15 +163,115 @@ class SqlServerDialectTest {
                 .hasMessageStartingWith("dataset 'accounts': cursor_column 'rv]' is not a safe");
     }
 
-    @Test
-    void changeTrackingIsNotSupportedYet() {
-        Dataset tracked = PipelineLoader.parse(PIPELINE_YAML.replace(
-                "strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"),
-                "pipeline.yaml").dataset("accounts").orElseThrow();
+    // ---- change tracking --------------------------------------------------------------------------
 
-        assertThatThrownBy(() -> PollStrategy.forDataset(tracked))
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessage("dataset 'accounts': poll strategy change_tracking is not supported yet (use rowversion or timestamp)");
+    private static Dataset tracked(String yaml) {
+        return PipelineLoader.parse(yaml.replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"),
+                "pipeline.yaml").dataset("accounts").orElseThrow();
+    }
+
+    private static final String ACCOUNT_COLUMNS = "[account_id], [name], [plan], [region], [created_at], [updated_at]";
+    private static final String CHANGE_COLUMNS = "[ct].[account_id], [t].[name], [t].[plan], [t].[region], [t].[created_at],"
+            + " [t].[updated_at], [ct].[SYS_CHANGE_OPERATION], [ct].[SYS_CHANGE_VERSION]";
+
+    @Test
+    void changeTrackingReadsItsVersionsInASnapshotTransaction() {
+        ChangeTrackingDialect dialect = ChangeTrackingDialect.sqlServer(tracked(PIPELINE_YAML));
+
+        assertThat(dialect.snapshotIsolation().orElseThrow().sql()).isEqualTo("SET TRANSACTION ISOLATION LEVEL SNAPSHOT");
+        assertThat(dialect.snapshotIsolation().orElseThrow().parameters()).isEmpty();
+        SqlQuery versions = dialect.versions();
+        assertThat(versions.sql()).isEqualTo(
+                "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(?)), CHANGE_TRACKING_CURRENT_VERSION()");
+        assertThat(versions.parameters()).containsExactly("[dbo].[accounts]");
+        assertThat(ChangeTrackingDialect.h2Emulation(tracked(PIPELINE_YAML)).snapshotIsolation()).isEmpty();
+    }
+
+    @Test
+    void changeTrackingSnapshotPagesTheTableByKey() {
+        ChangeTrackingDialect dialect = ChangeTrackingDialect.sqlServer(tracked(PIPELINE_YAML));
+
+        SqlQuery first = dialect.snapshotPage(500, java.util.Optional.empty());
+        SqlQuery next = dialect.snapshotPage(500, java.util.Optional.of(List.of("globex")));
+
+        assertThat(first.sql()).isEqualTo("SELECT TOP (?) " + ACCOUNT_COLUMNS + " FROM [dbo].[accounts] ORDER BY [account_id]");
+        assertThat(first.parameters()).containsExactly(500);
+        assertThat(next.sql()).isEqualTo("SELECT TOP (?) " + ACCOUNT_COLUMNS + " FROM [dbo].[accounts]"
+                + " WHERE [account_id] > ? ORDER BY [account_id]");
+        assertThat(next.parameters()).containsExactly(500, "globex");
+    }
+
+    @Test
+    void changeTrackingChangesPageJoinsChangetableToTheTableByKeyBelowTheSyncVersion() {
+        ChangeTrackingDialect dialect = ChangeTrackingDialect.sqlServer(tracked(PIPELINE_YAML));
+
+        SqlQuery first = dialect.changesPage(500, 41, 57, java.util.Optional.empty());
+        SqlQuery next = dialect.changesPage(500, 41, 57, java.util.Optional.of(List.of("globex")));
+
+        String from = " FROM CHANGETABLE(CHANGES [dbo].[accounts], ?) AS [ct]"
+                + " LEFT JOIN [dbo].[accounts] AS [t] ON [t].[account_id] = [ct].[account_id]";
+        assertThat(first.sql()).isEqualTo("SELECT TOP (?) " + CHANGE_COLUMNS + from
+                + " WHERE [ct].[SYS_CHANGE_VERSION] <= ? ORDER BY [ct].[account_id]");
+        assertThat(first.parameters()).containsExactly(500, 41L, 57L);
+        assertThat(next.sql()).isEqualTo("SELECT TOP (?) " + CHANGE_COLUMNS + from
+                + " WHERE [ct].[SYS_CHANGE_VERSION] <= ? AND [ct].[account_id] > ? ORDER BY [ct].[account_id]");
+        assertThat(next.parameters()).containsExactly(500, 41L, 57L, "globex");
+    }
+
+    @Test
+    void changeTrackingCompositeKeyJoinsAndSeeksOnEveryKeyColumn() {
+        Dataset composite = tracked(PIPELINE_YAML.replace("primary_key: [account_id]", "primary_key: [region, account_id]"));
+
+        SqlQuery page = ChangeTrackingDialect.sqlServer(composite).changesPage(2, 0, 9, java.util.Optional.of(List.of("eu", "acme")));
+
+        assertThat(page.sql()).isEqualTo("SELECT TOP (?) [ct].[account_id], [t].[name], [t].[plan], [ct].[region],"
+                + " [t].[created_at], [t].[updated_at], [ct].[SYS_CHANGE_OPERATION], [ct].[SYS_CHANGE_VERSION]"
+                + " FROM CHANGETABLE(CHANGES [dbo].[accounts], ?) AS [ct] LEFT JOIN [dbo].[accounts] AS [t]"
+                + " ON [t].[region] = [ct].[region] AND [t].[account_id] = [ct].[account_id]"
+                + " WHERE [ct].[SYS_CHANGE_VERSION] <= ? AND ([ct].[region] > ? OR ([ct].[region] = ? AND [ct].[account_id] > ?))"
+                + " ORDER BY [ct].[region], [ct].[account_id]");
+        assertThat(page.parameters()).containsExactly(2, 0L, 9L, "eu", "eu", "acme");
+    }
+
+    @Test
+    void changeTrackingH2VariantReadsTheEmulatedChangeLogWithChangetablesColumns() {
+        SqlQuery page = ChangeTrackingDialect.h2Emulation(tracked(PIPELINE_YAML)).changesPage(500, 41, 57, java.util.Optional.empty());
+
+        assertThat(page.sql()).isEqualTo("SELECT TOP (?) " + CHANGE_COLUMNS
+                + " FROM (SELECT CASE WHEN [SYS_CHANGE_OPERATION] = 'D' THEN 'D' WHEN [SYS_CHANGE_CREATION_VERSION] > ? THEN 'I'"
+                + " ELSE 'U' END AS [SYS_CHANGE_OPERATION], [SYS_CHANGE_VERSION], [account_id]"
+                + " FROM [tarn_emulation].[ct_dbo_accounts] WHERE [SYS_CHANGE_VERSION] > ?) AS [ct]"
+                + " LEFT JOIN [dbo].[accounts] AS [t] ON [t].[account_id] = [ct].[account_id]"
+                + " WHERE [ct].[SYS_CHANGE_VERSION] <= ? ORDER BY [ct].[account_id]");
+        assertThat(page.parameters()).containsExactly(500, 41L, 41L, 57L);
+    }
+
+    @Test
+    void changeTrackingPositionsChooseSnapshotOrChangesAgainstTheMinValidVersion() {
+        PollStrategy strategy = PollStrategy.forDataset(tracked(PIPELINE_YAML));
+        ChangeTrackingDialect sql = ChangeTrackingDialect.sqlServer(tracked(PIPELINE_YAML));
+        UpperBound upper = new UpperBound(new ChangeTrackingStrategy.Versions(40, 57, sql), "version 57");
+        String v40 = "0000000000000000040";
+        String v57 = "0000000000000000057";
+
+        assertThat(strategy.name()).isEqualTo("change_tracking");
+        assertThat(strategy.initialPosition()).isEqualTo("0");
+        assertThat(strategy.page("0", upper, 5)).isEqualTo(sql.snapshotPage(5, java.util.Optional.empty()));
+        assertThat(strategy.page("0000000000000000039", upper, 5)).isEqualTo(sql.snapshotPage(5, java.util.Optional.empty()));
+        assertThat(strategy.page(v40, upper, 5)).isEqualTo(sql.changesPage(5, 40, 57, java.util.Optional.empty()));
+        assertThat(strategy.page(v40 + "-0000000000000000050.glo%5Fbex", upper, 5))
+                .isEqualTo(sql.changesPage(5, 40, 50, java.util.Optional.of(List.of("glo_bex"))));
+        assertThat(strategy.page("0000000000000000039-0000000000000000050.globex", upper, 5))
+                .isEqualTo(sql.snapshotPage(5, java.util.Optional.empty()));
+        assertThat(strategy.page("snapshot-0000000000000000050.globex", upper, 5))
+                .isEqualTo(sql.snapshotPage(5, java.util.Optional.of(List.of("globex"))));
+        assertThat(strategy.settled(v40, upper)).contains(v57);
+        assertThat(strategy.settled(v57, upper)).isEmpty();
+        assertThat(strategy.settled("snapshot-0000000000000000050.globex", upper)).contains("0000000000000000050");
+        assertThatThrownBy(() -> strategy.page("40; DROP", upper, 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a change_tracking position of this table (0, a version, or a sync range and 1 key values):"
+                        + " '40; DROP'");
     }
 
     /** Builds the dialect of every azuresql dataset, as the poller does when it is constructed. */
