@@ -122,9 +122,10 @@ public final class ConversionBench {
         deleteTree(work);
         Files.createDirectories(work);
         Result result = switch (engine) {
-            case "ours" -> ours(csv, dt ? withDt : withoutDt);
+            case "ours" -> ours(csv, dt ? withDt : withoutDt, false);
+            case "ours-files" -> ours(csv, dt ? withDt : withoutDt, true);
             case "duckdb" -> duckdb(csv, dt);
-            default -> throw new IllegalArgumentException("unknown engine " + engine + " (ours or duckdb)");
+            default -> throw new IllegalArgumentException("unknown engine " + engine + " (ours, ours-files or duckdb)");
         };
         result = result.with(engine, variant, accounts, Files.size(csv));
         System.out.printf("  process peak RSS during the run: %d MB%n", peakRssKb() >> 10);
@@ -135,15 +136,24 @@ public final class ConversionBench {
 
     // ---- our conversion ------------------------------------------------------------------------
 
-    private Result ours(Path csv, PipelineConfig pipeline) throws IOException {
+    /**
+     * Our conversion, with the objects in the embedded S3 server or, for {@code files}, in plain
+     * folders (the same conversion without the S3 server's share of this machine's two cores).
+     */
+    private Result ours(Path csv, PipelineConfig pipeline, boolean files) throws IOException {
         // S3 runs in a process of its own, as it runs beside a Lambda: its heap and threads are not
         // the conversion's. (It still shares this machine's two cores.)
         Path lakeDir = Files.createDirectories(work.resolve("lake"));
-        try (SeparateS3 s3Server = SeparateS3.start(lakeDir.resolve("s3"));
-                S3Client s3 = new AwsClients(s3Server.settings()).s3()) {
-            s3.createBucket(b -> b.bucket(LocalLake.RAW_BUCKET));
-            s3.createBucket(b -> b.bucket(LocalLake.STAGING_BUCKET));
-            S3ObjectStore store = new S3ObjectStore(s3);
+        try (SeparateS3 s3Server = files ? null : SeparateS3.start(lakeDir.resolve("s3"));
+                S3Client s3 = files ? null : new AwsClients(s3Server.settings()).s3()) {
+            io.tarn.storage.ObjectStore store;
+            if (files) {
+                store = new FolderObjectStore(lakeDir.resolve("s3"));
+            } else {
+                s3.createBucket(b -> b.bucket(LocalLake.RAW_BUCKET));
+                s3.createBucket(b -> b.bucket(LocalLake.STAGING_BUCKET));
+                store = new S3ObjectStore(s3);
+            }
             store.put(LocalLake.RAW_BUCKET, RAW_KEY, csv, "text/csv");
             RawObjectService service = new RawObjectService(
                     pipeline,
@@ -185,7 +195,7 @@ public final class ConversionBench {
         static SeparateS3 start(Path root) throws IOException {
             Files.createDirectories(root);
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            Process process = new ProcessBuilder(javaBin, "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                     "io.tarn.embedded.EmbeddedS3Main", root.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -440,7 +450,7 @@ public final class ConversionBench {
         System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         for (Result r : results) {
             String ratio = "";
-            if (r.engine.equals("ours") && r.failure == null) {
+            if (r.engine.startsWith("ours") && r.failure == null) {
                 ratio = results.stream()
                         .filter(d -> d.engine.equals("duckdb") && d.failure == null && d.accounts == r.accounts
                                 && d.variant.equals(r.variant))
