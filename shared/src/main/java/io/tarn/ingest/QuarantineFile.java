@@ -47,17 +47,17 @@ final class QuarantineFile implements Closeable {
         return path;
     }
 
-    @Override
-    public void close() throws IOException {
+    /** Flushes and closes the file, so it can be uploaded; no row may be added after. */
+    void finishWriting() throws IOException {
         if (writer != null) {
             writer.close();
             writer = null;
         }
     }
 
-    void delete() throws IOException {
-        close();
-        Files.deleteIfExists(path);
+    @Override
+    public void close() throws IOException {
+        finishWriting();
     }
 
     private static String quote(String value) {

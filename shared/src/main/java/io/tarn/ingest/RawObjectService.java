@@ -160,7 +160,7 @@ public final class RawObjectService {
             });
             Map<PartitionKey, PartitionStats> written = writer.finish();
             uploads.awaitAll();
-            quarantine.close();
+            quarantine.finishWriting();
 
             String quarantineKey = null;
             if (quarantine.rows() > 0) {

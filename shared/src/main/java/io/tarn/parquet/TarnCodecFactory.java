@@ -21,6 +21,9 @@ import org.xerial.snappy.Snappy;
  * what each {@code ParquetWriter} calls when it closes, so it keeps the contexts; {@link #close()}
  * frees them.
  */
+// BytesInput.toByteArray() is deprecated in favour of allocator-managed buffers; zstd-jni and
+// snappy-java take heap arrays, and a page is compressed into a fresh array either way.
+@SuppressWarnings("deprecation")
 public final class TarnCodecFactory implements CompressionCodecFactory, AutoCloseable {
 
     /** zstd's default level: the best ratio per CPU second for this kind of data. */
