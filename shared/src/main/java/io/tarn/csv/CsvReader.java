@@ -64,8 +64,17 @@ public final class CsvReader implements Closeable {
     private int recStart;
     private int recEnd;
     private long recLine;
+    /*
+     * Fields are slices of buf (starts/ends) until someone asks for a String: most fields are only
+     * parsed (numbers, timestamps) or copied as bytes, and a String per field was a third of the
+     * conversion's garbage. values[i] holds a String once made, or from the start for fields that
+     * are not a plain slice (unescaped quotes, text after a closing quote).
+     */
     private String[] values = new String[16];
+    private int[] starts = new int[16];
+    private int[] ends = new int[16];
     private boolean[] quotedFlags = new boolean[16];
+    private final Slice slice = new Slice();
     private int count;
     private String raw;
     private String problem;
@@ -138,7 +147,27 @@ public final class CsvReader implements Closeable {
      */
     public String field(int i) {
         checkIndex(i);
-        return values[i];
+        String value = values[i];
+        if (value == null) {
+            value = starts[i] == ends[i] ? "" : new String(buf, starts[i], ends[i] - starts[i]);
+            values[i] = value;
+        }
+        return value;
+    }
+
+    /**
+     * Field {@code i} as characters, without making a String: a view that stays valid until the
+     * next call of this method or of {@link #next()}. For parsing a field on the spot.
+     */
+    public CharSequence fieldChars(int i) {
+        checkIndex(i);
+        String value = values[i];
+        if (value != null) {
+            return value;
+        }
+        slice.start = starts[i];
+        slice.end = ends[i];
+        return slice;
     }
 
     /**
@@ -227,6 +256,8 @@ public final class CsvReader implements Closeable {
         problem = null;
         while (true) {
             String value;
+            int valueStart = 0;
+            int valueEnd = 0;
             boolean isQuoted = p < lim && b[p] == QUOTE;
             char c;
             if (!isQuoted) {
@@ -237,7 +268,9 @@ public final class CsvReader implements Closeable {
                 if (p >= lim && !atEof) {
                     return false;
                 }
-                value = p == s ? "" : new String(b, s, p - s);
+                value = null;
+                valueStart = s;
+                valueEnd = p;
             } else {
                 int openLine = extraLines;
                 int s = ++p;
@@ -258,7 +291,11 @@ public final class CsvReader implements Closeable {
                         if (!atEof) {
                             return false;
                         }
-                        addField(escaped ? unescaped(b, seg, lim) : new String(b, s, lim - s), true);
+                        if (escaped) {
+                            addField(unescaped(b, seg, lim), 0, 0, true);
+                        } else {
+                            addField(null, s, lim, true);
+                        }
                         problem = "unterminated quoted field: the quote opened on line %d (field %d) never closes"
                                 .formatted(recLine + openLine, count);
                         recEnd = lim;
@@ -279,7 +316,9 @@ public final class CsvReader implements Closeable {
                     }
                     break;
                 }
-                value = escaped ? unescaped(b, seg, p) : new String(b, s, p - s);
+                value = escaped ? unescaped(b, seg, p) : null;
+                valueStart = s;
+                valueEnd = p;
                 p++;
                 if (p < lim && (c = b[p]) != d && c != '\n' && c != '\r') {
                     // Lenient: text after the closing quote belongs to the field, literally.
@@ -290,12 +329,13 @@ public final class CsvReader implements Closeable {
                     if (p >= lim && !atEof) {
                         return false;
                     }
-                    value = value.concat(new String(b, t, p - t));
+                    String head = value != null ? value : new String(b, valueStart, valueEnd - valueStart);
+                    value = head.concat(new String(b, t, p - t));
                 } else if (p >= lim && !atEof) {
                     return false;
                 }
             }
-            addField(value, isQuoted);
+            addField(value, valueStart, valueEnd, isQuoted);
             if (p >= lim) {
                 recEnd = p;
                 pos = p;
@@ -315,14 +355,45 @@ public final class CsvReader implements Closeable {
         }
     }
 
-    private void addField(String value, boolean isQuoted) {
+    /** A field: {@code value} when it is not a plain slice, else buf[start..end). */
+    private void addField(String value, int start, int end, boolean isQuoted) {
         if (count == values.length) {
             values = Arrays.copyOf(values, count * 2);
+            starts = Arrays.copyOf(starts, count * 2);
+            ends = Arrays.copyOf(ends, count * 2);
             quotedFlags = Arrays.copyOf(quotedFlags, count * 2);
         }
         values[count] = value;
+        starts[count] = start;
+        ends[count] = end;
         quotedFlags[count] = isQuoted;
         count++;
+    }
+
+    /** A field of the current record, read in place in the buffer. */
+    private final class Slice implements CharSequence {
+        int start;
+        int end;
+
+        @Override
+        public int length() {
+            return end - start;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return buf[start + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new String(buf, start + from, to - from);
+        }
+
+        @Override
+        public String toString() {
+            return new String(buf, start, end - start);
+        }
     }
 
     private void appendScratch(char[] b, int from, int to) {

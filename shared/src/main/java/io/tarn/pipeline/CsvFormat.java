@@ -29,7 +29,7 @@ public record CsvFormat(
     }
 
     /** Whether an unquoted field with this text is NULL. */
-    public boolean isNull(String unquotedField) {
-        return nullToken.isPresent() ? nullToken.get().equals(unquotedField) : unquotedField.isEmpty();
+    public boolean isNull(CharSequence unquotedField) {
+        return nullToken.isPresent() ? nullToken.get().contentEquals(unquotedField) : unquotedField.length() == 0;
     }
 }

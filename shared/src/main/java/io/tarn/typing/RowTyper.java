@@ -157,17 +157,18 @@ public final class RowTyper {
         if (expectedFields >= 0 && count != expectedFields) {
             throw new RowRejectedException("expected " + expectedFields + " fields, found " + count);
         }
-        String op = "I";
+        char op = 'I';
         if (opField >= 0) {
-            op = field(reader, opField);
-            if (op == null || !(op.equals("I") || op.equals("U") || op.equals("D"))) {
-                throw new RowRejectedException("unknown operation '" + op + "' (expected I, U or D)");
+            CharSequence opText = chars(reader, opField);
+            op = opText != null && opText.length() == 1 ? opText.charAt(0) : '?';
+            if (op != 'I' && op != 'U' && op != 'D') {
+                throw new RowRejectedException("unknown operation '" + opText + "' (expected I, U or D)");
             }
         }
-        boolean delete = op.equals("D");
+        boolean delete = op == 'D';
         Long commitTs = null;
         if (commitTsField >= 0) {
-            String text = field(reader, commitTsField);
+            CharSequence text = chars(reader, commitTsField);
             if (text != null) {
                 try {
                     commitTs = Values.parseTimestampMicros(text);
@@ -181,14 +182,14 @@ public final class RowTyper {
         GenericData.Record row = new GenericData.Record(avroSchema);
         for (int i = 0; i < columns.length; i++) {
             ColumnSpec column = columns[i];
-            String text;
+            CharSequence text;
             if (column.derived()) {
                 if (document == null) {
                     document = document(reader);
                 }
                 text = document.field(column.fromJson().orElseThrow().field());
             } else {
-                text = fieldOf[i] < 0 ? null : field(reader, fieldOf[i]);
+                text = fieldOf[i] < 0 ? null : chars(reader, fieldOf[i]);
             }
             if (text == null) {
                 if (!column.nullable() && (!delete || isKey(i))) {
@@ -204,7 +205,7 @@ public final class RowTyper {
         }
 
         String account = account(reader, document);
-        row.put(schema.opIndex(), delete ? OP_D : op.equals("U") ? OP_U : OP_I);
+        row.put(schema.opIndex(), delete ? OP_D : op == 'U' ? OP_U : OP_I);
         row.put(schema.commitTsIndex(), commitTs);
         row.put(schema.sourceKeyIndex(), sourceKey);
         row.put(schema.sourceLineIndex(), line);
@@ -259,20 +260,44 @@ public final class RowTyper {
         return column < columns.length && columns[column].name().equals(dataset.accountColumn());
     }
 
+    /** The field as a String, or null for a NULL. */
     private String field(CsvReader reader, int index) {
+        CharSequence chars = chars(reader, index);
+        return chars == null ? null : reader.field(index);
+    }
+
+    /**
+     * The field's characters in place (no String made: most fields are only parsed), or null for
+     * a NULL. Valid until the next field is asked for.
+     */
+    private CharSequence chars(CsvReader reader, int index) {
         if (index >= reader.fieldCount()) {
             return null;
         }
-        String text = reader.field(index);
+        CharSequence text = reader.fieldChars(index);
         if (!reader.quoted(index) && format.isNull(text)) {
             return null;
         }
         return text;
     }
 
-    private Object value(int column, ColumnType type, String text) {
+    /** Avro's Utf8 straight from the characters; ASCII, the common case, without a String. */
+    private static Utf8 utf8(CharSequence text) {
+        int length = text.length();
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return new Utf8(text.toString());
+            }
+            bytes[i] = (byte) c;
+        }
+        return new Utf8(bytes);
+    }
+
+    private Object value(int column, ColumnType type, CharSequence text) {
         return switch (type.kind()) {
-            case STRING -> new Utf8(text);
+            case STRING -> utf8(text);
             case INT -> Values.parseInt(text);
             case LONG -> Values.parseLong(text);
             case DOUBLE -> Values.parseDouble(text);
@@ -283,7 +308,7 @@ public final class RowTyper {
         };
     }
 
-    private GenericData.Fixed decimal(int column, ColumnType type, String text) {
+    private GenericData.Fixed decimal(int column, ColumnType type, CharSequence text) {
         Schema fixed = fixedSchemas[column];
         byte[] bytes = new byte[fixed.getFixedSize()];
         if (type.precision() <= 18) {

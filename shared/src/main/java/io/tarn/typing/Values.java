@@ -24,12 +24,12 @@ public final class Values {
     private Values() {}
 
     /** A decimal integer with an optional {@code +} or {@code -} sign, within int range. */
-    public static int parseInt(String s) {
+    public static int parseInt(CharSequence s) {
         return (int) parseIntegral(s, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int", "int");
     }
 
     /** A decimal integer with an optional {@code +} or {@code -} sign, within long range. */
-    public static long parseLong(String s) {
+    public static long parseLong(CharSequence s) {
         return parseIntegral(s, Long.MIN_VALUE, Long.MAX_VALUE, "a bigint", "bigint");
     }
 
@@ -40,7 +40,7 @@ public final class Values {
      * literals and Java's {@code d}/{@code f} suffixes, which {@link Double#parseDouble} would take,
      * are rejected.
      */
-    public static double parseDouble(String s) {
+    public static double parseDouble(CharSequence s) {
         requireNonNull(s, "value is null");
         int len = s.length();
         if (len == 0) {
@@ -49,7 +49,7 @@ public final class Values {
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
-                return switch (s) {
+                return switch (s.toString()) {
                     case "NaN" -> Double.NaN;
                     case "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
                     case "-Infinity" -> Double.NEGATIVE_INFINITY;
@@ -58,7 +58,7 @@ public final class Values {
             }
         }
         try {
-            return Double.parseDouble(s);
+            return Double.parseDouble(s.toString());
         } catch (NumberFormatException e) {
             // Only strings made of number characters get here ("1e", "1-2"), so this is rare.
             throw bad("not a double", s);
@@ -69,7 +69,7 @@ public final class Values {
      * {@code true/false}, {@code t/f}, {@code yes/no}, {@code y/n} (ASCII case-insensitive) or
      * {@code 1/0}.
      */
-    public static boolean parseBoolean(String s) {
+    public static boolean parseBoolean(CharSequence s) {
         requireNonNull(s, "value is null");
         switch (s.length()) {
             case 1 -> {
@@ -116,7 +116,7 @@ public final class Values {
      *
      * @throws IllegalArgumentException if precision is not 1..18 or scale not 0..precision
      */
-    public static long parseUnscaledDecimal(String s, int precision, int scale) {
+    public static long parseUnscaledDecimal(CharSequence s, int precision, int scale) {
         requireNonNull(s, "value is null");
         checkDecimalType(precision, scale);
         if (precision > MAX_UNSCALED_PRECISION) {
@@ -180,7 +180,7 @@ public final class Values {
      *
      * @throws IllegalArgumentException if precision is below 1 or scale not 0..precision
      */
-    public static BigDecimal parseDecimal(String s, int precision, int scale) {
+    public static BigDecimal parseDecimal(CharSequence s, int precision, int scale) {
         requireNonNull(s, "value is null");
         checkDecimalType(precision, scale);
         if (precision <= MAX_UNSCALED_PRECISION) {
@@ -189,7 +189,7 @@ public final class Values {
         if (!isDecimalSyntax(s)) {
             throw bad("not a " + decimalType(precision, scale), s);
         }
-        BigDecimal value = new BigDecimal(s);
+        BigDecimal value = new BigDecimal(s.toString());
         // Checked first so that RoundingMode.UNNECESSARY below can never throw.
         if (value.scale() > scale && value.stripTrailingZeros().scale() > scale) {
             throw bad(decimalType(precision, scale) + " scale exceeded", s);
@@ -204,7 +204,7 @@ public final class Values {
     /**
      * A {@code yyyy-MM-dd} date (years 0000 to 9999, proleptic Gregorian) as days since 1970-01-01.
      */
-    public static int parseDateEpochDays(String s) {
+    public static int parseDateEpochDays(CharSequence s) {
         requireNonNull(s, "value is null");
         if (s.length() != 10) {
             throw bad("not a date", s);
@@ -227,7 +227,7 @@ public final class Values {
      *
      * Hours are 0-23, minutes and seconds 0-59 (no leap seconds), days checked against the month.
      */
-    public static long parseTimestampMicros(String s) {
+    public static long parseTimestampMicros(CharSequence s) {
         requireNonNull(s, "value is null");
         String what = "not a timestamp";
         int len = s.length();
@@ -279,7 +279,7 @@ public final class Values {
     }
 
     /** Offset starting at s[i] to the end: Z, +HH, +HHMM or +HH:MM, in seconds east of UTC. */
-    private static int offsetSeconds(String s, int i, String what) {
+    private static int offsetSeconds(CharSequence s, int i, String what) {
         int len = s.length();
         char sign = s.charAt(i);
         if ((sign == 'Z' || sign == 'z') && i + 1 == len) {
@@ -303,7 +303,7 @@ public final class Values {
     }
 
     /** The yyyy-MM-dd at the start of s (at least 10 chars) as epoch days. */
-    private static long epochDay(String s, String what) {
+    private static long epochDay(CharSequence s, String what) {
         if (s.charAt(4) != '-' || s.charAt(7) != '-') {
             throw bad(what, s);
         }
@@ -344,7 +344,7 @@ public final class Values {
     }
 
     /** The two ASCII digits at s[i..i+2) as a number, or -1 if they are not two digits. */
-    private static int twoDigits(String s, int i) {
+    private static int twoDigits(CharSequence s, int i) {
         if (i + 1 >= s.length()) {
             return -1;
         }
@@ -360,7 +360,7 @@ public final class Values {
      * Accumulates negatively, as Long.parseLong does, so that the minimum value (one larger in
      * magnitude than the maximum) parses without overflow.
      */
-    private static long parseIntegral(String s, long min, long max, String article, String type) {
+    private static long parseIntegral(CharSequence s, long min, long max, String article, String type) {
         requireNonNull(s, "value is null");
         int len = s.length();
         int i = 0;
@@ -388,7 +388,7 @@ public final class Values {
         return negative ? result : -result;
     }
 
-    private static boolean isDigits(String s, int from) {
+    private static boolean isDigits(CharSequence s, int from) {
         for (int i = from; i < s.length(); i++) {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') {
                 return false;
@@ -398,7 +398,7 @@ public final class Values {
     }
 
     /** Optional sign, digits, optional point and digits, at least one digit in all. */
-    private static boolean isDecimalSyntax(String s) {
+    private static boolean isDecimalSyntax(CharSequence s) {
         int len = s.length();
         int i = len > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
         int digits = 0;
@@ -417,7 +417,7 @@ public final class Values {
     }
 
     /** An overflow or scale error, unless the value is not even a decimal, which is said first. */
-    private static BadValueException decimalError(String s, int precision, int scale, String problem) {
+    private static BadValueException decimalError(CharSequence s, int precision, int scale, String problem) {
         String type = decimalType(precision, scale);
         return isDecimalSyntax(s) ? bad(type + " " + problem, s) : bad("not a " + type, s);
     }
@@ -439,7 +439,7 @@ public final class Values {
     }
 
     /** Unlike equalsIgnoreCase, does not let non-ASCII letters such as U+017F match "s". */
-    private static boolean equalsLowerAscii(String s, String lower) {
+    private static boolean equalsLowerAscii(CharSequence s, String lower) {
         for (int i = 0; i < lower.length(); i++) {
             if (lowerAscii(s.charAt(i)) != lower.charAt(i)) {
                 return false;
@@ -448,7 +448,8 @@ public final class Values {
         return true;
     }
 
-    static BadValueException bad(String what, String value) {
+    static BadValueException bad(String what, CharSequence chars) {
+        String value = chars.toString();
         String shown = value.length() <= MAX_SHOWN_CHARS
                 ? "'" + value + "'"
                 : "'" + value.substring(0, MAX_SHOWN_CHARS) + "...' (" + value.length() + " chars)";
