@@ -364,6 +364,31 @@ class CsvReaderTest {
         return line;
     }
 
+    @Test
+    void fieldCharsReadTheSameTextAsFieldWithoutMakingStrings() throws IOException {
+        String csv = "plain,\"quoted, with comma\",\"esc \"\"q\"\"\",\"tail\"x,,\"\"\r\n"
+                + "next,row\n";
+        CsvReader reader = new CsvReader(new StringReader(csv), ',', 8, 1024);
+
+        assertThat(reader.next()).isTrue();
+        List<String> viaChars = new ArrayList<>();
+        for (int i = 0; i < reader.fieldCount(); i++) {
+            viaChars.add(reader.fieldChars(i).toString());
+        }
+        List<String> viaField = new ArrayList<>();
+        for (int i = 0; i < reader.fieldCount(); i++) {
+            viaField.add(reader.field(i));
+        }
+        assertThat(viaChars).isEqualTo(viaField)
+                .containsExactly("plain", "quoted, with comma", "esc \"q\"", "tailx", "", "");
+        CharSequence first = reader.fieldChars(0);
+        assertThat(first.length()).isEqualTo(5);
+        assertThat(first.charAt(4)).isEqualTo('n');
+        assertThat(first.subSequence(1, 3).toString()).isEqualTo("la");
+        assertThat(reader.next()).isTrue();
+        assertThat(reader.fieldChars(1).toString()).isEqualTo("row");
+    }
+
     /** Hands out 1 to 7 characters per read, like a slow network stream. */
     private static final class TrickleReader extends Reader {
         private final String text;
