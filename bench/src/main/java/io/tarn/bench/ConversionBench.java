@@ -1,6 +1,5 @@
 package io.tarn.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
@@ -22,9 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +37,8 @@ import java.util.List;
 import java.util.Locale;
 import software.amazon.awssdk.services.s3.S3Client;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * Times the raw-to-staging conversion ({@link RawObjectService#process}) on a generated DMS
@@ -68,7 +61,6 @@ public final class ConversionBench {
     private final Path repo;
     private final Path work;
     private final List<Result> results = new ArrayList<>();
-    private final AtomicLong maxHeapAfterGc = new AtomicLong();
 
     private final ParquetSettings parquet;
 
@@ -86,7 +78,6 @@ public final class ConversionBench {
 
     private void run(Options options) throws Exception {
         printEnvironment(options);
-        watchGarbageCollections();
         PipelineConfig withDt = PipelineLoader.load(repo.resolve("pipeline.yaml"));
         PipelineConfig withoutDt = withoutPartitionDate(repo.resolve("pipeline.yaml"));
         Path data = repo.resolve("bench/target/data");
@@ -128,7 +119,7 @@ public final class ConversionBench {
             default -> throw new IllegalArgumentException("unknown engine " + engine + " (ours, ours-files or duckdb)");
         };
         result = result.with(engine, variant, accounts, Files.size(csv));
-        System.out.printf("  process peak RSS during the run: %d MB%n", peakRssKb() >> 10);
+        System.out.printf("  process peak RSS during the run: %d MB%n", HeapProbe.peakRssKb() >> 10);
         results.add(result);
         System.out.println(result.line());
         deleteTree(work);
@@ -164,8 +155,7 @@ public final class ConversionBench {
                     Clock.systemUTC(),
                     JsonLogger.silent());
 
-            HeapProbe heap = HeapProbe.start(maxHeapAfterGc);
-            resetPeakRss();
+            HeapProbe heap = HeapProbe.start();
             long start = System.nanoTime();
             IngestOutcome outcome;
             try {
@@ -175,7 +165,7 @@ public final class ConversionBench {
                 return Result.failed(seconds, heap.finish(), "OutOfMemoryError: " + e.getMessage());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            HeapFigures heapFigures = heap.finish();
+            HeapProbe.Figures heapFigures = heap.finish();
             if (!(outcome instanceof IngestOutcome.Processed processed)) {
                 return Result.failed(seconds, heapFigures, "not processed: " + outcome);
             }
@@ -245,7 +235,7 @@ public final class ConversionBench {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
                 Statement statement = connection.createStatement()) {
             statement.execute("SET threads=1");
-            resetPeakRss();
+            HeapProbe.resetPeakRss();
             long start = System.nanoTime();
             statement.execute(sql);
             seconds = (System.nanoTime() - start) / 1e9;
@@ -320,103 +310,12 @@ public final class ConversionBench {
         return PipelineLoader.parse(stripped, pipelineFile + " without partition_date");
     }
 
-    // ---- heap ----------------------------------------------------------------------------------
-
-    /** Tracks the largest heap occupancy right after a collection: the live set's high-water mark. */
-    private void watchGarbageCollections() {
-        java.util.Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(pool -> pool.getType() == MemoryType.HEAP)
-                .map(MemoryPoolMXBean::getName)
-                .collect(java.util.stream.Collectors.toSet());
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ((NotificationEmitter) gc).addNotificationListener((notification, handback) -> {
-                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                    return;
-                }
-                GarbageCollectionNotificationInfo info =
-                        GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-                long used = 0;
-                for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                    if (heapPools.contains(pool.getKey())) {
-                        used += pool.getValue().getUsed();
-                    }
-                }
-                maxHeapAfterGc.accumulateAndGet(used, Math::max);
-            }, null, null);
-        }
-    }
-
-    /** Heap figures of one timed run. */
-    record HeapFigures(long sumOfPoolPeaks, long oldGenPeak, long maxAfterGc, long gcMillis, long gcCount) {}
-
-    private record HeapProbe(AtomicLong maxAfterGc, long gcMillisBefore, long gcCountBefore) {
-
-        static HeapProbe start(AtomicLong maxAfterGc) {
-            System.gc();
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    pool.resetPeakUsage();
-                }
-            }
-            maxAfterGc.set(0);
-            return new HeapProbe(maxAfterGc, gcMillis(), gcCount());
-        }
-
-        HeapFigures finish() {
-            long sum = 0;
-            long old = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    long peak = pool.getPeakUsage().getUsed();
-                    sum += peak;
-                    String name = pool.getName().toLowerCase(Locale.ROOT);
-                    if (name.contains("old") || name.contains("tenured")) {
-                        old = peak;
-                    }
-                }
-            }
-            return new HeapFigures(sum, old, maxAfterGc.get(), gcMillis() - gcMillisBefore, gcCount() - gcCountBefore);
-        }
-
-        private static long gcMillis() {
-            return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-        }
-
-        private static long gcCount() {
-            return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
-        }
-    }
-
-    /** Linux: writing 5 to clear_refs resets VmHWM, the process's peak resident set. */
-    private static void resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not Linux, or not allowed: the RSS figure then covers the process's whole life.
-        }
-    }
-
-    private static long peakRssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     // ---- reporting -----------------------------------------------------------------------------
 
     record Result(String engine, String variant, int accounts, long inputBytes, double seconds, long rows,
-            long outputBytes, long files, long partitions, HeapFigures heap, String failure) {
+            long outputBytes, long files, long partitions, HeapProbe.Figures heap, String failure) {
 
-        static Result failed(double seconds, HeapFigures heap, String failure) {
+        static Result failed(double seconds, HeapProbe.Figures heap, String failure) {
             return new Result("", "", 0, 0, seconds, 0, 0, 0, 0, heap, failure);
         }
 
@@ -431,7 +330,7 @@ public final class ConversionBench {
 
         String line() {
             String heapText = heap == null ? "-" : "%d MB peak (sum of pools), %d MB old gen peak, %d MB max after GC, GC %d ms in %d".formatted(
-                    heap.sumOfPoolPeaks >> 20, heap.oldGenPeak >> 20, heap.maxAfterGc >> 20, heap.gcMillis, heap.gcCount);
+                    heap.sumOfPoolPeaks() >> 20, heap.oldGenPeak() >> 20, heap.maxAfterGc() >> 20, heap.gcMillis(), heap.gcCount());
             if (failure != null) {
                 return "%-6s %-4s %5d accounts: FAILED after %.1f s: %s; heap %s".formatted(
                         engine, variant, accounts, seconds, failure, heapText);
@@ -459,8 +358,8 @@ public final class ConversionBench {
                         .orElse("");
             }
             String heap = r.heap == null ? "native (not on the Java heap)"
-                    : "%d / %d / %d".formatted(r.heap.sumOfPoolPeaks >> 20, r.heap.oldGenPeak >> 20, r.heap.maxAfterGc >> 20);
-            String gc = r.heap == null ? "" : Long.toString(r.heap.gcMillis);
+                    : "%d / %d / %d".formatted(r.heap.sumOfPoolPeaks() >> 20, r.heap.oldGenPeak() >> 20, r.heap.maxAfterGc() >> 20);
+            String gc = r.heap == null ? "" : Long.toString(r.heap.gcMillis());
             int run = r.variant.indexOf(" #");
             String caseName = "%d accounts, %s%s".formatted(r.accounts,
                     r.variant.startsWith("dt") ? "account_id x dt" : "account_id only",

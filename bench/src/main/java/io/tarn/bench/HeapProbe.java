@@ -16,8 +16,7 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The heap (and resident set) a timed section needed, measured as {@link ConversionBench} does:
- * a {@code System.gc()} and a reset of every heap pool's peak before, then the sum of the pools'
+ * The heap (and resident set) a timed section needed, for every benchmark here: a {@code System.gc()} and a reset of every heap pool's peak before, then the sum of the pools'
  * peaks (an upper bound), the old generation's peak, and the largest heap occupancy right after
  * any collection (the live set's high-water mark, from GC notifications).
  */
@@ -110,7 +109,7 @@ final class HeapProbe {
     }
 
     /** Linux: writing 5 to clear_refs resets VmHWM, the process's peak resident set. */
-    private static void resetPeakRss() {
+    static void resetPeakRss() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
         } catch (IOException | UnsupportedOperationException e) {
@@ -118,7 +117,7 @@ final class HeapProbe {
         }
     }
 
-    private static long peakRssKb() {
+    static long peakRssKb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
