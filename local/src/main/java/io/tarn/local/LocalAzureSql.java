@@ -25,7 +25,7 @@ public final class LocalAzureSql {
     public static final String USER = "sa";
 
     // "rv\s": a text block strips trailing spaces, and a plain "rv " made "rvBINARY(8)".
-    private static final String[] SCHEMA = {
+    private static final String[] TABLES = {
         """
         CREATE TABLE dbo.accounts (
             account_id NVARCHAR(64) NOT NULL PRIMARY KEY,
@@ -46,7 +46,10 @@ public final class LocalAzureSql {
             paid BIT,
             updated_at DATETIME2 NOT NULL
         )""",
-        // The same rows as samples/azuresql, so a poll and an ingest of the samples agree.
+    };
+
+    // The same rows as samples/azuresql, so a poll and an ingest of the samples agree.
+    private static final String[] SAMPLE_ROWS = {
         """
         INSERT INTO dbo.accounts (account_id, name, plan, region, created_at, updated_at) VALUES
             ('acme', 'Acme Corp', 'enterprise', 'eu-west-1', '2023-01-10 09:00:00', '2024-05-01 10:00:00'),
@@ -85,11 +88,25 @@ public final class LocalAzureSql {
                     return;
                 }
             }
-            H2SqlServerEmulation.install(connection);
-            try (Statement sql = connection.createStatement()) {
-                for (String statement : SCHEMA) {
-                    sql.execute(statement);
-                }
+            createTables(connection);
+            execute(connection, SAMPLE_ROWS);
+        }
+    }
+
+    /**
+     * Creates {@code dbo.accounts} and {@code dbo.invoices} as pipeline.yaml describes them, with
+     * the rowversion emulation, empty: the seed fills them with the samples, the poller benchmark
+     * with its million rows.
+     */
+    public static void createTables(Connection connection) throws SQLException {
+        H2SqlServerEmulation.install(connection);
+        execute(connection, TABLES);
+    }
+
+    private static void execute(Connection connection, String[] statements) throws SQLException {
+        try (Statement sql = connection.createStatement()) {
+            for (String statement : statements) {
+                sql.execute(statement);
             }
         }
     }
