@@ -102,19 +102,10 @@ public final class DynamoDbStateStore implements StateStore {
     @Override
     public Optional<LedgerEntry> findProcessed(String objectId) {
         requireNonNull(objectId, "objectId is null");
-        Map<String, AttributeValue> item;
-        try {
-            // Strongly consistent: a replay that arrives right after the first run finished must see
-            // its entry, or it would redo the work.
-            item = dynamoDb.getItem(request -> request
-                            .tableName(table)
-                            .key(Map.of(PK, s(LEDGER_PREFIX + objectId)))
-                            .consistentRead(true))
-                    .item();
-        } catch (SdkException e) {
-            throw new StateStoreException(
-                    "Cannot read the ledger entry of object %s from table %s".formatted(objectId, table), e);
-        }
+        // Strongly consistent: a replay that arrives right after the first run finished must see
+        // its entry, or it would redo the work.
+        Map<String, AttributeValue> item = consistentGet(Map.of(PK, s(LEDGER_PREFIX + objectId)),
+                "the ledger entry of object " + objectId);
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
@@ -144,19 +135,9 @@ public final class DynamoDbStateStore implements StateStore {
     @Override
     public Optional<Watermark> watermark(String dataset) {
         requireNonNull(dataset, "dataset is null");
-        Map<String, AttributeValue> item;
-        try {
-            // Strongly consistent: a poll must start from the latest commit, or it would read (and
-            // try to commit) a range that is already committed.
-            item = dynamoDb.getItem(request -> request
-                            .tableName(table)
-                            .key(tableKey(dataset))
-                            .consistentRead(true))
-                    .item();
-        } catch (SdkException e) {
-            throw new StateStoreException(
-                    "Cannot read the watermark of dataset %s from table %s".formatted(dataset, table), e);
-        }
+        // Strongly consistent: a poll must start from the latest commit, or it would read (and
+        // try to commit) a range that is already committed.
+        Map<String, AttributeValue> item = consistentGet(tableKey(dataset), "the watermark of dataset " + dataset);
         if (item == null || !item.containsKey(SEQUENCE)) {
             return Optional.empty();
         }
@@ -317,5 +298,14 @@ public final class DynamoDbStateStore implements StateStore {
 
     private static AttributeValue n(long value) {
         return AttributeValue.fromN(Long.toString(value));
+    }
+
+    /** A strongly consistent GetItem; {@code what} names the item in the error. */
+    private Map<String, AttributeValue> consistentGet(Map<String, AttributeValue> key, String what) {
+        try {
+            return dynamoDb.getItem(request -> request.tableName(table).key(key).consistentRead(true)).item();
+        } catch (SdkException e) {
+            throw new StateStoreException("Cannot read %s from table %s".formatted(what, table), e);
+        }
     }
 }
