@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Uploads finished part files while the conversion goes on. An S3 PUT takes tens of milliseconds
@@ -30,6 +31,8 @@ final class Uploads implements AutoCloseable {
     private final ExecutorService executor;
     private final Semaphore slots;
     private final List<Future<?>> pending = new ArrayList<>();
+    /** The first upload that failed, so a doomed conversion stops without polling every future. */
+    private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
     Uploads(ObjectStore store, String bucket, int concurrency) {
         this.store = store;
@@ -56,6 +59,9 @@ final class Uploads implements AutoCloseable {
             try {
                 store.put(bucket, key, file, contentType);
                 return null;
+            } catch (RuntimeException | Error e) {
+                firstFailure.compareAndSet(null, e);
+                throw e;
             } finally {
                 Files.deleteIfExists(file);
                 slots.release();
@@ -104,16 +110,9 @@ final class Uploads implements AutoCloseable {
 
     /** Surfaces an upload that already failed, so a doomed conversion stops early. */
     private void failFast() {
-        for (Future<?> upload : pending) {
-            if (upload.isDone()) {
-                try {
-                    upload.get();
-                } catch (ExecutionException e) {
-                    throw asRuntime(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        Throwable failure = firstFailure.get();
+        if (failure != null) {
+            throw asRuntime(failure);
         }
     }
 
