@@ -166,7 +166,8 @@ class EtlStateMachineTest {
         Set<String> ids = new TreeSet<>();
         if (value instanceof Map<?, ?> map) {
             if (map.get("Ref") instanceof String ref && !ref.startsWith("AWS::")) {
-                ids.add(ref);
+                // SAM's FunctionName.Alias and FunctionName.Version name the function's alias or version.
+                ids.add(ref.replaceFirst("\\.(Alias|Version)$", ""));
             }
             if (map.get("Fn::GetAtt") instanceof List<?> getAtt) {
                 ids.add((String) getAtt.get(0));
