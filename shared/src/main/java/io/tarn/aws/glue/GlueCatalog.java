@@ -150,6 +150,33 @@ public final class GlueCatalog implements Catalog {
         return partitions;
     }
 
+    @Override
+    public List<String> tableNames() {
+        List<String> names = new ArrayList<>();
+        String nextToken = null;
+        try {
+            do {
+                ObjectNode request = GlueApi.object().put("DatabaseName", database);
+                if (nextToken != null) {
+                    request.put("NextToken", nextToken);
+                }
+                ObjectNode page = api.call("GetTables", request);
+                for (JsonNode table : page.path("TableList")) {
+                    names.add(table.path("Name").asText());
+                }
+                nextToken = text(page, "NextToken");
+            } while (nextToken != null && !nextToken.isEmpty());
+        } catch (AwsJsonException e) {
+            if (e.is(NOT_FOUND)) {
+                // No database yet: nothing was ever registered in it.
+                return List.of();
+            }
+            throw new CatalogException("Cannot list the tables of Glue database %s".formatted(database), e);
+        }
+        names.sort(null);
+        return names;
+    }
+
     private int createBatch(String table, ObjectNode tableStorage, List<Partition> batch) {
         ObjectNode request = GlueApi.object().put("DatabaseName", database).put("TableName", table);
         ArrayNode inputs = request.putArray("PartitionInputList");
