@@ -18,7 +18,8 @@ public final class GlueCrawler implements Crawler {
     /**
      * GetCrawler's {@code LastCrawl.Status} is SUCCEEDED, FAILED or CANCELLED; moto (5.2.1) answers
      * with the crawl-run states of GetCrawls instead (COMPLETED, STOPPED), and Glue's crawl runs also
-     * know ERROR. All map to the three outcomes.
+     * know ERROR. All map to the three outcomes; anything else (moto shows the running crawl as
+     * RUNNING) is no outcome yet.
      */
     private static final Map<String, String> OUTCOMES = Map.of(
             "SUCCEEDED", CrawlerState.SUCCEEDED, "COMPLETED", CrawlerState.SUCCEEDED,
@@ -59,7 +60,7 @@ public final class GlueCrawler implements Crawler {
         String state = text(crawler, "State")
                 .orElseThrow(() -> new CrawlerException("Glue answered GetCrawler of " + name + " without a State", null));
         JsonNode last = crawler.path("LastCrawl");
-        Optional<String> outcome = text(last, "Status").map(status -> OUTCOMES.getOrDefault(status, status));
+        Optional<String> outcome = text(last, "Status").map(OUTCOMES::get);
         return new CrawlerState(state, outcome, text(last, "ErrorMessage"));
     }
 
