@@ -45,7 +45,7 @@ public final class LocalCatalog implements Catalog {
         return read(name).map(StoredTable::table);
     }
 
-    /** Every table the catalog holds, by name. */
+    @Override
     public List<String> tableNames() {
         if (!Files.isDirectory(root)) {
             return List.of();

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  * monitor (file locks are per process) and an OS lock on a sibling {@code .lock} file (another
  * {@code tarn} process). The replacement is an atomic rename, so a reader sees the old or the new
  * state, never half of one.
+ *
+ * <p>A staging table's last crawled schema fingerprint is the file {@code DIR/state/schemas/<table>.json},
+ * updated the same way.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -45,6 +48,9 @@ public final class LocalStateStore implements StateStore {
     record TableState(String position, Long sequence, Instant committedAt, String leaseOwner, Instant leaseUntil) {
         static final TableState EMPTY = new TableState(null, null, null, null, null);
     }
+
+    /** The file layout of a table's schema fingerprint. */
+    record SchemaState(String fingerprint, Instant recordedAt) {}
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
     private final Path root;
@@ -126,20 +132,41 @@ public final class LocalStateStore implements StateStore {
                 : new TableState(state.position(), state.sequence(), state.committedAt(), null, null));
     }
 
-    /** Applies {@code change} under the table's lock; a null result means its condition failed. */
+    @Override
+    public Optional<String> schemaFingerprint(String table) {
+        return Optional.ofNullable(read(schemaFile(table), SchemaState.class)).map(SchemaState::fingerprint);
+    }
+
+    @Override
+    public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
+        requireNonNull(fingerprint, "fingerprint is null");
+        requireNonNull(at, "at is null");
+        // As in DynamoDB: an older record than the stored one is ignored.
+        update(schemaFile(table), table, SchemaState.class, state -> state != null && state.recordedAt().isAfter(at)
+                ? null : new SchemaState(fingerprint, at));
+    }
+
     private boolean update(String dataset, UnaryOperator<TableState> change) {
-        Path file = tableFile(dataset);
-        Path lockFile = file.resolveSibling(dataset + ".lock");
+        return update(tableFile(dataset), dataset, TableState.class,
+                state -> change.apply(state == null ? TableState.EMPTY : state));
+    }
+
+    /**
+     * Applies {@code change} to the file's state (null when there is none) under the file's lock; a
+     * null result means its condition failed.
+     */
+    private <T> boolean update(Path file, String name, Class<T> type, UnaryOperator<T> change) {
+        Path lockFile = file.resolveSibling(name + ".lock");
         synchronized (MONITORS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object())) {
             try {
                 Files.createDirectories(file.getParent());
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock lock = channel.lock()) {
-                    TableState next = change.apply(read(file));
+                    T next = change.apply(read(file, type));
                     if (next == null) {
                         return false;
                     }
-                    Path temp = Files.createTempFile(file.getParent(), dataset, ".tmp");
+                    Path temp = Files.createTempFile(file.getParent(), name, ".tmp");
                     try {
                         json.writeValue(temp.toFile(), next);
                         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -149,19 +176,25 @@ public final class LocalStateStore implements StateStore {
                     return true;
                 }
             } catch (IOException e) {
-                throw new StateStoreException("Cannot update local table state " + file + ": " + e.getMessage(), e);
+                throw new StateStoreException("Cannot update local state " + file + ": " + e.getMessage(), e);
             }
         }
     }
 
     private TableState read(Path file) {
+        TableState state = read(file, TableState.class);
+        return state == null ? TableState.EMPTY : state;
+    }
+
+    /** The file's state, or null when there is no file. */
+    private <T> T read(Path file, Class<T> type) {
         if (!Files.exists(file)) {
-            return TableState.EMPTY;
+            return null;
         }
         try {
-            return json.readValue(file.toFile(), TableState.class);
+            return json.readValue(file.toFile(), type);
         } catch (IOException e) {
-            throw new StateStoreException("Cannot read local table state " + file + ": " + e.getMessage(), e);
+            throw new StateStoreException("Cannot read local state " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -171,6 +204,14 @@ public final class LocalStateStore implements StateStore {
             throw new IllegalArgumentException("Not a dataset name: " + dataset);
         }
         return root.resolve("tables").resolve(dataset + ".json");
+    }
+
+    private Path schemaFile(String table) {
+        requireNonNull(table, "table is null");
+        if (!DATASET.matcher(table).matches()) {
+            throw new IllegalArgumentException("Not a table name: " + table);
+        }
+        return root.resolve("schemas").resolve(table + ".json");
     }
 
     private Path ledgerFile(String objectId) {

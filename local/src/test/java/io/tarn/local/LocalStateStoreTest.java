@@ -90,4 +90,21 @@ class LocalStateStoreTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Not a dataset name: ../x");
     }
+
+    @Test
+    void schemaFingerprintIsEmptyUntilRecordedThenTheNewestRecordWinsAcrossStores() {
+        LocalStateStore store = new LocalStateStore(dir);
+        assertThat(store.schemaFingerprint("orders")).isEmpty();
+
+        store.recordSchemaFingerprint("orders", "fp-1", NOW);
+        store.recordSchemaFingerprint("orders", "fp-2", NOW.plusSeconds(60));
+        new LocalStateStore(dir).recordSchemaFingerprint("orders", "fp-late", NOW.plusSeconds(30));
+
+        assertThat(new LocalStateStore(dir).schemaFingerprint("orders")).contains("fp-2");
+        assertThat(store.schemaFingerprint("customers")).isEmpty();
+        assertThat(store.watermark("orders")).isEmpty();
+        assertThatThrownBy(() -> store.recordSchemaFingerprint("../orders", "fp", NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Not a table name: ../orders");
+    }
 }

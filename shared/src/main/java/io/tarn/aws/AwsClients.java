@@ -2,6 +2,7 @@ package io.tarn.aws;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.aws.athena.AthenaApi;
 import io.tarn.aws.glue.GlueApi;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -22,8 +23,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Builds the SDK clients from {@link AwsSettings}: one HTTP client kind (URL connection, the
  * lightest for a Lambda cold start), one retry policy, one way to reach a local server.
  *
- * <p>A further service is one method: {@code build(DynamoDbClient.builder())}. Glue is the
- * exception: {@link #glueApi()} builds Tarn's own lean client instead of the SDK's.
+ * <p>A further service is one method: {@code build(DynamoDbClient.builder())}. Glue and Athena are
+ * the exceptions: {@link #glueApi()} and {@link #athenaApi()} build Tarn's own lean JSON clients
+ * instead of the SDK's.
  */
 public final class AwsClients {
 
@@ -64,6 +66,13 @@ public final class AwsClients {
     public GlueApi glueApi() {
         URI endpoint = settings.endpointOverride().orElseGet(() -> GlueApi.endpoint(settings.region()));
         return new GlueApi(
+                UrlConnectionHttpClient.create(), credentialsProvider(), settings.region(), endpoint, MAX_ATTEMPTS);
+    }
+
+    /** An Athena client, set up like {@link #glueApi()}. It owns its HTTP client. */
+    public AthenaApi athenaApi() {
+        URI endpoint = settings.endpointOverride().orElseGet(() -> AthenaApi.SERVICE.endpoint(settings.region()));
+        return new AthenaApi(
                 UrlConnectionHttpClient.create(), credentialsProvider(), settings.region(), endpoint, MAX_ATTEMPTS);
     }
 

@@ -1,9 +1,15 @@
 package io.tarn.aws;
 
+import io.tarn.aws.athena.AthenaQueries;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
 import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.glue.GlueCrawler;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
+import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.CrawlerRefreshService;
+import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.etl.PartitionRepairService;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
@@ -80,6 +86,37 @@ public final class AwsWiring {
                 config.pollerSettings(owner),
                 Clock.systemUTC(),
                 new JsonLogger(System.out, Clock.systemUTC(), "sql-poller"));
+    }
+
+    public static CrawlerRefreshService crawlerRefreshService(CrawlerRefreshConfig config) {
+        return crawlerRefreshService(config, AwsSettings.aws(config.region()));
+    }
+
+    /** Crawler refresh over S3 (run manifests), DynamoDB (fingerprints) and the Glue crawler at one endpoint. */
+    public static CrawlerRefreshService crawlerRefreshService(CrawlerRefreshConfig config, AwsSettings settings) {
+        AwsClients clients = new AwsClients(settings);
+        return new CrawlerRefreshService(
+                new S3ObjectStore(clients.s3()),
+                new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
+                new GlueCrawler(clients.glueApi(), config.crawlerName()),
+                config,
+                Clock.systemUTC(),
+                new JsonLogger(System.out, Clock.systemUTC(), "crawler-refresh"));
+    }
+
+    public static PartitionRepairService partitionRepairService(PartitionRepairConfig config) {
+        return partitionRepairService(config, AwsSettings.aws(config.region()));
+    }
+
+    /** Partition repair over S3 (run manifests), the Glue catalog and Athena at one endpoint. */
+    public static PartitionRepairService partitionRepairService(PartitionRepairConfig config, AwsSettings settings) {
+        AwsClients clients = new AwsClients(settings);
+        return new PartitionRepairService(
+                new S3ObjectStore(clients.s3()),
+                new GlueCatalog(clients.glueApi(), config.glueDatabase()),
+                new AthenaQueries(clients.athenaApi(), config.athenaWorkgroup(), config.glueDatabase()),
+                config,
+                new JsonLogger(System.out, Clock.systemUTC(), "partition-repair"));
     }
 
     /** The pipeline.yaml at a path, or else the one bundled in the function jar. */

@@ -22,4 +22,7 @@ public interface Catalog {
 
     /** Every registered partition of the table. */
     List<Partition> partitions(String table);
+
+    /** The names of every table of the catalog (of the Glue database), sorted; empty when it has none. */
+    List<String> tableNames();
 }

@@ -8,8 +8,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.storage.ObjectNotFoundException;
+import io.tarn.storage.ObjectStore;
+import io.tarn.storage.StorageException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -93,6 +98,26 @@ public record RunManifest(String runId, String mode, String startedAt, String fi
             return JSON.writeValueAsBytes(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A run manifest is plain data and always serialises", e);
+        }
+    }
+
+    /**
+     * The manifest of a run, read from the staging bucket, or empty when there is none (the run
+     * wrote nothing, or the job failed before it finished).
+     *
+     * @throws IllegalArgumentException naming the object when it is not a run manifest
+     */
+    public static Optional<RunManifest> load(ObjectStore store, String bucket, String runId) {
+        requireNonNull(store, "store is null");
+        requireNonNull(bucket, "bucket is null");
+        String key = key(runId);
+        String source = "s3://" + bucket + "/" + key;
+        try (InputStream in = store.open(bucket, key, Optional.empty())) {
+            return Optional.of(fromJson(in.readAllBytes(), source));
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("Cannot read run manifest " + source, e);
         }
     }
 

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Durable pipeline state: the ledger of processed raw objects, and per polled table a watermark
- * and a lease. Writes are conditional so that concurrent or replayed invocations cannot overwrite
+ * Durable pipeline state: the ledger of processed raw objects, per polled table a watermark and a
+ * lease, and per staging table the schema fingerprint the catalog last caught up with. Writes are conditional so that concurrent or replayed invocations cannot overwrite
  * each other.
  */
 public interface StateStore {
@@ -43,6 +43,15 @@ public interface StateStore {
 
     /** Gives the lease back if {@code owner} still holds it; otherwise does nothing. */
     void releaseLease(String dataset, String owner);
+
+    /** The schema fingerprint of a staging table that the catalog last caught up with, if any. */
+    Optional<String> schemaFingerprint(String table);
+
+    /**
+     * Records that the catalog knows a table's schema with this fingerprint, as of {@code at}. A
+     * record older than the stored one is ignored, so a late, retried call cannot move it back.
+     */
+    void recordSchemaFingerprint(String table, String fingerprint, Instant at);
 
     /** Checks the arguments of {@link #advanceWatermark}, the same way for every store. */
     static void checkAdvance(String dataset, long expectedSequence, Watermark next) {

@@ -896,5 +896,15 @@ class SqlPollerServiceTest {
         public void releaseLease(String dataset, String owner) {
             delegate.releaseLease(dataset, owner);
         }
+
+        @Override
+        public Optional<String> schemaFingerprint(String table) {
+            return delegate.schemaFingerprint(table);
+        }
+
+        @Override
+        public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
+            delegate.recordSchemaFingerprint(table, fingerprint, at);
+        }
     }
 }

@@ -29,6 +29,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * state is the item {@code pk = "table#" + dataset}, holding its watermark ({@code position},
  * {@code sequence}, {@code committedAt}) and its lease ({@code leaseOwner}, {@code leaseUntil} in
  * epoch milliseconds), each changed by its own conditional update so neither clobbers the other.
+ * A staging table's last crawled schema is the item {@code pk = "schema#" + table} ({@code fingerprint},
+ * {@code recordedAt} in epoch milliseconds).
  */
 public final class DynamoDbStateStore implements StateStore {
 
@@ -62,6 +64,12 @@ public final class DynamoDbStateStore implements StateStore {
             "attribute_not_exists(#leaseOwner) OR #leaseOwner = :owner OR #leaseUntil <= :now";
     static final String LEASE_RELEASE = "REMOVE #leaseOwner, #leaseUntil";
     static final String LEASE_OURS = "#leaseOwner = :owner";
+
+    static final String SCHEMA_PREFIX = "schema#";
+    static final String FINGERPRINT = "fingerprint";
+    static final String RECORDED_AT = "recordedAt";
+    static final String FINGERPRINT_UPDATE = "SET #fingerprint = :fingerprint, #recordedAt = :at";
+    static final String NOT_NEWER = "attribute_not_exists(#recordedAt) OR #recordedAt <= :at";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -228,6 +236,42 @@ public final class DynamoDbStateStore implements StateStore {
             throw new StateStoreException("Cannot release the lease on dataset %s for %s in table %s"
                     .formatted(dataset, owner, table), e);
         }
+    }
+
+    @Override
+    public Optional<String> schemaFingerprint(String table) {
+        requireNonNull(table, "table is null");
+        // Strongly consistent: a check right after a crawl's success must see what it recorded.
+        Map<String, AttributeValue> item = consistentGet(schemaKey(table), "the schema fingerprint of table " + table);
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(string("Schema fingerprint of table " + table, item, FINGERPRINT));
+    }
+
+    @Override
+    public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
+        requireNonNull(table, "table is null");
+        requireNonNull(fingerprint, "fingerprint is null");
+        requireNonNull(at, "at is null");
+        try {
+            dynamoDb.updateItem(request -> request
+                    .tableName(this.table)
+                    .key(schemaKey(table))
+                    .updateExpression(FINGERPRINT_UPDATE)
+                    .conditionExpression(NOT_NEWER)
+                    .expressionAttributeNames(Map.of("#fingerprint", FINGERPRINT, "#recordedAt", RECORDED_AT))
+                    .expressionAttributeValues(Map.of(":fingerprint", s(fingerprint), ":at", n(at.toEpochMilli()))));
+        } catch (ConditionalCheckFailedException e) {
+            // A newer crawl already recorded its fingerprint: this older record must not replace it.
+        } catch (SdkException e) {
+            throw new StateStoreException("Cannot record schema fingerprint %s of table %s in table %s"
+                    .formatted(fingerprint, table, this.table), e);
+        }
+    }
+
+    private static Map<String, AttributeValue> schemaKey(String table) {
+        return Map.of(PK, s(SCHEMA_PREFIX + table));
     }
 
     private static Map<String, AttributeValue> tableKey(String dataset) {

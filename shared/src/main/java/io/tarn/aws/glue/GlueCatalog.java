@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.json.AwsJsonException;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
@@ -65,7 +66,7 @@ public final class GlueCatalog implements Catalog {
         ObjectNode input = toTableInput(table);
         try {
             createTable(input);
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (!e.is(NOT_FOUND)) {
                 throw new CatalogException("Cannot create table %s in Glue".formatted(qualified(table.name())), e);
             }
@@ -75,7 +76,7 @@ public final class GlueCatalog implements Catalog {
             createDatabase(table.name());
             try {
                 createTable(input);
-            } catch (GlueException retryFailure) {
+            } catch (AwsJsonException retryFailure) {
                 throw new CatalogException(
                         "Cannot create table %s in Glue after creating its database".formatted(qualified(table.name())),
                         retryFailure);
@@ -139,7 +140,7 @@ public final class GlueCatalog implements Catalog {
                 }
                 nextToken = text(page, "NextToken");
             } while (nextToken != null && !nextToken.isEmpty());
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (e.is(NOT_FOUND)) {
                 throw new CatalogException("Cannot list partitions of %s because the table does not exist in Glue"
                         .formatted(qualified(table)), e);
@@ -147,6 +148,33 @@ public final class GlueCatalog implements Catalog {
             throw new CatalogException("Cannot list partitions of %s in Glue".formatted(qualified(table)), e);
         }
         return partitions;
+    }
+
+    @Override
+    public List<String> tableNames() {
+        List<String> names = new ArrayList<>();
+        String nextToken = null;
+        try {
+            do {
+                ObjectNode request = GlueApi.object().put("DatabaseName", database);
+                if (nextToken != null) {
+                    request.put("NextToken", nextToken);
+                }
+                ObjectNode page = api.call("GetTables", request);
+                for (JsonNode table : page.path("TableList")) {
+                    names.add(table.path("Name").asText());
+                }
+                nextToken = text(page, "NextToken");
+            } while (nextToken != null && !nextToken.isEmpty());
+        } catch (AwsJsonException e) {
+            if (e.is(NOT_FOUND)) {
+                // No database yet: nothing was ever registered in it.
+                return List.of();
+            }
+            throw new CatalogException("Cannot list the tables of Glue database %s".formatted(database), e);
+        }
+        names.sort(null);
+        return names;
     }
 
     private int createBatch(String table, ObjectNode tableStorage, List<Partition> batch) {
@@ -160,7 +188,7 @@ public final class GlueCatalog implements Catalog {
         ObjectNode response;
         try {
             response = api.call("BatchCreatePartition", request);
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (e.is(NOT_FOUND)) {
                 throw new CatalogException("Cannot register partitions of %s because the table does not exist in Glue"
                         .formatted(qualified(table)), e);
@@ -198,7 +226,7 @@ public final class GlueCatalog implements Catalog {
                         null);
             }
             return Optional.of((ObjectNode) table);
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (e.is(NOT_FOUND)) {
                 return Optional.empty();
             }
@@ -211,7 +239,7 @@ public final class GlueCatalog implements Catalog {
             ObjectNode request = GlueApi.object().put("DatabaseName", database);
             request.set("TableInput", input);
             api.call("CreateTable", request);
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (!e.is(ALREADY_EXISTS)) {
                 throw e;
             }
@@ -225,7 +253,7 @@ public final class GlueCatalog implements Catalog {
             ObjectNode request = GlueApi.object();
             request.putObject("DatabaseInput").put("Name", database);
             api.call("CreateDatabase", request);
-        } catch (GlueException e) {
+        } catch (AwsJsonException e) {
             if (e.is(ALREADY_EXISTS)) {
                 // Another writer created it between our CreateTable and this call.
                 return;

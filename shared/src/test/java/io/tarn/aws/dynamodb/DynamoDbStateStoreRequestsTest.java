@@ -118,6 +118,33 @@ class DynamoDbStateStoreRequestsTest {
         assertThat(release.conditionExpression()).isEqualTo("#leaseOwner = :owner");
     }
 
+    @Test
+    void recordsASchemaFingerprintWithAnUpdateThatNeverMovesItBack() {
+        store.recordSchemaFingerprint("orders", "sha256:ab12", Instant.ofEpochMilli(1_700_000_000_123L));
+
+        UpdateItemRequest update = dynamoDb.updates.get(0);
+        assertThat(update.tableName()).isEqualTo("tarn-state");
+        assertThat(update.key()).isEqualTo(Map.of("pk", AttributeValue.fromS("schema#orders")));
+        assertThat(update.updateExpression()).isEqualTo("SET #fingerprint = :fingerprint, #recordedAt = :at");
+        assertThat(update.conditionExpression()).isEqualTo("attribute_not_exists(#recordedAt) OR #recordedAt <= :at");
+        assertThat(update.expressionAttributeNames())
+                .isEqualTo(Map.of("#fingerprint", "fingerprint", "#recordedAt", "recordedAt"));
+        assertThat(update.expressionAttributeValues()).isEqualTo(Map.of(
+                ":fingerprint", AttributeValue.fromS("sha256:ab12"), ":at", AttributeValue.fromN("1700000000123")));
+    }
+
+    @Test
+    void readsTheSchemaFingerprintWithAStronglyConsistentGet() {
+        dynamoDb.item = Map.of("pk", AttributeValue.fromS("schema#orders"), "recordedAt", AttributeValue.fromN("1"));
+
+        assertThatThrownBy(() -> store.schemaFingerprint("orders"))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessage("Schema fingerprint of table orders in table tarn-state lacks the string attribute fingerprint");
+        GetItemRequest get = dynamoDb.gets.get(0);
+        assertThat(get.key()).isEqualTo(Map.of("pk", AttributeValue.fromS("schema#orders")));
+        assertThat(get.consistentRead()).isTrue();
+    }
+
     private static final class RecordingDynamoDbClient implements DynamoDbClient {
         final List<PutItemRequest> puts = new ArrayList<>();
         final List<GetItemRequest> gets = new ArrayList<>();

@@ -164,4 +164,22 @@ class DynamoDbWatermarkTest {
                 .isInstanceOf(StateStoreException.class)
                 .hasMessage("Cannot take the lease on dataset invoices for poller-a in table no-such-table");
     }
+
+    @Test
+    void schemaFingerprintIsEmptyUntilRecordedThenTheNewestRecordWins() {
+        assertThat(store.schemaFingerprint("orders")).isEmpty();
+
+        store.recordSchemaFingerprint("orders", "fp-1", NOW);
+        store.recordSchemaFingerprint("orders", "fp-2", NOW.plusSeconds(60));
+        store.recordSchemaFingerprint("orders", "fp-late", NOW.plusSeconds(30));
+
+        assertThat(store.schemaFingerprint("orders")).contains("fp-2");
+        assertThat(store.schemaFingerprint("customers")).isEmpty();
+        assertThat(store.watermark("orders")).as("a fingerprint is not a watermark").isEmpty();
+        assertThat(dynamoDb.getItem(b -> b.tableName(table).key(Map.of("pk", AttributeValue.fromS("schema#orders"))))
+                .item()).isEqualTo(Map.of(
+                        "pk", AttributeValue.fromS("schema#orders"),
+                        "fingerprint", AttributeValue.fromS("fp-2"),
+                        "recordedAt", AttributeValue.fromN(Long.toString(NOW.plusSeconds(60).toEpochMilli()))));
+    }
 }

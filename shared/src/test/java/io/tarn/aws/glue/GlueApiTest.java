@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.json.AwsJsonException;
+import io.tarn.aws.json.Backoff;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,12 +92,12 @@ class GlueApiTest {
     }
 
     @Test
-    void errorAnswerBecomesGlueExceptionWithTheTypeWithoutNamespace() {
+    void errorAnswerBecomesAwsJsonExceptionWithTheTypeWithoutNamespace() {
         glue.answer(400, "GetTable", Map.of(),
                 "{\"__type\":\"com.amazonaws.glue#AccessDeniedException\",\"Message\":\"Not authorized on orders\"}");
 
         assertThatThrownBy(() -> api.call("GetTable", tableRequest()))
-                .isInstanceOfSatisfying(GlueException.class, e -> {
+                .isInstanceOfSatisfying(AwsJsonException.class, e -> {
                     assertThat(e.operation()).isEqualTo("GetTable");
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.errorType()).contains("AccessDeniedException");
@@ -115,7 +117,7 @@ class GlueApiTest {
                 "{\"message\":\"1 validation error detected\"}");
 
         assertThatThrownBy(() -> api.call("GetTable", tableRequest()))
-                .isInstanceOf(GlueException.class)
+                .isInstanceOf(AwsJsonException.class)
                 .hasMessage("Glue GetTable: ValidationException (HTTP 400): 1 validation error detected");
     }
 
@@ -150,7 +152,7 @@ class GlueApiTest {
         glue.drop("GetTable");
 
         assertThatThrownBy(() -> api.call("GetTable", tableRequest()))
-                .isInstanceOf(GlueException.class)
+                .isInstanceOf(AwsJsonException.class)
                 .hasMessage("Glue GetTable: no answer from https://glue.us-east-1.amazonaws.com/")
                 .hasRootCauseMessage("Connection reset");
         assertThat(glue.calls).hasSize(6);
@@ -163,7 +165,7 @@ class GlueApiTest {
         glue.answer(502, "GetTable", Map.of(), "<html>Bad Gateway</html>");
 
         assertThatThrownBy(() -> once.call("GetTable", tableRequest()))
-                .isInstanceOfSatisfying(GlueException.class, e -> assertThat(e.errorType()).isEmpty())
+                .isInstanceOfSatisfying(AwsJsonException.class, e -> assertThat(e.errorType()).isEmpty())
                 .hasMessage("Glue GetTable: no error type (HTTP 502)");
     }
 
@@ -172,7 +174,7 @@ class GlueApiTest {
         glue.answer(200, "GetTable", Map.of(), "<html>Captive portal</html>");
 
         assertThatThrownBy(() -> api.call("GetTable", tableRequest()))
-                .isInstanceOf(GlueException.class)
+                .isInstanceOf(AwsJsonException.class)
                 .hasMessage("Glue GetTable: HTTP 200 with a body that is not a JSON object");
         assertThat(glue.calls).hasSize(1);
     }
@@ -186,7 +188,7 @@ class GlueApiTest {
 
         try {
             assertThatThrownBy(() -> interrupted.call("GetTable", tableRequest()))
-                    .isInstanceOf(GlueException.class)
+                    .isInstanceOf(AwsJsonException.class)
                     .hasMessage("Glue GetTable: ThrottlingException (HTTP 400): Rate exceeded");
             assertThat(Thread.currentThread().isInterrupted()).isTrue();
         } finally {
@@ -203,7 +205,7 @@ class GlueApiTest {
                 "us-east-1", FakeGlueHttp.ENDPOINT, new Backoff(6, sleeps::add, () -> 0.5), Clock.systemUTC());
 
         assertThatThrownBy(() -> unsigned.call("GetTable", tableRequest()))
-                .isInstanceOf(GlueException.class)
+                .isInstanceOf(AwsJsonException.class)
                 .hasMessage("Glue GetTable: no credentials to sign the request with")
                 .hasRootCauseMessage("Unable to load credentials from any of the providers");
         assertThat(glue.calls).isEmpty();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.json.AwsJsonException;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
 import java.time.Duration;
@@ -188,7 +189,7 @@ class GlueCatalogRequestsTest {
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Cannot create table lake.orders in Glue")
                 .cause()
-                .isInstanceOf(GlueException.class)
+                .isInstanceOf(AwsJsonException.class)
                 .hasMessage("Glue CreateTable: AccessDeniedException (HTTP 400): User: "
                         + "arn:aws:sts::123456789012:assumed-role/raw-object is not authorized to perform: "
                         + "glue:CreateTable");

@@ -166,6 +166,11 @@ public final class ShadedJarMain {
         public List<Partition> partitions(String table) {
             return new ArrayList<>(partitions.getOrDefault(table, new LinkedHashSet<>()));
         }
+
+        @Override
+        public List<String> tableNames() {
+            return tables.keySet().stream().sorted().toList();
+        }
     }
 
     private static final class MemoryState implements StateStore {
@@ -200,6 +205,16 @@ public final class ShadedJarMain {
         @Override
         public void releaseLease(String dataset, String owner) {
             throw new UnsupportedOperationException("releaseLease");
+        }
+
+        @Override
+        public Optional<String> schemaFingerprint(String table) {
+            throw new UnsupportedOperationException("schemaFingerprint");
+        }
+
+        @Override
+        public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
+            throw new UnsupportedOperationException("recordSchemaFingerprint");
         }
     }
 }

@@ -1,0 +1,52 @@
+package io.tarn.functions.partitionrepair;
+
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.AwsWiring;
+import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.etl.PartitionRepairReport;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs in a JVM of its own with only the shaded Lambda jar and this class's folder on the class
+ * path (see {@link ShadedJarIT}) and prints one line per check: {@code wiring ok} when AwsWiring
+ * builds the service from the function's configuration (no call is made at construction, so an
+ * endpoint where nothing listens does), then the handler's response to the event file over a stub
+ * service. Exits 3 when a Hadoop, Spark or Parquet class is on the class path.
+ */
+public final class ShadedJarMain {
+
+    private ShadedJarMain() {}
+
+    public static void main(String[] args) throws Exception {
+        for (String absent : List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
+                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema")) {
+            try {
+                Class.forName(absent);
+                System.err.println(absent + " is on the class path");
+                System.exit(3);
+            } catch (ClassNotFoundException expected) {
+                // Kept out of the function jar.
+            }
+        }
+        AwsSettings nowhere = AwsSettings.local(URI.create("http://127.0.0.1:9"), "us-east-1", "test", "test");
+        AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(Map.of(
+                PartitionRepairConfig.AWS_REGION, "us-east-1", PartitionRepairConfig.STAGING_BUCKET, "tarn-staging",
+                PartitionRepairConfig.GLUE_DATABASE, "tarn_lake", PartitionRepairConfig.ATHENA_WORKGROUP, "tarn",
+                PartitionRepairConfig.REGISTRATION, "athena")), nowhere);
+        System.out.println("wiring ok");
+
+        PartitionRepairHandler handler = new PartitionRepairHandler(request -> new PartitionRepairReport(
+                request.runId(), true, "glue", List.of(new PartitionRepairReport.TableRepair("orders", 2, 1, 1, 0))));
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[0]))), response,
+                new FakeContext(() -> 60_000));
+        System.out.println(response.toString(StandardCharsets.UTF_8));
+    }
+}

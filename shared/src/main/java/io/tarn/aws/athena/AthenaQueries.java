@@ -1,0 +1,121 @@
+package io.tarn.aws.athena;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.json.AwsJsonException;
+import io.tarn.aws.json.Backoff;
+import io.tarn.etl.QueryException;
+import io.tarn.etl.QueryRunner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * {@link QueryRunner} over Athena: StartQueryExecution in a workgroup with the Glue database as
+ * the query's database, then GetQueryExecution with growing pauses until the query succeeded,
+ * failed, was cancelled, or {@code maxWait} passed.
+ */
+public final class AthenaQueries implements QueryRunner {
+
+    /** DDL on the catalog takes seconds; a query still queued or running after this is reported, not awaited. */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(10);
+    static final Duration FIRST_POLL = Duration.ofMillis(200);
+    static final Duration MAX_POLL = Duration.ofSeconds(5);
+
+    private final AthenaApi api;
+    private final String workgroup;
+    private final String database;
+    private final Backoff.Sleeper sleeper;
+    private final Clock clock;
+    private final Duration maxWait;
+
+    public AthenaQueries(AthenaApi api, String workgroup, String database) {
+        this(api, workgroup, database, delay -> Thread.sleep(delay.toMillis()), Clock.systemUTC(), DEFAULT_MAX_WAIT);
+    }
+
+    public AthenaQueries(AthenaApi api, String workgroup, String database, Backoff.Sleeper sleeper, Clock clock,
+            Duration maxWait) {
+        this.api = requireNonNull(api, "api is null");
+        this.workgroup = requireNonNull(workgroup, "workgroup is null");
+        this.database = requireNonNull(database, "database is null");
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.maxWait = requireNonNull(maxWait, "maxWait is null");
+    }
+
+    @Override
+    public String run(String statement) {
+        requireNonNull(statement, "statement is null");
+        String queryId = start(statement);
+        Instant giveUp = clock.instant().plus(maxWait);
+        Duration pause = FIRST_POLL;
+        while (true) {
+            JsonNode status = status(queryId).path("Status");
+            String state = status.path("State").asText();
+            switch (state) {
+                case "SUCCEEDED":
+                    return queryId;
+                case "FAILED":
+                case "CANCELLED":
+                    throw new QueryException("Athena query %s in workgroup %s %s: %s; statement: %s".formatted(
+                            queryId, workgroup, state, status.path("StateChangeReason").asText("no reason given"),
+                            abbreviate(statement)), null);
+                default:
+                    // QUEUED or RUNNING.
+                    if (!clock.instant().isBefore(giveUp)) {
+                        throw new QueryException("Athena query %s in workgroup %s still %s after %s; statement: %s"
+                                .formatted(queryId, workgroup, state, maxWait, abbreviate(statement)), null);
+                    }
+                    pause(queryId, pause);
+                    pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private String start(String statement) {
+        ObjectNode request = AthenaApi.object()
+                .put("QueryString", statement)
+                .put("WorkGroup", workgroup)
+                // One token per statement run, the same on each of the client's retries (the body is
+                // serialised once): a retry after a lost answer returns the first query, not a second one.
+                .put("ClientRequestToken", UUID.randomUUID().toString());
+        request.putObject("QueryExecutionContext").put("Database", database);
+        try {
+            JsonNode id = api.call("StartQueryExecution", request).get("QueryExecutionId");
+            if (id == null || id.asText().isEmpty()) {
+                throw new QueryException("Athena answered StartQueryExecution without a QueryExecutionId; statement: "
+                        + abbreviate(statement), null);
+            }
+            return id.asText();
+        } catch (AwsJsonException e) {
+            throw new QueryException("Cannot start Athena query in workgroup %s; statement: %s"
+                    .formatted(workgroup, abbreviate(statement)), e);
+        }
+    }
+
+    private JsonNode status(String queryId) {
+        try {
+            return api.call("GetQueryExecution", AthenaApi.object().put("QueryExecutionId", queryId))
+                    .path("QueryExecution");
+        } catch (AwsJsonException e) {
+            throw new QueryException("Cannot read the state of Athena query " + queryId, e);
+        }
+    }
+
+    private void pause(String queryId, Duration pause) {
+        try {
+            sleeper.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QueryException("Interrupted while waiting for Athena query " + queryId, e);
+        }
+    }
+
+    /** Statements can be 256 KB; errors carry their start. */
+    private static String abbreviate(String statement) {
+        return statement.length() <= 300 ? statement : statement.substring(0, 300) + "... (" + statement.length() + " chars)";
+    }
+}
