@@ -1,0 +1,155 @@
+package io.tarn.local.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.ingest.RawObjectConfig;
+import io.tarn.poll.SqlPollerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every function of template.yaml points at a module the build makes, names a handler class of
+ * that module, and sets every environment variable its configuration reads.
+ */
+class TemplateFunctionsTest {
+
+    private static final Path ROOT = Path.of("..");
+    private static final SamTemplate TEMPLATE = SamTemplate.load(ROOT.resolve("template.yaml"));
+    private static final Pattern CODE_URI = Pattern.compile("functions/([a-z-]+)/target/(tarn-[a-z-]+)-(.+)-lambda\\.jar");
+    /** Set by the Lambda runtime in every function. */
+    private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_REGION");
+
+    /** How each function reads its configuration; a function added to the template needs a line here. */
+    private static final Map<String, Function<Map<String, String>, ?>> CONFIGURATION = Map.of(
+            "RawObjectFunction", RawObjectConfig::fromEnv,
+            "SqlPollerFunction", SqlPollerConfig::fromEnv,
+            "CrawlerRefreshFunction", CrawlerRefreshConfig::fromEnv,
+            "PartitionRepairFunction", PartitionRepairConfig::fromEnv);
+
+    @Test
+    void everyFunctionIsKnownHere() {
+        assertThat(TEMPLATE.resourcesOfType("AWS::Serverless::Function"))
+                .containsExactlyInAnyOrderElementsOf(CONFIGURATION.keySet());
+    }
+
+    @Test
+    void everyCodeUriIsTheLambdaJarTheModuleBuilds() throws IOException {
+        String version = projectVersion();
+        for (String function : TEMPLATE.resourcesOfType("AWS::Serverless::Function")) {
+            String codeUri = (String) TEMPLATE.properties(function).orElseThrow().get("CodeUri");
+            Matcher matcher = CODE_URI.matcher(codeUri);
+            assertThat(matcher.matches()).as("CodeUri of %s: %s", function, codeUri).isTrue();
+            Path module = ROOT.resolve("functions").resolve(matcher.group(1));
+            String pom = Files.readString(module.resolve("pom.xml"));
+            assertThat(pom).as("artifactId of %s", module).contains("<artifactId>" + matcher.group(2) + "</artifactId>");
+            assertThat(matcher.group(3)).as("version in the CodeUri of %s", function).isEqualTo(version);
+        }
+    }
+
+    @Test
+    void everyHandlerIsALambdaHandlerClassOfItsModule() throws Exception {
+        for (String function : TEMPLATE.resourcesOfType("AWS::Serverless::Function")) {
+            Map<String, Object> properties = TEMPLATE.properties(function).orElseThrow();
+            String handler = (String) properties.get("Handler");
+            assertThat(handler).as("Handler of %s", function).endsWith("::handleRequest");
+            String className = handler.substring(0, handler.indexOf("::"));
+            Class<?> type = Class.forName(className);
+            assertThat(RequestStreamHandler.class.isAssignableFrom(type) || RequestHandler.class.isAssignableFrom(type))
+                    .as("%s implements a Lambda handler interface", className).isTrue();
+            // Lambda builds the handler with its no-argument constructor.
+            assertThat(type.getConstructor()).isNotNull();
+            Matcher module = CODE_URI.matcher((String) properties.get("CodeUri"));
+            assertThat(module.matches()).isTrue();
+            Path source = ROOT.resolve("functions").resolve(module.group(1))
+                    .resolve("src/main/java").resolve(className.replace('.', '/') + ".java");
+            assertThat(source).as("source of %s's handler", function).isRegularFile();
+        }
+    }
+
+    @Test
+    void everyEnvironmentVariableAFunctionReadsIsSetForIt() {
+        for (String function : TEMPLATE.resourcesOfType("AWS::Serverless::Function")) {
+            Map<String, String> template = environment(function);
+            RecordingEnvironment env = new RecordingEnvironment(template);
+            RUNTIME_VARIABLES.forEach(name -> env.put(name, "eu-west-1"));
+            CONFIGURATION.get(function).apply(env);
+            Set<String> unset = new TreeSet<>(env.read);
+            unset.removeAll(template.keySet());
+            unset.removeAll(RUNTIME_VARIABLES);
+            assertThat(unset).as("variables %s reads that the template does not set", function).isEmpty();
+        }
+    }
+
+    @Test
+    void aConfigurationReadingAnUnsetVariableIsCaught() {
+        RecordingEnvironment env = new RecordingEnvironment(Map.of("AWS_REGION", "eu-west-1"));
+        assertThatThrownBy(() -> CrawlerRefreshConfig.fromEnv(env)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(env.read).contains("STAGING_BUCKET");
+    }
+
+    /** A function's variables, Globals first; intrinsic values become a placeholder string. */
+    private static Map<String, String> environment(String function) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        Object globals = ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.root().getOrDefault("Globals", Map.of()))
+                .getOrDefault("Function", Map.of()));
+        addVariables(((Map<?, ?>) globals).get("Environment"), variables);
+        addVariables(TEMPLATE.properties(function).orElseThrow().get("Environment"), variables);
+        return variables;
+    }
+
+    private static void addVariables(Object environment, Map<String, String> into) {
+        if (environment instanceof Map<?, ?> map && map.get("Variables") instanceof Map<?, ?> variables) {
+            // A value made by an intrinsic function is known only at deploy time; any text stands for it.
+            variables.forEach((name, value) -> into.put((String) name, value instanceof String s ? s : "deployed-value"));
+        }
+    }
+
+    private static String projectVersion() throws IOException {
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        Matcher matcher = Pattern.compile("<artifactId>tarn-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(matcher.find()).isTrue();
+        return matcher.group(1);
+    }
+
+    /** The environment, remembering every name the code asks for. */
+    private static final class RecordingEnvironment extends HashMap<String, String> {
+        final Set<String> read = new TreeSet<>();
+
+        RecordingEnvironment(Map<String, String> values) {
+            super(values);
+        }
+
+        @Override
+        public String get(Object key) {
+            read.add((String) key);
+            return super.get(key);
+        }
+
+        @Override
+        public String getOrDefault(Object key, String defaultValue) {
+            read.add((String) key);
+            return super.getOrDefault(key, defaultValue);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            read.add((String) key);
+            return super.containsKey(key);
+        }
+    }
+}
