@@ -5,12 +5,8 @@ import io.tarn.catalog.TableDefinition;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.ColumnType;
 import io.tarn.pipeline.Dataset;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.LogicalTypes;
@@ -139,15 +135,7 @@ public final class StagingSchema {
      * does, which is what decides whether a crawler run is worth starting.
      */
     public String fingerprint() {
-        StringBuilder text = new StringBuilder();
-        tableDefinition("").columns().forEach(c -> text.append(c.name()).append(':').append(c.type()).append(';'));
-        text.append('|').append(String.join(",", dataset.partitionKeys()));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
+        return tableDefinition("").fingerprint();
     }
 
     /** Bytes of the fixed type that holds a decimal of this precision (two's complement). */

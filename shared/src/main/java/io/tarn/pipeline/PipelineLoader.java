@@ -35,6 +35,8 @@ public final class PipelineLoader {
             "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
     private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests");
+    /** What a join may be partitioned by: the account, like every staging table. */
+    private static final Set<String> JOIN_PARTITIONS = Set.of(Dataset.ACCOUNT_PARTITION);
 
     private PipelineLoader() {}
 
@@ -82,7 +84,54 @@ public final class PipelineLoader {
             datasets.add(dataset(new Node(sourceName + ": dataset '" + name + "'", entry).map()));
         }
         checkUnique(sourceName, datasets);
-        return new PipelineConfig(datasets);
+        List<JoinSpec> joins = new ArrayList<>();
+        if (top.map().values().get("joins") != null) {
+            List<Object> joinNodes = top.map().list("joins");
+            for (int i = 0; i < joinNodes.size(); i++) {
+                Object entry = joinNodes.get(i);
+                String name = entry instanceof Map<?, ?> m && m.get("name") instanceof String s ? s : "#" + (i + 1);
+                JoinSpec join = join(new Node(sourceName + ": join '" + name + "'", entry).map(), datasets);
+                if (joins.stream().anyMatch(j -> j.name().equals(join.name()))) {
+                    throw new PipelineConfigException(sourceName + ": join '" + join.name() + "' is declared twice");
+                }
+                joins.add(join);
+            }
+        }
+        return new PipelineConfig(datasets, joins);
+    }
+
+    private static JoinSpec join(MapNode node, List<Dataset> datasets) {
+        String name = node.name("name");
+        if (RESERVED_TABLES.contains(name)) {
+            throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
+        }
+        if (datasets.stream().anyMatch(d -> d.name().equals(name))) {
+            throw node.error("name", "'" + name + "' is already a dataset; a join writes a staging table of its own");
+        }
+        List<String> sources = node.stringList("sources");
+        if (sources.isEmpty()) {
+            throw node.error("sources", "lists no dataset");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String source : sources) {
+            if (datasets.stream().noneMatch(d -> d.name().equals(source))) {
+                throw node.error("sources", "names dataset '" + source + "', which is not declared in datasets");
+            }
+            if (!seen.add(source)) {
+                throw node.error("sources", "names dataset '" + source + "' twice");
+            }
+        }
+        String partitionBy = node.string("partition_by");
+        if (!JOIN_PARTITIONS.contains(partitionBy)) {
+            throw node.error("partition_by", "must be " + Dataset.ACCOUNT_PARTITION
+                    + " (a joined table is partitioned by account like every staging table), got '" + partitionBy + "'");
+        }
+        String sql = node.string("sql").strip();
+        if (sql.isEmpty()) {
+            throw node.error("sql", "is empty");
+        }
+        node.rejectUnknown(Set.of("name", "sources", "partition_by", "sql"));
+        return new JoinSpec(name, sources, partitionBy, sql);
     }
 
     private static Dataset dataset(MapNode node) {
@@ -353,7 +402,7 @@ public final class PipelineLoader {
             List<String> strings = new ArrayList<>();
             for (Object item : list(field)) {
                 if (!(item instanceof String s)) {
-                    throw error(field, "expected column names, got " + describe(item));
+                    throw error(field, "expected names, got " + describe(item));
                 }
                 strings.add(s);
             }

@@ -41,6 +41,70 @@ class PipelineLoaderTest {
         assertThat(events.column("account_id").fromJson()).contains(new ColumnSpec.JsonField("_doc", "account_id"));
         assertThat(events.csvColumns()).extracting(ColumnSpec::name).containsExactly("_id", "_doc");
         assertThat(config.dataset("accounts").orElseThrow().format().layout()).isEqualTo(CsvFormat.Layout.HEADER);
+        JoinSpec accountDaily = config.join("account_daily").orElseThrow();
+        assertThat(accountDaily.sources()).containsExactly("orders", "invoices", "events", "accounts");
+        assertThat(accountDaily.partitionBy()).isEqualTo("account_id");
+        assertThat(accountDaily.sql()).startsWith("WITH o AS (");
+    }
+
+    private static final String JOIN = """
+            joins:
+              - name: daily
+                sources: [orders]
+                partition_by: account_id
+                sql: SELECT account_id, count(*) AS n FROM orders GROUP BY account_id
+            """;
+
+    @Test
+    void joinsAreOptionalAndLoadedWhenDeclared() {
+        assertThat(PipelineLoader.parse(VALID, "pipeline.yaml").joins()).isEmpty();
+
+        PipelineConfig config = PipelineLoader.parse(VALID + JOIN, "pipeline.yaml");
+
+        assertThat(config.joins()).containsExactly(new JoinSpec("daily", java.util.List.of("orders"), "account_id",
+                "SELECT account_id, count(*) AS n FROM orders GROUP BY account_id"));
+    }
+
+    @Test
+    void joinSourceMustBeADeclaredDataset() {
+        String yaml = VALID + JOIN.replace("sources: [orders]", "sources: [orders, refunds]");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: join 'daily': sources: names dataset 'refunds', which is not declared in datasets");
+    }
+
+    @Test
+    void joinIsPartitionedByAccount() {
+        String yaml = VALID + JOIN.replace("partition_by: account_id", "partition_by: day");
+
+        assertThatThrownBy(() -> PipelineLoader.parse(yaml, "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: join 'daily': partition_by: must be account_id (a joined table is"
+                        + " partitioned by account like every staging table), got 'day'");
+    }
+
+    @Test
+    void joinNeedsSqlAndAFreeName() {
+        assertThatThrownBy(() -> PipelineLoader.parse(VALID + JOIN.replace(
+                        "    sql: SELECT account_id, count(*) AS n FROM orders GROUP BY account_id\n", ""), "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: join 'daily': sql: is required");
+        assertThatThrownBy(() -> PipelineLoader.parse(VALID + JOIN.replace("name: daily", "name: orders"), "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: join 'orders': name: 'orders' is already a dataset; a join writes a staging"
+                        + " table of its own");
+    }
+
+    @Test
+    void joinUnknownFieldsAndDuplicatesAreNamed() {
+        assertThatThrownBy(() -> PipelineLoader.parse(VALID + JOIN.replace("partition_by:", "partitioned_by:"), "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageStartingWith("pipeline.yaml: join 'daily': partition_by: is required");
+        String twice = VALID + JOIN + JOIN.replace("joins:\n", "");
+        assertThatThrownBy(() -> PipelineLoader.parse(twice, "pipeline.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessage("pipeline.yaml: join 'daily' is declared twice");
     }
 
     @Test

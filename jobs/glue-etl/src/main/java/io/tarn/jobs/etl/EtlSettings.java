@@ -1,0 +1,199 @@
+package io.tarn.jobs.etl;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.aws.AwsSettings;
+import io.tarn.etl.RunManifest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one run of the ETL job does, from its arguments ({@code --name value} pairs).
+ *
+ * @param pipeline pipeline.yaml: a local path, a {@code file:} URI or {@code s3://bucket/key}
+ * @param staging the staging layer: {@code s3://bucket} (Glue) or {@code file:///dir/} (a join run
+ *     on local files). Run manifests and catalog locations name it.
+ * @param stagingDir where Spark reads and writes the staging bucket's objects when it cannot reach
+ *     them through {@code staging} itself: the folder an embedded S3 server serves for the bucket
+ * @param raw the raw bucket, {@code s3://bucket}; backfill only
+ * @param datasets backfill: the datasets to convert (all when empty); join: the joins to build
+ * @param since join: rebuild only the accounts whose staging files were written at or after this
+ *     instant; all accounts when empty
+ * @param aws region, and an endpoint override for a local S3 server
+ */
+public record EtlSettings(
+        Mode mode,
+        String runId,
+        String pipeline,
+        URI staging,
+        Optional<URI> stagingDir,
+        Optional<URI> raw,
+        List<String> datasets,
+        Optional<Instant> since,
+        AwsSettings aws) {
+
+    public enum Mode { JOIN, BACKFILL }
+
+    public static final String MODE = "--mode";
+    public static final String RUN_ID = "--run-id";
+    public static final String PIPELINE = "--pipeline";
+    public static final String STAGING = "--staging";
+    public static final String STAGING_DIR = "--staging-dir";
+    public static final String RAW = "--raw";
+    public static final String DATASETS = "--datasets";
+    public static final String SINCE = "--since";
+    public static final String REGION = "--region";
+    public static final String S3_ENDPOINT = "--s3-endpoint";
+
+    private static final Set<String> KNOWN = Set.of(
+            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, SINCE, REGION, S3_ENDPOINT);
+    /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
+    static final String DEFAULT_REGION = "us-east-1";
+
+    public EtlSettings {
+        requireNonNull(mode, "mode is null");
+        requireNonNull(runId, "runId is null");
+        requireNonNull(pipeline, "pipeline is null");
+        requireNonNull(staging, "staging is null");
+        requireNonNull(stagingDir, "stagingDir is null");
+        requireNonNull(raw, "raw is null");
+        datasets = List.copyOf(datasets);
+        requireNonNull(since, "since is null");
+        requireNonNull(aws, "aws is null");
+        check(mode, runId, staging, stagingDir, raw, since);
+    }
+
+    /**
+     * Reads {@code --name value} arguments; {@code env} supplies {@code AWS_REGION} when no
+     * {@code --region} is given.
+     *
+     * @throws EtlArgumentException naming the first argument that is missing, unknown or wrong
+     */
+    public static EtlSettings parse(String[] args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            String name = args[i];
+            if (!KNOWN.contains(name)) {
+                throw new EtlArgumentException(name, "unknown argument (expected one of " + new java.util.TreeSet<>(KNOWN) + ")");
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new EtlArgumentException(name, "has no value");
+            }
+            if (values.put(name, args[i + 1]) != null) {
+                throw new EtlArgumentException(name, "is given twice");
+            }
+        }
+        String modeText = required(values, MODE);
+        Mode mode = switch (modeText.toLowerCase(Locale.ROOT)) {
+            case "join" -> Mode.JOIN;
+            case "backfill" -> Mode.BACKFILL;
+            default -> throw new EtlArgumentException(MODE, "must be join or backfill, got '" + modeText + "'");
+        };
+        String region = Optional.ofNullable(values.get(REGION))
+                .or(() -> Optional.ofNullable(env.get("AWS_REGION")).filter(r -> !r.isBlank()))
+                .orElse(DEFAULT_REGION);
+        Optional<URI> endpoint = Optional.ofNullable(values.get(S3_ENDPOINT)).map(text -> uri(S3_ENDPOINT, text));
+        if (endpoint.isPresent() && !Set.of("http", "https").contains(endpoint.get().getScheme())) {
+            throw new EtlArgumentException(S3_ENDPOINT, "must be an http(s) URL, got '" + values.get(S3_ENDPOINT) + "'");
+        }
+        List<String> datasets = Optional.ofNullable(values.get(DATASETS))
+                .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+        Optional<Instant> since = Optional.ofNullable(values.get(SINCE)).map(text -> {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new EtlArgumentException(SINCE, "must be an ISO-8601 instant like 2024-06-01T00:00:00Z, got '" + text + "'");
+            }
+        });
+        return new EtlSettings(mode, required(values, RUN_ID), required(values, PIPELINE),
+                uri(STAGING, required(values, STAGING)),
+                Optional.ofNullable(values.get(STAGING_DIR)).map(text -> uri(STAGING_DIR, text)),
+                Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
+                datasets, since, new AwsSettings(region, endpoint, Optional.empty()));
+    }
+
+    /** The staging bucket when staging is {@code s3://bucket}. */
+    public Optional<String> stagingBucket() {
+        return "s3".equals(staging.getScheme()) ? Optional.of(staging.getHost()) : Optional.empty();
+    }
+
+    /** The raw bucket ({@code raw} is {@code s3://bucket}). */
+    public Optional<String> rawBucket() {
+        return raw.map(URI::getHost);
+    }
+
+    /** The root catalog locations and run manifests name: {@code s3://bucket/} or {@code file:///dir/}. */
+    public String stagingRoot() {
+        return withSlash(staging.toString());
+    }
+
+    /** The root Spark reads and writes the staging tables under. */
+    public String sparkStagingRoot() {
+        return withSlash(stagingDir.orElse(staging).toString());
+    }
+
+    private static void check(Mode mode, String runId, URI staging, Optional<URI> stagingDir, Optional<URI> raw,
+            Optional<Instant> since) {
+        try {
+            RunManifest.checkRunId(runId);
+        } catch (IllegalArgumentException e) {
+            throw new EtlArgumentException(RUN_ID, e.getMessage());
+        }
+        boolean s3 = "s3".equals(staging.getScheme());
+        if (s3 ? !isBucket(staging) : !"file".equals(staging.getScheme())) {
+            throw new EtlArgumentException(STAGING, "must be s3://bucket or file:///dir/, got '" + staging + "'");
+        }
+        stagingDir.ifPresent(dir -> {
+            if (!"file".equals(dir.getScheme())) {
+                throw new EtlArgumentException(STAGING_DIR, "must be a file:///dir/ URI, got '" + dir + "'");
+            }
+        });
+        if (mode == Mode.BACKFILL) {
+            if (!s3) {
+                throw new EtlArgumentException(STAGING, "must be s3://bucket for a backfill: it writes through the same"
+                        + " S3 calls as the RawObject function, got '" + staging + "'");
+            }
+            URI rawUri = raw.orElseThrow(() -> new EtlArgumentException(RAW, "is required for a backfill"));
+            if (!"s3".equals(rawUri.getScheme()) || !isBucket(rawUri)) {
+                throw new EtlArgumentException(RAW, "must be s3://bucket, got '" + rawUri + "'");
+            }
+            if (since.isPresent()) {
+                throw new EtlArgumentException(SINCE, "applies to join runs only");
+            }
+        }
+    }
+
+    private static boolean isBucket(URI uri) {
+        return uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"));
+    }
+
+    private static String required(Map<String, String> values, String name) {
+        String value = values.get(name);
+        if (value == null || value.isBlank()) {
+            throw new EtlArgumentException(name, "is required");
+        }
+        return value;
+    }
+
+    private static URI uri(String argument, String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw new EtlArgumentException(argument, "is not a URI: '" + text + "'");
+        }
+    }
+
+    private static String withSlash(String text) {
+        return text.endsWith("/") ? text : text + "/";
+    }
+}
