@@ -105,9 +105,9 @@ class TemplateFunctionsTest {
     /** A function's variables, Globals first; intrinsic values become a placeholder string. */
     private static Map<String, String> environment(String function) {
         Map<String, String> variables = new LinkedHashMap<>();
-        Object globals = ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.root().getOrDefault("Globals", Map.of()))
-                .getOrDefault("Function", Map.of()));
-        addVariables(((Map<?, ?>) globals).get("Environment"), variables);
+        if (TEMPLATE.root().get("Globals") instanceof Map<?, ?> globals && globals.get("Function") instanceof Map<?, ?> functions) {
+            addVariables(functions.get("Environment"), variables);
+        }
         addVariables(TEMPLATE.properties(function).orElseThrow().get("Environment"), variables);
         return variables;
     }
