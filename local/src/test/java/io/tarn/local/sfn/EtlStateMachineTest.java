@@ -99,7 +99,7 @@ class EtlStateMachineTest {
         List<String> retried = new ArrayList<>();
         job.path("Retry").forEach(rule -> retried.addAll(texts(rule.path("ErrorEquals"))));
         assertThat(retried).containsExactlyInAnyOrder("Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException");
-        assertThat(job.path("Parameters").path("Arguments").path("--run-id.$").asText()).isEqualTo("$$.Execution.Name");
+        assertThat(job.path("Parameters").path("Arguments").path("--run_id.$").asText()).isEqualTo("$$.Execution.Name");
     }
 
     @Test

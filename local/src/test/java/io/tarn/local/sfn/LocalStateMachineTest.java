@@ -110,7 +110,7 @@ class LocalStateMachineTest {
         assertThat(execution.visited()).containsExactly(
                 "ApplyDefaults", "RunGlueJob", "CheckSchema", "SchemaChanged", "RepairPartitions", "Done");
         assertThat(script.parameters.get(0)).isEqualTo(json(
-                "{\"JobName\": \"tarn-etl\", \"Arguments\": {\"--mode\": \"join\", \"--datasets\": \"all\", \"--run-id\": \"run-1\"}}"));
+                "{\"JobName\": \"tarn-etl\", \"Arguments\": {\"--mode\": \"join\", \"--datasets\": \"all\", \"--run_id\": \"run-1\"}}"));
         assertThat(script.parameters.get(1).path("Payload")).isEqualTo(json("{\"action\": \"check\", \"runId\": \"run-1\"}"));
         assertThat(execution.output().path("job")).isEqualTo(json(
                 "{\"jobRunId\": \"jr_1\", \"state\": \"SUCCEEDED\", \"executionTimeSeconds\": 42}"));
@@ -123,7 +123,7 @@ class LocalStateMachineTest {
         run(script, "{\"mode\": \"backfill\", \"datasets\": \"orders,events\"}");
 
         assertThat(script.parameters.get(0).path("Arguments")).isEqualTo(json(
-                "{\"--mode\": \"backfill\", \"--datasets\": \"orders,events\", \"--run-id\": \"run-1\"}"));
+                "{\"--mode\": \"backfill\", \"--datasets\": \"orders,events\", \"--run_id\": \"run-1\"}"));
     }
 
     @Test

@@ -53,6 +53,8 @@ public record EtlSettings(
     public static final String SINCE = "--since";
     public static final String REGION = "--region";
     public static final String S3_ENDPOINT = "--s3-endpoint";
+    /** The {@code --datasets} value meaning every dataset (backfill) or every join (join). */
+    public static final String ALL = "all";
 
     private static final Set<String> KNOWN = Set.of(
             MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, SINCE, REGION, S3_ENDPOINT);
@@ -105,7 +107,9 @@ public record EtlSettings(
         if (endpoint.isPresent() && !Set.of("http", "https").contains(endpoint.get().getScheme())) {
             throw new EtlArgumentException(S3_ENDPOINT, "must be an http(s) URL, got '" + values.get(S3_ENDPOINT) + "'");
         }
+        // "all" is what the state machine passes when a run names no datasets (Glue arguments cannot be empty).
         List<String> datasets = Optional.ofNullable(values.get(DATASETS))
+                .filter(text -> !text.strip().equalsIgnoreCase(ALL))
                 .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
         Optional<Instant> since = Optional.ofNullable(values.get(SINCE)).map(text -> {

@@ -48,6 +48,14 @@ class EtlSettingsTest {
     }
 
     @Test
+    void datasetsAllMeansEveryOneAsTheStateMachineSendsIt() {
+        String[] args = List.of("--mode", "join", "--run-id", "r", "--pipeline", "p.yaml", "--staging", "file:///tmp/stg/",
+                "--datasets", "all").toArray(String[]::new);
+
+        assertThat(EtlSettings.parse(args, Map.of()).datasets()).isEmpty();
+    }
+
+    @Test
     void readsSince() {
         String[] args = List.of("--mode", "join", "--run-id", "r", "--pipeline", "p.yaml", "--staging", "file:///tmp/stg/",
                 "--since", "2024-06-01T00:00:00Z").toArray(String[]::new);
