@@ -1,5 +1,6 @@
 package io.tarn.functions.crawlerrefresh;
 
+import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -187,7 +188,7 @@ class CrawlerRefreshHandlerTest {
 
     private String invoke(byte[] event) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event), response, new FakeContext(() -> 60_000));
+        handler.handleRequest(new ByteArrayInputStream(event), response, LambdaContext.withRemaining(() -> 60_000));
         return response.toString(StandardCharsets.UTF_8);
     }
 

@@ -1,5 +1,6 @@
 package io.tarn.functions.crawlerrefresh;
 
+import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.etl.CrawlerRefreshConfig;
@@ -45,7 +46,7 @@ public final class ShadedJarMain {
                 true, List.of(request.action() + " " + request.runId().orElseThrow())));
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[0]))), response,
-                new FakeContext(() -> 60_000));
+                LambdaContext.withRemaining(() -> 60_000));
         System.out.println(response.toString(StandardCharsets.UTF_8));
     }
 }

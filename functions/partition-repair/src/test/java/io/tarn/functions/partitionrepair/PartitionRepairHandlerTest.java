@@ -1,5 +1,6 @@
 package io.tarn.functions.partitionrepair;
 
+import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -235,7 +236,7 @@ class PartitionRepairHandlerTest {
 
     private static JsonNode invoke(PartitionRepairHandler handler, byte[] event) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event), response, new FakeContext(() -> 60_000));
+        handler.handleRequest(new ByteArrayInputStream(event), response, LambdaContext.withRemaining(() -> 60_000));
         return JSON.readTree(response.toByteArray());
     }
 }

@@ -1,5 +1,6 @@
 package io.tarn.functions.partitionrepair;
 
+import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
@@ -59,7 +60,9 @@ class ShadedJarIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         Process process = new ProcessBuilder(java, "-cp",
-                LAMBDA_JAR.toAbsolutePath() + File.pathSeparator + TEST_CLASSES.toAbsolutePath(),
+                LAMBDA_JAR.toAbsolutePath() + File.pathSeparator + TEST_CLASSES.toAbsolutePath()
+                        // The test harness's LambdaContext; the jar itself brings the Context interface.
+                        + File.pathSeparator + Path.of(LambdaContext.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
                 ShadedJarMain.class.getName(), EVENT.toAbsolutePath().toString())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())

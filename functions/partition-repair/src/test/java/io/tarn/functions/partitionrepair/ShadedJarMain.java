@@ -1,5 +1,6 @@
 package io.tarn.functions.partitionrepair;
 
+import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.etl.PartitionRepairConfig;
@@ -46,7 +47,7 @@ public final class ShadedJarMain {
                 request.runId(), true, "glue", List.of(new PartitionRepairReport.TableRepair("orders", 2, 1, 1, 0))));
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[0]))), response,
-                new FakeContext(() -> 60_000));
+                LambdaContext.withRemaining(() -> 60_000));
         System.out.println(response.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.tarn.functions.sqlpoller;
 
+import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
@@ -73,7 +74,7 @@ public final class ShadedJarMain {
                         true, Optional.of("remaining " + deadline.remaining())))));
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[2]))), response,
-                new FakeContext(() -> 300_000));
+                LambdaContext.withRemaining(() -> 300_000));
         System.out.println(response.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.tarn.functions.sqlpoller;
 
+import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class SqlPollerHandlerTest {
 
     @Test
     void scheduledEventPollsEveryDatasetAndAnswersWithTheReport() throws IOException {
-        JsonNode response = invoke(Files.readAllBytes(EVENTS.resolve("schedule.json")), new FakeContext(() -> 840_000));
+        JsonNode response = invoke(Files.readAllBytes(EVENTS.resolve("schedule.json")), LambdaContext.withRemaining(() -> 840_000));
 
         assertThat(requests).containsExactly(PollRequest.all());
         assertThat(response.toString()).isEqualTo("{\"tables\":["
@@ -69,7 +70,7 @@ class SqlPollerHandlerTest {
 
     @Test
     void manualEventPollsOnlyTheNamedDatasets() throws IOException {
-        invoke(Files.readAllBytes(EVENTS.resolve("poll-manual.json")), new FakeContext(() -> 60_000));
+        invoke(Files.readAllBytes(EVENTS.resolve("poll-manual.json")), LambdaContext.withRemaining(() -> 60_000));
 
         assertThat(requests).containsExactly(new PollRequest(List.of("invoices")));
     }
@@ -78,7 +79,7 @@ class SqlPollerHandlerTest {
     void deadlineReadsTheContextsRemainingTimeEachTimeItIsAsked() throws IOException {
         AtomicInteger remaining = new AtomicInteger(900_000);
 
-        invoke(Files.readAllBytes(EVENTS.resolve("schedule.json")), new FakeContext(remaining::get));
+        invoke(Files.readAllBytes(EVENTS.resolve("schedule.json")), LambdaContext.withRemaining(remaining::get));
 
         Deadline deadline = deadlines.get(0);
         assertThat(deadline.remaining()).isEqualTo(Duration.ofMinutes(15));
@@ -90,7 +91,7 @@ class SqlPollerHandlerTest {
     void eventOfAnotherShapeFailsTheInvocationSayingWhyAndPollsNothing() {
         byte[] s3Event = "{\"Records\": [{\"eventSource\": \"aws:s3\"}]}".getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> invoke(s3Event, new FakeContext(() -> 60_000)))
+        assertThatThrownBy(() -> invoke(s3Event, LambdaContext.withRemaining(() -> 60_000)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("SqlPoller cannot handle this event: expected EventBridge's scheduled event"
                         + " (\"detail-type\": \"Scheduled Event\") or a manual event {\"tables\": [\"<dataset>\", ...]}");
@@ -113,7 +114,7 @@ class SqlPollerHandlerTest {
         assertThat(new SqlPollerHandler(service::poll)).isNotNull();
     }
 
-    private JsonNode invoke(byte[] event, FakeContext context) throws IOException {
+    private JsonNode invoke(byte[] event, LambdaContext context) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event), response, context);
         return JSON.readTree(response.toByteArray());
