@@ -11,6 +11,6 @@ public interface Crawler {
      */
     boolean start();
 
-    /** The crawler's state and the outcome of its last crawl. */
+    /** The crawler's state, and the outcome and start of its last crawl. */
     CrawlerState status();
 }

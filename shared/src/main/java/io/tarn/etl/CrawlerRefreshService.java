@@ -10,6 +10,7 @@ import io.tarn.state.StateStore;
 import io.tarn.storage.ObjectStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +20,9 @@ import java.util.Optional;
 /**
  * Runs the crawler only when an ETL run changed a table's schema. The state machine calls
  * {@code check} after the Glue job; on a change {@code start}, then {@code status} until the crawl
- * finished. A successful crawl records the run's schema fingerprints as seen, so the next
- * {@code check} of the same schemas reports no change; a failed one records nothing, so the next
- * run crawls again.
+ * finished. A successful crawl that started after the run finished writing records the run's
+ * schema fingerprints as seen, so the next {@code check} of the same schemas reports no change; a
+ * failed one records nothing, so the next run crawls again.
  */
 public final class CrawlerRefreshService {
 
@@ -74,28 +75,60 @@ public final class CrawlerRefreshService {
 
     /**
      * The crawler's state. A crawler that is {@code READY} again has finished; when its last crawl
-     * succeeded, the run's fingerprints are recorded as seen.
+     * succeeded, the run's fingerprints are recorded as seen. A finished crawl that started before
+     * the run finished writing (one {@code start} found running) may not have seen the run's
+     * schemas, so its outcome is not the run's: the crawler is started again and reported not
+     * finished, and the state machine keeps waiting, now for a crawl of everything the run wrote.
      */
     public CrawlStatus status(String runId, int attempt) {
         CrawlerState crawl = crawler.status();
         boolean finished = CrawlerState.READY.equals(crawl.state());
         String lastCrawl = crawl.lastCrawl().orElse(null);
-        boolean succeeded = finished && CrawlerState.SUCCEEDED.equals(lastCrawl);
-        String error = null;
-        if (succeeded) {
-            Instant now = clock.instant();
+        if (finished && lastCrawl != null) {
             RunManifest manifest = manifest(runId);
-            manifest.tables().forEach(table -> state.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
-            log.info("crawl succeeded", Map.of("crawler", config.crawlerName(), "runId", runId,
-                    "recorded", manifest.tables().stream().map(RunManifest.TableOutput::table).toList()));
-        } else if (finished) {
+            Instant runFinished = finishedAt(manifest);
+            // Glue always gives a finished crawl its start; without one the crawl cannot be shown to be new.
+            if (crawl.lastCrawlStartedAt().map(started -> started.isBefore(runFinished)).orElse(true)) {
+                boolean started = crawler.start();
+                log.info(started ? "crawl older than the run: crawler started again"
+                                : "crawl older than the run: crawler already running again",
+                        Map.of("crawler", config.crawlerName(), "runId", runId, "lastCrawl", lastCrawl,
+                                "lastCrawlStartedAt", crawl.lastCrawlStartedAt().map(Instant::toString).orElse("unknown"),
+                                "runFinishedAt", runFinished.toString()));
+                return new CrawlStatus(crawl.state(), lastCrawl, false, false, attempt + 1, null);
+            }
+            if (CrawlerState.SUCCEEDED.equals(lastCrawl)) {
+                Instant now = clock.instant();
+                manifest.tables().forEach(
+                        table -> state.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
+                log.info("crawl succeeded", Map.of("crawler", config.crawlerName(), "runId", runId,
+                        "recorded", manifest.tables().stream().map(RunManifest.TableOutput::table).toList()));
+                return new CrawlStatus(crawl.state(), lastCrawl, true, true, attempt + 1, null);
+            }
+        }
+        String error = null;
+        if (finished) {
             error = lastCrawl == null
                     ? "Crawler %s is READY but has never crawled".formatted(config.crawlerName())
                     : "Crawler %s: last crawl %s: %s".formatted(config.crawlerName(), lastCrawl,
                             crawl.errorMessage().orElse("no error message"));
             log.error("crawl did not succeed", Map.of("crawler", config.crawlerName(), "runId", runId, "error", error));
         }
-        return new CrawlStatus(crawl.state(), lastCrawl, finished, succeeded, attempt + 1, error);
+        return new CrawlStatus(crawl.state(), lastCrawl, finished, false, attempt + 1, error);
+    }
+
+    /** When the run finished writing: a crawl that started before may have missed some of it. */
+    private Instant finishedAt(RunManifest manifest) {
+        String source = "s3://%s/%s".formatted(config.stagingBucket(), RunManifest.key(manifest.runId()));
+        if (manifest.finishedAt() == null) {
+            throw new IllegalStateException("Run manifest " + source + " has no finishedAt");
+        }
+        try {
+            return Instant.parse(manifest.finishedAt());
+        } catch (DateTimeParseException e) {
+            throw new IllegalStateException("Run manifest %s has finishedAt '%s', not an ISO-8601 instant"
+                    .formatted(source, manifest.finishedAt()), e);
+        }
     }
 
     private RunManifest manifest(String runId) {

@@ -16,7 +16,7 @@ import java.util.UUID;
 /**
  * {@link QueryRunner} over Athena: StartQueryExecution in a workgroup with the Glue database as
  * the query's database, then GetQueryExecution with growing pauses until the query succeeded,
- * failed, was cancelled, or {@code maxWait} passed.
+ * failed, was cancelled, or {@code maxWait} passed (the query is then stopped).
  */
 public final class AthenaQueries implements QueryRunner {
 
@@ -63,16 +63,40 @@ public final class AthenaQueries implements QueryRunner {
                     throw new QueryException("Athena query %s in workgroup %s %s: %s; statement: %s".formatted(
                             queryId, workgroup, state, status.path("StateChangeReason").asText("no reason given"),
                             abbreviate(statement)), null);
-                default:
-                    // QUEUED or RUNNING.
-                    if (!clock.instant().isBefore(giveUp)) {
-                        throw new QueryException("Athena query %s in workgroup %s still %s after %s; statement: %s"
-                                .formatted(queryId, workgroup, state, maxWait, abbreviate(statement)), null);
+                case "QUEUED":
+                case "RUNNING":
+                    Duration left = Duration.between(clock.instant(), giveUp);
+                    if (left.isNegative() || left.isZero()) {
+                        throw stop(queryId, new QueryException(
+                                "Athena query %s in workgroup %s still %s after %s; statement: %s".formatted(
+                                        queryId, workgroup, state, maxWait, abbreviate(statement)), null));
                     }
-                    pause(queryId, pause);
+                    // The last pause ends at the bound, so the query gets its full time and no more.
+                    pause(queryId, pause.compareTo(left) < 0 ? pause : left);
                     pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+                    break;
+                default:
+                    // Not a state of the API: waiting would only end at the bound, with a wrong message.
+                    throw new QueryException(("Athena answered GetQueryExecution of query %s in workgroup %s"
+                            + " with state '%s'; statement: %s").formatted(
+                                    queryId, workgroup, state, abbreviate(statement)), null);
             }
         }
+    }
+
+    /**
+     * Stops a query given up on: left running, it would hold one of the workgroup's concurrent
+     * queries and race the same statement started again by the state machine's retry. Athena
+     * answers a stop of a query that has just finished with success, so the race is harmless; a
+     * failed stop is kept with the timeout, not thrown instead of it.
+     */
+    private QueryException stop(String queryId, QueryException timeout) {
+        try {
+            api.call("StopQueryExecution", AthenaApi.object().put("QueryExecutionId", queryId));
+        } catch (AwsJsonException e) {
+            timeout.addSuppressed(e);
+        }
+        return timeout;
     }
 
     private String start(String statement) {
@@ -81,6 +105,10 @@ public final class AthenaQueries implements QueryRunner {
                 .put("WorkGroup", workgroup)
                 // One token per statement run, the same on each of the client's retries (the body is
                 // serialised once): a retry after a lost answer returns the first query, not a second one.
+                // Deliberately not derived from the statement across invocations: Athena answers a reused
+                // token with the query it first started, so a query that FAILED would come back on every
+                // retry of the state machine and a transient failure could never be retried. The
+                // statements run here (ADD IF NOT EXISTS PARTITION, MSCK REPAIR) may run twice.
                 .put("ClientRequestToken", UUID.randomUUID().toString());
         request.putObject("QueryExecutionContext").put("Database", database);
         try {

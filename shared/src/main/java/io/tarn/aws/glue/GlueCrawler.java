@@ -7,6 +7,8 @@ import io.tarn.aws.json.AwsJsonException;
 import io.tarn.etl.Crawler;
 import io.tarn.etl.CrawlerException;
 import io.tarn.etl.CrawlerState;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -60,8 +62,32 @@ public final class GlueCrawler implements Crawler {
         String state = text(crawler, "State")
                 .orElseThrow(() -> new CrawlerException("Glue answered GetCrawler of " + name + " without a State", null));
         JsonNode last = crawler.path("LastCrawl");
-        Optional<String> outcome = text(last, "Status").map(OUTCOMES::get);
-        return new CrawlerState(state, outcome, text(last, "ErrorMessage"));
+        Optional<String> status = text(last, "Status");
+        Optional<String> outcome = status.map(OUTCOMES::get);
+        return new CrawlerState(state, outcome, startTime(last, status.isPresent()), text(last, "ErrorMessage"));
+    }
+
+    /**
+     * {@code LastCrawl.StartTime}: a JSON 1.1 timestamp, epoch seconds as a number with a fraction
+     * (moto 5.2.1 answers the same shape). Crawler refresh trusts a crawl only if it started after
+     * the ETL run finished, so a crawl without its start is an error, not a guess.
+     */
+    private Optional<Instant> startTime(JsonNode lastCrawl, boolean crawled) {
+        JsonNode start = lastCrawl.get("StartTime");
+        if (start == null || start.isNull()) {
+            if (crawled) {
+                throw new CrawlerException(
+                        "Glue answered GetCrawler of " + name + " with a LastCrawl without StartTime", null);
+            }
+            return Optional.empty();
+        }
+        if (!start.isNumber()) {
+            throw new CrawlerException("Glue answered GetCrawler of %s with LastCrawl.StartTime %s, not epoch seconds"
+                    .formatted(name, start), null);
+        }
+        BigDecimal seconds = start.decimalValue();
+        return Optional.of(Instant.ofEpochSecond(
+                seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue()));
     }
 
     private static Optional<String> text(JsonNode node, String member) {
