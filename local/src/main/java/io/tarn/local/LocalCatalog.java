@@ -71,6 +71,17 @@ public final class LocalCatalog implements Catalog {
         });
     }
 
+    /**
+     * Creates the table, or replaces the definition of an existing one and keeps its partitions:
+     * what a crawler does when it finds a table's schema changed.
+     */
+    public void defineTable(TableDefinition table) {
+        locked(() -> {
+            write(new StoredTable(table, read(table.name()).map(StoredTable::partitions).orElse(List.of())));
+            return null;
+        });
+    }
+
     @Override
     public int registerPartitions(String table, List<Partition> partitions) {
         return locked(() -> {

@@ -1,5 +1,13 @@
 package io.tarn.local;
 
+import io.tarn.etl.RunManifest;
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.apache.spark.sql.SparkSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -44,6 +52,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * tarn query [--dir DIR] [--account ID] SQL
  * tarn poll [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
  * tarn sql [--dir DIR] STATEMENT
+ * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
  * </pre>
  */
 public final class Tarn {
@@ -59,9 +68,13 @@ public final class Tarn {
                      without --jdbc-url, from the local H2 database under DIR/azuresql (seeded on first use)
               sql    [--dir DIR] STATEMENT
                      run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)
+              etl    [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
+                     run the ETL state machine: the Glue job on Spark local (join by default), the crawler
+                     refresh and the registration of the partitions the job wrote in the local catalog
             DIR defaults to .tarn, FILE to ./pipeline.yaml""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -90,6 +103,7 @@ public final class Tarn {
                 case "query" -> query(options);
                 case "poll" -> poll(options);
                 case "sql" -> sql(options);
+                case "etl" -> etl(options);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -249,6 +263,66 @@ public final class Tarn {
                 dir.resolve("s3").resolve(LocalLake.STAGING_BUCKET), LocalLake.STAGING_BUCKET);
         query.run(sql.get(0), Optional.ofNullable(options.value("--account")), out);
         return 0;
+    }
+
+    private int etl(Options options) throws Exception {
+        options.noPositional();
+        String mode = Optional.ofNullable(options.value("--mode")).orElse("join");
+        if (!mode.equals("join") && !mode.equals("backfill")) {
+            throw new UsageException("--mode takes join or backfill, got '" + mode + "'");
+        }
+        Path dir = options.dir();
+        Path pipelineFile = pipelineFile(options, dir);
+        PipelineLoader.load(pipelineFile);
+        String runId = Optional.ofNullable(options.value("--run-id"))
+                .orElseGet(() -> "local-" + RUN_ID_TIME.format(Instant.now()));
+        RunManifest.checkRunId(runId);
+        ObjectNode input = JSON.createObjectNode();
+        input.put("mode", mode);
+        Optional.ofNullable(options.value("--datasets")).ifPresent(datasets -> input.put("datasets", datasets));
+
+        out.println("tarn etl: run " + runId + " (" + mode + "), states:");
+        SparkSession[] spark = new SparkSession[1];
+        try (LocalLake lake = LocalLake.open(dir)) {
+            LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
+                    () -> spark[0] != null ? spark[0] : (spark[0] = LocalEtl.localSpark(dir.resolve("tmp"))), out, err);
+            LocalStateMachine.Execution execution = etl.run(runId, input);
+            if (!execution.succeeded()) {
+                err.println("tarn: etl run " + runId + " failed: " + execution.error() + ": " + execution.cause());
+                return 1;
+            }
+            JsonNode report = execution.output().path("repair").path("report");
+            for (JsonNode table : report.path("tables")) {
+                out.println("  " + table.path("table").asText() + ": " + table.path("partitions").asLong() + " partitions written, "
+                        + table.path("registered").asLong() + " newly registered");
+            }
+            out.println("tarn etl: done; query with ./tarn query \"SELECT * FROM <table>\"");
+            return 0;
+        } finally {
+            if (spark[0] != null) {
+                spark[0].stop();
+            }
+        }
+    }
+
+    /** pipeline.yaml as a file: --pipeline, ./pipeline.yaml, or the one in the tarn jar copied under DIR. */
+    private static Path pipelineFile(Options options, Path dir) throws IOException {
+        String path = options.value("--pipeline");
+        if (path != null) {
+            return Path.of(path);
+        }
+        Path local = Path.of("pipeline.yaml");
+        if (Files.exists(local)) {
+            return local;
+        }
+        Path copy = Files.createDirectories(dir).resolve("pipeline.yaml");
+        try (InputStream in = Tarn.class.getClassLoader().getResourceAsStream("pipeline.yaml")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no pipeline.yaml here and none in the tarn jar; name one with --pipeline");
+            }
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy;
     }
 
     private static PipelineConfig pipeline(Options options) {

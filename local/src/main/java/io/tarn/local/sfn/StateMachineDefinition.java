@@ -66,6 +66,18 @@ public final class StateMachineDefinition {
         }
     }
 
+    /** A definition on the classpath, e.g. {@code statemachine/etl.asl.json} in the tarn jar. */
+    public static StateMachineDefinition loadResource(String name) {
+        try (java.io.InputStream in = StateMachineDefinition.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no state machine definition " + name + " on the classpath");
+            }
+            return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read state machine " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     public static StateMachineDefinition parse(String text) {
         requireNonNull(text, "text is null");
         JsonNode root;

@@ -134,6 +134,11 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
         public List<Partition> partitions(String table) {
             return List.of();
         }
+
+        @Override
+        public List<String> tableNames() {
+            return List.of();
+        }
     }
 
     /**
@@ -170,6 +175,16 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
         @Override
         public void releaseLease(String dataset, String owner) {
             throw new UnsupportedOperationException("a backfill does not poll: no leases");
+        }
+
+        @Override
+        public Optional<String> schemaFingerprint(String table) {
+            throw new UnsupportedOperationException("a backfill does not crawl: no schema fingerprints");
+        }
+
+        @Override
+        public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
+            throw new UnsupportedOperationException("a backfill does not crawl: no schema fingerprints");
         }
     }
 }
