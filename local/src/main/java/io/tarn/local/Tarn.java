@@ -371,7 +371,7 @@ public final class Tarn {
     record Options(java.util.Map<String, String> values, List<String> positional) {
 
         private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
-                "--jdbc-url", "--user", "--password", "--tables");
+                "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();

@@ -492,7 +492,7 @@ class TarnCommandTest {
                 "--file", file.toString());
     }
 
-    private static Run tarn(String... args) {
+    static Run tarn(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exitCode;
