@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  */
 public final class ConversionBench {
 
-    private static final String RAW_KEY = "dms/shop/orders/LOAD00000001.csv";
+    static final String RAW_KEY = "dms/shop/orders/LOAD00000001.csv";
     private static final long BYTES_PER_MB = 1_000_000L;
     private static final String[] STATUSES = {"pending", "paid", "shipped", "delivered", "cancelled", "refunded"};
     private static final String[] CURRENCIES = {"EUR", "USD", "GBP", "CHF"};
@@ -180,7 +180,7 @@ public final class ConversionBench {
     }
 
     /** The embedded S3 server in a child JVM (see {@code EmbeddedS3Main}). */
-    private record SeparateS3(Process process, java.net.URI endpoint) implements AutoCloseable {
+    record SeparateS3(Process process, java.net.URI endpoint) implements AutoCloseable {
 
         static SeparateS3 start(Path root) throws IOException {
             Files.createDirectories(root);

@@ -126,7 +126,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             URI uri = exchange.getRequestURI();
-            Request request = new Request(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery());
+            Request request = new Request(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(),
+                    exchange.getRequestHeaders().getFirst("X-Amz-Target"));
             // Read the body in full before answering, as S3 does, so the client sees a clean response.
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (inject(request)) {
@@ -213,8 +214,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
-    /** A request as the proxy saw it: method, raw (still encoded) path and raw query, or null. */
-    public record Request(String method, String path, String query) {
+    /**
+     * A request as the proxy saw it: method, raw (still encoded) path, raw query or null, and the
+     * {@code X-Amz-Target} header of a JSON protocol call ({@code DynamoDB_20120810.GetItem}) or null.
+     */
+    public record Request(String method, String path, String query, String target) {
 
         /** Whether this is a request with that method, e.g. {@code "PUT"}. */
         public boolean is(String httpMethod) {

@@ -52,7 +52,7 @@ class FaultInjectingProxyTest {
         assertThat(server.fileOf("raw", "a.csv")).hasContent("1,2");
         assertThat(proxy.failuresInjected()).isEqualTo(1);
         assertThat(proxy.requests()).containsExactly(
-                new Request("PUT", "/raw/a.csv", null), new Request("PUT", "/raw/a.csv", null));
+                new Request("PUT", "/raw/a.csv", null, null), new Request("PUT", "/raw/a.csv", null, null));
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.local.sfn.LocalStateMachine.Execution;
 import io.tarn.local.sfn.LocalStateMachine.TaskFailedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,9 +119,18 @@ class LocalStateMachineTest {
     }
 
     @Test
-    void aBackfillNamesItsModeAndDatasetsToTheJob() {
+    void theScheduledInputRunsTheJoin() throws Exception {
         Script script = new Script();
-        run(script, "{\"mode\": \"backfill\", \"datasets\": \"orders,events\"}");
+        run(script, Files.readString(Path.of("../events/etl-schedule.json")));
+
+        assertThat(script.parameters.get(0).path("Arguments")).isEqualTo(json(
+                "{\"--mode\": \"join\", \"--datasets\": \"all\", \"--run_id\": \"run-1\"}"));
+    }
+
+    @Test
+    void aBackfillNamesItsModeAndDatasetsToTheJob() throws Exception {
+        Script script = new Script();
+        run(script, Files.readString(Path.of("../events/etl-backfill.json")));
 
         assertThat(script.parameters.get(0).path("Arguments")).isEqualTo(json(
                 "{\"--mode\": \"backfill\", \"--datasets\": \"orders,events\", \"--run_id\": \"run-1\"}"));

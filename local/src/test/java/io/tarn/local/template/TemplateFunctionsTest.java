@@ -8,7 +8,10 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.ingest.RawObjectConfig;
+import io.tarn.poll.PollEvents;
+import io.tarn.poll.PollRequest;
 import io.tarn.poll.SqlPollerConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class TemplateFunctionsTest {
 
     private static final Path ROOT = Path.of("..");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SamTemplate TEMPLATE = SamTemplate.load(ROOT.resolve("template.yaml"));
     private static final Pattern CODE_URI = Pattern.compile("functions/([a-z-]+)/target/(tarn-[a-z-]+)-(.+)-lambda\\.jar");
     /** Set by the Lambda runtime in every function. */
@@ -93,6 +97,18 @@ class TemplateFunctionsTest {
             unset.removeAll(RUNTIME_VARIABLES);
             assertThat(unset).as("variables %s reads that the template does not set", function).isEmpty();
         }
+    }
+
+    @Test
+    void whatTheSchedulesSendIsWhatTheirTargetsRead() throws Exception {
+        Map<?, ?> poll = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.properties("SqlPollerFunction").orElseThrow()
+                .get("Events")).get("Poll")).get("Properties");
+        assertThat(PollEvents.decode(JSON.readTree((String) poll.get("Input")))).isEqualTo(PollRequest.all());
+
+        Map<?, ?> etl = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.properties("EtlStateMachine").orElseThrow()
+                .get("Events")).get("Schedule")).get("Properties");
+        assertThat(JSON.readTree((String) etl.get("Input")))
+                .isEqualTo(JSON.readTree(Files.readString(ROOT.resolve("events/etl-schedule.json"))));
     }
 
     @Test

@@ -294,7 +294,7 @@ class RawObjectHandlerTest {
         assertThat(result.get("manifestKey").asText()).isEqualTo(first.get("manifestKey").asText());
         // The replay only looks the object up to learn its identity; it reads and writes nothing.
         assertThat(proxy.requests().subList(requestsAfterFirst, proxy.requestsSeen()))
-                .containsExactly(new Request("HEAD", "/tarn-raw/dms/shop/orders/LOAD00000001.csv", null));
+                .containsExactly(new Request("HEAD", "/tarn-raw/dms/shop/orders/LOAD00000001.csv", null, null));
         assertThat(stagingFiles()).isEqualTo(stagingAfterFirst);
         assertThat(ledger()).hasSize(1);
         assertThat(gluePartitions("orders")).hasSize(5);

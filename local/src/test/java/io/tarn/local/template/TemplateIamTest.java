@@ -1,0 +1,310 @@
+package io.tarn.local.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.AwsWiring;
+import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.glue.GlueApi;
+import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.catalog.CatalogColumn;
+import io.tarn.embedded.FaultInjectingProxy;
+import io.tarn.embedded.LambdaContext;
+import io.tarn.embedded.MotoServer;
+import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.etl.RunManifest;
+import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
+import io.tarn.functions.partitionrepair.PartitionRepairHandler;
+import io.tarn.functions.rawobject.RawObjectHandler;
+import io.tarn.functions.sqlpoller.SqlPollerHandler;
+import io.tarn.ingest.RawObjectConfig;
+import io.tarn.local.LocalAzureSql;
+import io.tarn.log.JsonLogger;
+import io.tarn.pipeline.PipelineLoader;
+import io.tarn.poll.PollRequest;
+import io.tarn.poll.PollerSettings;
+import io.tarn.poll.SqlPollerConfig;
+import io.tarn.poll.SqlPollerService;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Every AWS call a function makes is allowed by its role in template.yaml. Each function runs with
+ * its production wiring ({@link AwsWiring}) against moto through a recording proxy; every request
+ * the proxy sees becomes the IAM action it needs, which the function's policy statements must grant.
+ */
+class TemplateIamTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SamTemplate TEMPLATE = SamTemplate.load(Path.of("../template.yaml"));
+    private static final String REGION = "us-east-1";
+
+    private static FaultInjectingProxy proxy;
+    private static AwsSettings direct;
+    private static AwsSettings recorded;
+    private static AwsClients clients;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startRecordingProxy() {
+        direct = AwsSettings.local(MotoServer.shared().endpoint(), REGION, "test", "test");
+        proxy = FaultInjectingProxy.start(MotoServer.shared().endpoint());
+        recorded = AwsSettings.local(proxy.endpoint(), REGION, "test", "test");
+        clients = new AwsClients(direct);
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        proxy.close();
+    }
+
+    @Test
+    void rawObjectCallsOnlyWhatItsRoleAllows() throws Exception {
+        String raw = bucket("raw");
+        String staging = bucket("staging");
+        clients.s3().putBucketVersioning(b -> b.bucket(raw).versioningConfiguration(v -> v.status("Enabled")));
+        String key = "dms/shop/orders/LOAD00000001.csv";
+        String versionId = clients.s3().putObject(b -> b.bucket(raw).key(key),
+                RequestBody.fromFile(Path.of("../samples/dms/shop/orders/LOAD00000001.csv"))).versionId();
+        String table = stateTable();
+        String database = database();
+        RawObjectConfig config = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, REGION,
+                RawObjectConfig.STAGING_BUCKET, staging, RawObjectConfig.STATE_TABLE, table,
+                RawObjectConfig.GLUE_DATABASE, database, RawObjectConfig.TMPDIR, temp.toString()));
+        ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("../events/eventbridge-object-created.json")));
+        ((ObjectNode) event.with("detail").with("bucket")).put("name", raw);
+        ((ObjectNode) event.with("detail").with("object")).put("key", key).put("version-id", versionId);
+
+        Set<String> actions = record(() -> {
+            RawObjectHandler handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config, recorded));
+            invoke(handler, JSON.writeValueAsBytes(event));
+            invoke(handler, JSON.writeValueAsBytes(event)); // the replay: answered from the ledger
+        });
+
+        assertThat(actions).contains("s3:GetObjectVersion", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem",
+                "glue:BatchCreatePartition");
+        assertThat(granted("RawObjectFunction")).containsAll(actions);
+    }
+
+    @Test
+    void sqlPollerCallsOnlyWhatItsRoleAllows() throws Exception {
+        String raw = bucket("raw");
+        String table = stateTable();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        int port = closedPort;
+        String secretArn;
+        try (SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder())) {
+            secretArn = secrets.createSecret(b -> b.name("tarn/iam-" + UUID.randomUUID()).secretString(
+                    "{\"host\": \"127.0.0.1\", \"port\": " + port + ", \"database\": \"sales\", \"username\": \"u\", \"password\": \"p\"}"))
+                    .arn();
+        }
+        SqlPollerConfig config = SqlPollerConfig.fromEnv(Map.of(SqlPollerConfig.AWS_REGION, REGION,
+                SqlPollerConfig.RAW_BUCKET, raw, SqlPollerConfig.STATE_TABLE, table, SqlPollerConfig.DB_SECRET_ARN, secretArn,
+                SqlPollerConfig.TMPDIR, temp.toString()));
+
+        Set<String> actions = record(() -> {
+            // The production wiring up to the database: Azure SQL is not here, so the connection fails.
+            SqlPollerHandler handler = new SqlPollerHandler(AwsWiring.sqlPollerService(config, recorded)::poll);
+            assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(Path.of("../events/schedule.json"))))
+                    .isInstanceOf(RuntimeException.class);
+            // The same adapters past the connection, with the local H2 database in Azure SQL's place.
+            AwsClients recording = new AwsClients(recorded);
+            new SqlPollerService(PipelineLoader.loadResource("pipeline.yaml"), LocalAzureSql.open(temp),
+                    new S3ObjectStore(recording.s3()),
+                    new DynamoDbStateStore(recording.build(DynamoDbClient.builder()), table),
+                    new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE, "iam-test"),
+                    Clock.systemUTC(), JsonLogger.silent())
+                    .poll(PollRequest.all(), () -> Duration.ofMinutes(10));
+        });
+
+        assertThat(actions).contains("secretsmanager:GetSecretValue", "s3:PutObject", "s3:ListBucket", "dynamodb:GetItem");
+        assertThat(granted("SqlPollerFunction")).containsAll(actions);
+    }
+
+    @Test
+    void crawlerRefreshCallsOnlyWhatItsRoleAllows() throws Exception {
+        String staging = bucket("staging");
+        String table = stateTable();
+        String crawler = "iam-crawler-" + UUID.randomUUID();
+        clients.glueApi().call("CreateCrawler", GlueApi.object().put("Name", crawler)
+                .put("Role", "arn:aws:iam::123456789012:role/tarn-crawler").put("DatabaseName", database()));
+        putManifest(staging, "etl-20240601T0200-7f3a");
+        CrawlerRefreshConfig config = CrawlerRefreshConfig.fromEnv(Map.of(CrawlerRefreshConfig.AWS_REGION, REGION,
+                CrawlerRefreshConfig.STAGING_BUCKET, staging, CrawlerRefreshConfig.STATE_TABLE, table,
+                CrawlerRefreshConfig.CRAWLER_NAME, crawler));
+
+        Set<String> actions = record(() -> {
+            CrawlerRefreshHandler handler = new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(config, recorded)::handle);
+            for (String event : List.of("crawler-refresh-check.json", "crawler-refresh-start.json", "crawler-refresh-status.json")) {
+                invoke(handler, Files.readAllBytes(Path.of("../events").resolve(event)));
+            }
+        });
+
+        assertThat(actions).contains("s3:GetObject", "dynamodb:GetItem", "glue:StartCrawler", "glue:GetCrawler");
+        assertThat(granted("CrawlerRefreshFunction")).containsAll(actions);
+    }
+
+    @Test
+    void partitionRepairCallsOnlyWhatItsRoleAllowsInEveryMode() throws Exception {
+        String staging = bucket("staging");
+        String database = database();
+        putManifest(staging, "etl-20240602T0200-c41d");
+        Set<String> actions = new TreeSet<>();
+        for (String registration : List.of("glue", "athena")) {
+            PartitionRepairConfig config = PartitionRepairConfig.fromEnv(Map.of(PartitionRepairConfig.AWS_REGION, REGION,
+                    PartitionRepairConfig.STAGING_BUCKET, staging, PartitionRepairConfig.GLUE_DATABASE, database,
+                    PartitionRepairConfig.ATHENA_WORKGROUP, "primary", PartitionRepairConfig.REGISTRATION, registration));
+            actions.addAll(record(() -> {
+                PartitionRepairHandler handler = new PartitionRepairHandler(AwsWiring.partitionRepairService(config, recorded)::repair);
+                invoke(handler, Files.readAllBytes(Path.of("../events/partition-repair.json")));
+                invoke(handler, Files.readAllBytes(Path.of("../events/partition-repair-no-manifest.json")));
+            }));
+        }
+
+        assertThat(actions).contains("s3:GetObject", "glue:GetTable", "glue:BatchCreatePartition",
+                "athena:StartQueryExecution", "athena:GetQueryExecution");
+        assertThat(granted("PartitionRepairFunction")).containsAll(actions);
+    }
+
+    @Test
+    void requestsAreNamedAsIamNamesThem() {
+        assertThat(action(new FaultInjectingProxy.Request("GET", "/b/k/x.csv", "versionId=3", null))).isEqualTo("s3:GetObjectVersion");
+        assertThat(action(new FaultInjectingProxy.Request("HEAD", "/b/k", null, null))).isEqualTo("s3:GetObject");
+        assertThat(action(new FaultInjectingProxy.Request("GET", "/b", "list-type=2&prefix=a", null))).isEqualTo("s3:ListBucket");
+        assertThat(action(new FaultInjectingProxy.Request("POST", "/b/k", "uploadId=1", null))).isEqualTo("s3:PutObject");
+        assertThat(action(new FaultInjectingProxy.Request("POST", "/", null, "DynamoDB_20120810.UpdateItem")))
+                .isEqualTo("dynamodb:UpdateItem");
+        assertThat(action(new FaultInjectingProxy.Request("POST", "/", null, "AWSGlue.GetTable"))).isEqualTo("glue:GetTable");
+        assertThat(granted("RawObjectFunction")).contains("s3:GetObject").doesNotContain("s3:ListBucket");
+    }
+
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    /** The IAM actions of the requests the proxy saw while the scenario ran. */
+    private static Set<String> record(Scenario scenario) throws Exception {
+        int before = proxy.requests().size();
+        scenario.run();
+        List<FaultInjectingProxy.Request> requests = proxy.requests();
+        Set<String> actions = new TreeSet<>();
+        requests.subList(before, requests.size()).forEach(request -> actions.add(action(request)));
+        return actions;
+    }
+
+    /** The IAM action a request needs: its JSON protocol target, or for S3 what its REST form does. */
+    static String action(FaultInjectingProxy.Request request) {
+        if (request.target() != null) {
+            String[] target = request.target().split("\\.", 2);
+            String service = switch (target[0]) {
+                case "DynamoDB_20120810" -> "dynamodb";
+                case "AWSGlue" -> "glue";
+                case "AmazonAthena" -> "athena";
+                case "secretsmanager" -> "secretsmanager";
+                default -> throw new AssertionError("a call to an unexpected service: " + request.target());
+            };
+            return service + ":" + target[1];
+        }
+        String query = request.query() == null ? "" : request.query();
+        boolean object = request.path().indexOf('/', 1) > 0 && request.path().indexOf('/', 1) < request.path().length() - 1;
+        if (!object) {
+            return switch (request.method()) {
+                case "GET", "HEAD" -> "s3:ListBucket";
+                default -> throw new AssertionError("a bucket-level S3 call by a function: " + request);
+            };
+        }
+        return switch (request.method()) {
+            case "GET", "HEAD" -> query.contains("versionId=") ? "s3:GetObjectVersion" : "s3:GetObject";
+            case "PUT", "POST" -> "s3:PutObject"; // single and multipart uploads
+            case "DELETE" -> query.contains("uploadId=") ? "s3:AbortMultipartUpload" : "s3:DeleteObject";
+            default -> throw new AssertionError("an unexpected S3 call: " + request);
+        };
+    }
+
+    /** The actions the function's inline policy statements allow. */
+    private static Set<String> granted(String function) {
+        Set<String> actions = new TreeSet<>();
+        Object policies = TEMPLATE.properties(function).orElseThrow().get("Policies");
+        for (Object policy : (List<?>) policies) {
+            Object statements = ((Map<?, ?>) policy).get("Statement");
+            for (Object statement : statements instanceof List<?> list ? list : List.of()) {
+                Map<?, ?> map = (Map<?, ?>) statement;
+                if ("Allow".equals(map.get("Effect"))) {
+                    Object action = map.get("Action");
+                    (action instanceof List<?> list ? list : List.of(action)).forEach(a -> actions.add((String) a));
+                }
+            }
+        }
+        return actions;
+    }
+
+    private static void invoke(RequestStreamHandler handler, byte[] event) throws IOException {
+        handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(),
+                LambdaContext.withRemaining(() -> 600_000));
+    }
+
+    private static String bucket(String role) {
+        String name = "iam-" + role + "-" + UUID.randomUUID().toString().substring(0, 8);
+        clients.s3().createBucket(b -> b.bucket(name));
+        return name;
+    }
+
+    private static String stateTable() {
+        String name = "iam-state-" + UUID.randomUUID();
+        try (DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+            dynamoDb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName(DynamoDbStateStore.PK).attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName(DynamoDbStateStore.PK).keyType(KeyType.HASH)));
+        }
+        return name;
+    }
+
+    private static String database() {
+        String name = "iam_" + UUID.randomUUID().toString().substring(0, 8);
+        clients.glueApi().call("CreateDatabase", GlueApi.object().set("DatabaseInput", GlueApi.object().put("Name", name)));
+        return name;
+    }
+
+    private static void putManifest(String bucket, String runId) throws IOException {
+        RunManifest manifest = new RunManifest(runId, "join", "2024-06-01T02:00:00Z", "2024-06-01T02:09:00Z", List.of(
+                new RunManifest.TableOutput("account_daily", "s3://" + bucket + "/account_daily/", "f1",
+                        List.of(new CatalogColumn("orders", "bigint")), List.of(new CatalogColumn("account_id", "string")),
+                        List.of(new RunManifest.PartitionOutput(List.of("acme"), "s3://" + bucket + "/account_daily/account_id=acme/", 3)))));
+        S3Client s3 = clients.s3();
+        s3.putObject(b -> b.bucket(bucket).key(RunManifest.key(runId)), RequestBody.fromBytes(manifest.toJson()));
+    }
+}
