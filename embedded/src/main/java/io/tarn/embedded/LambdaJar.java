@@ -1,0 +1,91 @@
+package io.tarn.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * A function's shaded jar, as Lambda gets it: what it carries, and a class run in a JVM of its own
+ * whose class path is that jar, the module's test classes and this harness only, so that a class
+ * the jar lacks fails there as it would in Lambda.
+ */
+public final class LambdaJar {
+
+    /**
+     * Packages no function jar may carry: Hadoop and Spark (cold start, size), the test libraries
+     * and the local stand-ins, and the HTTP clients the functions do not use.
+     */
+    public static final List<String> NEVER_IN_A_FUNCTION = List.of("org/apache/hadoop/", "org/apache/spark/",
+            "org/junit/", "org/assertj/", "io/tarn/embedded/", "org/gaul/", "org/duckdb/", "org/h2/",
+            "software/amazon/awssdk/http/apache/", "io/netty/");
+
+    /** What a child JVM printed and how it ended. */
+    public record Run(int exitCode, List<String> stdout, String stderr) {
+        public Run {
+            stdout = List.copyOf(stdout);
+        }
+    }
+
+    private LambdaJar() {}
+
+    /** The names of the jar's entries. */
+    public static List<String> entries(Path jar) throws IOException {
+        List<String> entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(JarEntry::getName).forEach(entries::add);
+        }
+        long size = Files.size(jar);
+        System.out.printf("Lambda jar %s: %,d bytes (%.1f MiB)%n", jar.getFileName(), size, size / 1048576.0);
+        return entries;
+    }
+
+    /** The entries under any of the prefixes. */
+    public static List<String> under(List<String> entries, List<String> prefixes) {
+        return entries.stream().filter(name -> prefixes.stream().anyMatch(name::startsWith)).toList();
+    }
+
+    /**
+     * Runs {@code main} with {@code args} in a child JVM whose class path is the jar, the test
+     * classes and this harness (for {@link LambdaContext}; the jar brings the Context interface).
+     * Waits two minutes at most.
+     */
+    public static Run run(Path jar, Path testClasses, Class<?> main, Path temp, String... args)
+            throws IOException, InterruptedException {
+        requireNonNull(main, "main is null");
+        Path stdout = Files.createTempFile(temp, "stdout", ".txt");
+        Path stderr = Files.createTempFile(temp, "stderr", ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                jar.toAbsolutePath() + File.pathSeparator + testClasses.toAbsolutePath() + File.pathSeparator + harness(),
+                main.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(main.getSimpleName() + " did not finish in two minutes");
+        }
+        return new Run(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    private static Path harness() {
+        try {
+            return Path.of(LambdaJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("The harness's own location is a file URI", e);
+        }
+    }
+}
