@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -109,6 +110,27 @@ class TemplateFunctionsTest {
                 .get("Events")).get("Schedule")).get("Properties");
         assertThat(JSON.readTree((String) etl.get("Input")))
                 .isEqualTo(JSON.readTree(Files.readString(ROOT.resolve("events/etl-schedule.json"))));
+    }
+
+    @Test
+    void theGlueJobReadsTheFilesTheBuildPutsInItsArtifactFolder() throws IOException {
+        Map<String, Object> job = TEMPLATE.properties("EtlJob").orElseThrow();
+        Map<?, ?> arguments = (Map<?, ?>) job.get("DefaultArguments");
+        String script = (String) ((Map<?, ?>) ((Map<?, ?>) job.get("Command")).get("ScriptLocation")).get("Fn::Sub");
+        String jar = (String) ((Map<?, ?>) arguments.get("--extra-jars")).get("Fn::Sub");
+        String pipeline = (String) ((Map<?, ?>) arguments.get("--pipeline")).get("Fn::Sub");
+        String prefix = "s3://${ArtifactBucket}/${ArtifactPrefix}";
+        assertThat(List.of(script, jar, pipeline)).allSatisfy(location -> assertThat(location).startsWith(prefix));
+
+        Path module = ROOT.resolve("jobs/glue-etl");
+        assertThat(module.resolve("src/main/glue").resolve(script.substring(prefix.length()))).isRegularFile();
+        assertThat(Files.readString(module.resolve("pom.xml")))
+                .contains("<outputFile>${project.build.directory}/glue/" + jar.substring(prefix.length()) + "</outputFile>")
+                .contains("<include>" + pipeline.substring(prefix.length()) + "</include>");
+        // GlueArgParser's names: the script reads --run_id, which the state machine sends.
+        assertThat(Files.readString(module.resolve("src/main/glue").resolve(script.substring(prefix.length()))))
+                .contains("\"run_id\"");
+        assertThat(arguments.get("--user-jars-first")).isEqualTo("true");
     }
 
     @Test
