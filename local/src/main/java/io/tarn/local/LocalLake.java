@@ -94,18 +94,21 @@ public final class LocalLake implements AutoCloseable {
         return new LocalQuery(catalog(), stagingRoot(), STAGING_BUCKET);
     }
 
-    /** The RawObject function's event processor, wired to this lake. Logs go to {@code logs}. */
-    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, PrintStream logs) {
-        JsonLogger log = new JsonLogger(logs, Clock.systemUTC(), "raw-object");
-        RawObjectService service = new RawObjectService(
+    /** The RawObject function's service, wired to this lake. Logs go to {@code logs}. */
+    public RawObjectService rawObjectService(PipelineConfig pipeline, PrintStream logs) {
+        return new RawObjectService(
                 pipeline,
                 new S3ObjectStore(s3),
                 catalog(),
                 stateStore(),
                 new IngestSettings(STAGING_BUCKET, dir.resolve("tmp"), ParquetSettings.defaults()),
                 Clock.systemUTC(),
-                log);
-        return new RawObjectEventProcessor(service, log);
+                new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
+    }
+
+    /** The RawObject function's event processor, wired to this lake. Logs go to {@code logs}. */
+    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, PrintStream logs) {
+        return new RawObjectEventProcessor(rawObjectService(pipeline, logs), new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
     }
 
     /**

@@ -52,6 +52,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * tarn query [--dir DIR] [--account ID] SQL
  * tarn poll [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
  * tarn sql [--dir DIR] STATEMENT
+ * tarn demo [--dir DIR]
  * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
  * </pre>
  */
@@ -68,6 +69,10 @@ public final class Tarn {
                      without --jdbc-url, from the local H2 database under DIR/azuresql (seeded on first use)
               sql    [--dir DIR] STATEMENT
                      run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)
+              demo   [--dir DIR]
+                     the whole lake from an empty DIR: seeds the sources, polls, converts every raw object,
+                     runs the ETL state machine, prints what each dataset became and answers two queries;
+                     run again, it does only what is new
               etl    [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
                      run the ETL state machine: the Glue job on Spark local (join by default), the crawler
                      refresh and the registration of the partitions the job wrote in the local catalog
@@ -104,6 +109,7 @@ public final class Tarn {
                 case "poll" -> poll(options);
                 case "sql" -> sql(options);
                 case "etl" -> etl(options);
+                case "demo" -> demo(options);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -298,6 +304,29 @@ public final class Tarn {
             }
             out.println("tarn etl: done; query with ./tarn query \"SELECT * FROM <table>\"");
             return 0;
+        } finally {
+            if (spark[0] != null) {
+                spark[0].stop();
+            }
+        }
+    }
+
+    private int demo(Options options) throws Exception {
+        options.noPositional();
+        Path dir = options.dir();
+        Path pipelineFile = pipelineFile(options, dir);
+        PipelineConfig pipeline = PipelineLoader.load(pipelineFile);
+        Path logFile = Files.createDirectories(dir.resolve("logs")).resolve("demo.log");
+        out.println("tarn demo: the lake under " + dir.toAbsolutePath() + " (function logs: " + logFile + ")");
+        SparkSession[] spark = new SparkSession[1];
+        try (LocalLake lake = LocalLake.open(dir);
+                PrintStream logs = new PrintStream(Files.newOutputStream(logFile,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND), true,
+                        java.nio.charset.StandardCharsets.UTF_8)) {
+            LocalDemo.Summary summary = new LocalDemo(lake, pipeline, pipelineFile,
+                    () -> spark[0] != null ? spark[0] : (spark[0] = LocalEtl.localSpark(dir.resolve("tmp"))), out, logs)
+                    .run("demo-" + RUN_ID_TIME.format(Instant.now()));
+            return summary.etlSucceeded() ? 0 : 1;
         } finally {
             if (spark[0] != null) {
                 spark[0].stop();

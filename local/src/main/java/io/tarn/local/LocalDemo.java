@@ -1,0 +1,206 @@
+package io.tarn.local;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.catalog.Partition;
+import io.tarn.etl.RunManifest;
+import io.tarn.ingest.IngestOutcome;
+import io.tarn.ingest.Manifest;
+import io.tarn.ingest.RawObjectRef;
+import io.tarn.ingest.RawObjectService;
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.JoinSpec;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.poll.Deadline;
+import io.tarn.poll.PollReport;
+import io.tarn.poll.PollRequest;
+import io.tarn.storage.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code tarn demo}: the whole lake on this machine, from an empty folder. Seeds the sources (the
+ * Azure SQL database in H2; DMS full-load and CDC files of MySQL orders and MongoDB events in the
+ * raw bucket, as DMS would write them), polls Azure SQL, hands every raw object to the RawObject
+ * function, runs the ETL state machine, then prints what each dataset became and answers two
+ * queries. Run again on the same folder, it does only what is new: the ledger answers for every
+ * object converted before, the poller's watermarks for every row pulled before.
+ */
+public final class LocalDemo {
+
+    /** DMS files the demo lands in the raw bucket, by key; bundled in the tarn jar under samples/. */
+    static final List<String> DMS_FILES = List.of(
+            "dms/shop/orders/LOAD00000001.csv",
+            "dms/shop/orders/20240601-1200000000.csv",
+            "dms/app/events/LOAD00000001.csv");
+
+    /** What one dataset or joined table holds after the run. */
+    public record DatasetSummary(String name, int rawObjects, int newObjects, long rowsRead, long rowsWritten,
+            long rowsQuarantined, int partitions) {}
+
+    /** What the demo did, for its caller to check. */
+    public record Summary(List<DatasetSummary> datasets, int objectsPolled, boolean etlSucceeded) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LocalLake lake;
+    private final PipelineConfig pipeline;
+    private final Path pipelineFile;
+    private final Supplier<SparkSession> spark;
+    private final PrintStream out;
+    private final PrintStream logs;
+
+    /**
+     * @param out progress, the summary table and the queries' answers
+     * @param logs the functions' JSON log lines
+     */
+    public LocalDemo(LocalLake lake, PipelineConfig pipeline, Path pipelineFile, Supplier<SparkSession> spark,
+            PrintStream out, PrintStream logs) {
+        this.lake = requireNonNull(lake, "lake is null");
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.pipelineFile = requireNonNull(pipelineFile, "pipelineFile is null");
+        this.spark = requireNonNull(spark, "spark is null");
+        this.out = requireNonNull(out, "out is null");
+        this.logs = requireNonNull(logs, "logs is null");
+    }
+
+    public Summary run(String runId) throws IOException, SQLException {
+        ObjectStore store = new S3ObjectStore(lake.s3());
+
+        out.println("[1/5] sources: Azure SQL in H2 under " + lake.dir().resolve("azuresql")
+                + ", DMS files in s3://" + LocalLake.RAW_BUCKET);
+        var connections = LocalAzureSql.open(lake.dir());
+        int landed = 0;
+        for (String key : DMS_FILES) {
+            if (store.head(LocalLake.RAW_BUCKET, key).isEmpty()) {
+                try (InputStream sample = resource("samples/" + key)) {
+                    store.put(LocalLake.RAW_BUCKET, key, sample.readAllBytes(), "text/csv");
+                }
+                landed++;
+            }
+        }
+        out.println("      " + landed + " DMS file(s) landed, " + (DMS_FILES.size() - landed) + " already there");
+
+        out.println("[2/5] polling Azure SQL (SqlPoller)");
+        PollReport report = lake.sqlPollerService(pipeline, connections, logs).poll(PollRequest.all(), Deadline.none());
+        int polled = 0;
+        for (PollReport.TableReport table : report.tables()) {
+            out.printf("      %-10s %d row(s) in %d new object(s)%n", table.dataset(), table.rows(), table.objectKeys().size());
+            polled += table.objectKeys().size();
+        }
+
+        out.println("[3/5] converting raw objects (RawObject)");
+        RawObjectService rawObject = lake.rawObjectService(pipeline, logs);
+        Map<String, Integer> newObjects = new LinkedHashMap<>();
+        Map<String, Integer> rawObjects = new LinkedHashMap<>();
+        for (String key : store.list(LocalLake.RAW_BUCKET, "")) {
+            Optional<Dataset> dataset = pipeline.datasetForKey(key);
+            if (dataset.isEmpty()) {
+                continue;
+            }
+            rawObjects.merge(dataset.get().name(), 1, Integer::sum);
+            IngestOutcome outcome = rawObject.process(RawObjectRef.of(LocalLake.RAW_BUCKET, key));
+            if (outcome instanceof IngestOutcome.Processed processed) {
+                newObjects.merge(dataset.get().name(), 1, Integer::sum);
+                Manifest manifest = processed.manifest();
+                out.printf("      %-45s read %d, written %d, quarantined %d%n", key, manifest.rowsRead(),
+                        manifest.rowsWritten(), manifest.rowsQuarantined());
+            }
+        }
+        if (newObjects.isEmpty()) {
+            out.println("      nothing new: every raw object was converted before");
+        }
+
+        out.println("[4/5] ETL state machine (Glue job on Spark local, crawler refresh, partition registration)");
+        LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
+                spark, new PrintStream(PrintStream.nullOutputStream()), logs);
+        LocalStateMachine.Execution execution = etl.run(runId, JSON.createObjectNode().put("mode", "join"));
+        out.println("      " + (execution.succeeded() ? "succeeded" : "FAILED: " + execution.error() + ": " + execution.cause())
+                + " (" + String.join(" -> ", execution.visited()) + ")");
+
+        out.println("[5/5] what the lake holds");
+        List<DatasetSummary> summaries = summarise(store, rawObjects, newObjects, runId);
+        printTable(summaries);
+
+        LocalQuery query = lake.query();
+        out.println();
+        out.println("Current state of account acme's orders (latest change per order, deletes removed),"
+                + " queried as acme (tarn query --account acme):");
+        query.run("""
+                SELECT order_id, status, total, currency, created_at
+                FROM (SELECT *, row_number() OVER (PARTITION BY order_id
+                                ORDER BY _commit_ts DESC NULLS LAST, _source_key DESC, _source_line DESC) AS latest
+                      FROM orders)
+                WHERE latest = 1 AND _op <> 'D'
+                ORDER BY order_id""", Optional.of("acme"), out);
+        out.println();
+        out.println("account_daily for acme and globex:");
+        query.run("""
+                SELECT account_id, day, orders, revenue, invoiced, events, plan, region
+                FROM account_daily WHERE account_id IN ('acme', 'globex') ORDER BY account_id, day""", Optional.empty(), out);
+        return new Summary(summaries, polled, execution.succeeded());
+    }
+
+    private List<DatasetSummary> summarise(ObjectStore store, Map<String, Integer> rawObjects,
+            Map<String, Integer> newObjects, String runId) throws IOException {
+        List<DatasetSummary> summaries = new ArrayList<>();
+        for (Dataset dataset : pipeline.datasets()) {
+            long read = 0;
+            long written = 0;
+            long quarantined = 0;
+            for (String key : store.list(LocalLake.STAGING_BUCKET, "manifests/" + dataset.name() + "/")) {
+                try (InputStream in = store.open(LocalLake.STAGING_BUCKET, key, Optional.empty())) {
+                    Manifest manifest = Manifest.fromJson(in.readAllBytes());
+                    read += manifest.rowsRead();
+                    written += manifest.rowsWritten();
+                    quarantined += manifest.rowsQuarantined();
+                }
+            }
+            summaries.add(new DatasetSummary(dataset.name(), rawObjects.getOrDefault(dataset.name(), 0),
+                    newObjects.getOrDefault(dataset.name(), 0), read, written, quarantined,
+                    lake.catalog().partitions(dataset.name()).size()));
+        }
+        Optional<RunManifest> run = RunManifest.load(store, LocalLake.STAGING_BUCKET, runId);
+        for (JoinSpec join : pipeline.joins()) {
+            long rows = run.stream().flatMap(r -> r.tables().stream()).filter(t -> t.table().equals(join.name()))
+                    .flatMap(t -> t.partitions().stream()).mapToLong(RunManifest.PartitionOutput::rows).sum();
+            List<Partition> partitions = lake.catalog().partitions(join.name());
+            summaries.add(new DatasetSummary(join.name(), 0, 0, 0, rows, 0, partitions.size()));
+        }
+        return summaries;
+    }
+
+    private void printTable(List<DatasetSummary> summaries) {
+        out.printf("      %-14s %11s %5s %10s %8s %12s %11s%n",
+                "dataset", "raw objects", "new", "rows read", "written", "quarantined", "partitions");
+        for (DatasetSummary s : summaries) {
+            boolean joined = pipeline.join(s.name()).isPresent();
+            // A joined table has no raw objects of its own; its rows are what the last run wrote.
+            out.printf("      %-14s %11s %5s %10s %8d %12s %11d%n", s.name(), joined ? "-" : s.rawObjects(),
+                    joined ? "-" : s.newObjects(), joined ? "-" : s.rowsRead(), s.rowsWritten(),
+                    joined ? "-" : s.rowsQuarantined(), s.partitions());
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = LocalDemo.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("the tarn jar lacks " + name);
+        }
+        return in;
+    }
+}
