@@ -1,0 +1,109 @@
+package io.tarn.local;
+
+import static io.tarn.local.TarnCommandTest.tarn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tarn.local.TarnCommandTest.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tarn demo}: the whole lake from an empty folder, then again incrementally. */
+class TarnDemoTest {
+
+    private static final String PIPELINE = "../pipeline.yaml";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aDemoFromAnEmptyFolderConvertsEverySourceAndAnswersBothQueries() {
+        Path dir = temp.resolve("lake");
+
+        Run run = demo(dir);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // The seeded data: orders are the DMS full load (9 records, 2 refused: a bad decimal and one
+        // without an account) and a CDC file (an update, a delete, an insert), 6 account/day
+        // partitions between them; events a MongoDB full load of 4 documents, one without an
+        // account; accounts and invoices 3 rows each in H2, one per account.
+        assertThat(run.outLines()).contains(
+                "      3 DMS file(s) landed, 0 already there",
+                "      accounts   3 row(s) in 1 new object(s)",
+                "      invoices   3 row(s) in 1 new object(s)",
+                "      dataset        raw objects   new  rows read  written  quarantined  partitions",
+                "      orders                   2     2         12       10            2           6",
+                "      events                   1     1          4        3            1           2",
+                "      accounts                 1     1          3        3            0           3",
+                "      invoices                 1     1          3        3            0           3",
+                "      account_daily            -     -          -        6            -           3");
+        // Order 1002 was updated to delivered; 1004 (globex) deleted; 1003 and 1009 are globex's.
+        assertThat(run.out()).contains("""
+                order_id,status,total,currency,created_at
+                1001,paid,120.50,EUR,2024-05-30 10:15:00.0
+                1002,delivered,75.00,EUR,2024-05-30 11:02:13.0
+                1006,"gift \"\"express\"\"",10.00,EUR,2024-05-31 23:59:59.0
+                """);
+        assertThat(run.out()).contains("""
+                account_id,day,orders,revenue,invoiced,events,plan,region
+                acme,2024-05-30,2,195.50,0.00,0,enterprise,eu-west-1
+                acme,2024-05-31,1,10.00,195.50,2,enterprise,eu-west-1
+                globex,2024-05-31,1,1999.99,2014.99,1,growth,us-east-1
+                globex,2024-06-01,1,-20.00,0.00,0,growth,us-east-1
+                """);
+    }
+
+    @Test
+    void aSecondRunIsIncrementalAndASourceChangeArrivesWithTheNextPoll() throws IOException {
+        Path dir = temp.resolve("lake");
+        assertThat(demo(dir).exitCode()).isZero();
+        Map<String, Long> converted = files(dir.resolve("s3/tarn-staging"));
+
+        Run again = demo(dir);
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.outLines()).contains(
+                "      0 DMS file(s) landed, 3 already there",
+                "      accounts   0 row(s) in 0 new object(s)",
+                "      nothing new: every raw object was converted before",
+                "      orders                   2     0         12       10            2           6");
+        // Nothing converted again: the staging objects of the datasets are the same files.
+        assertThat(files(dir.resolve("s3/tarn-staging"))).containsAllEntriesOf(converted);
+
+        Run update = tarn("sql", "--dir", dir.toString(), "UPDATE dbo.accounts SET plan = 'scale' WHERE account_id = 'globex'");
+        assertThat(update.outLines()).containsExactly("1 row affected");
+        Run poll = tarn("poll", "--dir", dir.toString(), "--pipeline", PIPELINE, "--tables", "accounts");
+        assertThat(poll.exitCode()).as(poll.err()).isZero();
+        Run plans = tarn("query", "--dir", dir.toString(), """
+                SELECT plan FROM accounts WHERE account_id = 'globex'
+                ORDER BY _ingested_at DESC, _source_key DESC, _source_line DESC LIMIT 1""");
+        assertThat(plans.outLines()).containsExactly("plan", "scale");
+    }
+
+    private static Run demo(Path dir) {
+        return tarn("demo", "--dir", dir.toString(), "--pipeline", PIPELINE);
+    }
+
+    /** The staging objects of the datasets (not the joined tables, which every ETL run rewrites), with their sizes. */
+    private static Map<String, Long> files(Path root) throws IOException {
+        Map<String, Long> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.filter(Files::isRegularFile)
+                    .filter(p -> !root.relativize(p).toString().startsWith("account_daily")
+                            && !root.relativize(p).toString().startsWith("etl-runs"))
+                    .forEach(p -> {
+                        try {
+                            files.put(root.relativize(p).toString(), Files.getLastModifiedTime(p).toMillis());
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+        }
+        return files;
+    }
+}
