@@ -19,6 +19,7 @@ import io.tarn.functions.sqlpoller.SqlPollerHandler;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.local.template.SamTemplate;
 import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PipelineConfigException;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.poll.SqlPollerConfig;
 import java.io.ByteArrayInputStream;
@@ -47,6 +48,9 @@ import java.util.regex.Pattern;
  * services are wired to the local lake instead of AWS. The handler's response is printed on
  * {@code out}, its logs go to {@code logs}; a handler error is printed the way Lambda reports it,
  * {@code {"errorType": ..., "errorMessage": ...}}.
+ *
+ * <p>A function's {@code Condition} is not evaluated: the local lake has every part the conditions
+ * ask for (SqlPoller's Azure SQL is the H2 database of {@link LocalAzureSql}).
  */
 public final class LocalInvoke {
 
@@ -129,6 +133,9 @@ public final class LocalInvoke {
                 RequestStreamHandler handler = wiring.handler(lake, env);
                 handler.handleRequest(new ByteArrayInputStream(event), response,
                         LambdaContext.withTimeout(function, memory, timeout * 1000L));
+            } catch (PipelineConfigException e) {
+                // pipeline.yaml is tarn's input here (--pipeline), not the function's: one line, as for the other commands.
+                throw e;
             } catch (Exception e) {
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(error(e)));
                 return 1;

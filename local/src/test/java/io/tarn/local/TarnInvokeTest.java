@@ -236,6 +236,32 @@ class TarnInvokeTest {
     }
 
     @Test
+    void aHandlerOrValueTheLocalLakeCannotRunIsOneLine() throws IOException {
+        String text = Files.readString(Path.of(TEMPLATE));
+        String handler = "Handler: io.tarn.functions.partitionrepair.PartitionRepairHandler::handleRequest";
+        String athena = "ATHENA_WORKGROUP: !Ref AthenaWorkGroup";
+        assertThat(text).contains(handler, athena);
+        Path otherHandler = Files.writeString(temp.resolve("handler.yaml"),
+                text.replace(handler, "Handler: com.example.Repair::handleRequest"));
+        Path getAtt = Files.writeString(temp.resolve("getatt.yaml"),
+                text.replace(athena, "ATHENA_WORKGROUP: !GetAtt AthenaWorkGroup.Name"));
+
+        Run unknown = tarn("invoke", "PartitionRepairFunction", "--event", EVENTS.resolve("partition-repair.json").toString(),
+                "--dir", dir.toString(), "--template", otherHandler.toString());
+        Run unresolved = tarn("invoke", "PartitionRepairFunction", "--event", EVENTS.resolve("partition-repair.json").toString(),
+                "--dir", dir.toString(), "--template", getAtt.toString());
+
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("tarn: PartitionRepairFunction's handler com.example.Repair has no local wiring"
+                + " (tarn invoke runs io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler,"
+                + " io.tarn.functions.partitionrepair.PartitionRepairHandler, io.tarn.functions.rawobject.RawObjectHandler,"
+                + " io.tarn.functions.sqlpoller.SqlPollerHandler)\n");
+        assertThat(unresolved.exitCode()).isEqualTo(1);
+        assertThat(unresolved.err()).isEqualTo("tarn: PartitionRepairFunction's environment variable ATHENA_WORKGROUP is"
+                + " {Fn::GetAtt=[AthenaWorkGroup, Name]}: tarn invoke resolves only plain values, !Ref and !Sub\n");
+    }
+
+    @Test
     void withoutTemplateOptionTheTemplateInTheTarnJarIsRead() throws IOException {
         // Tests run in local/, which has no template.yaml of its own.
         assertThat(Path.of("template.yaml")).doesNotExist();
