@@ -9,6 +9,8 @@ import io.tarn.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -20,20 +22,24 @@ import java.util.Optional;
  * The Glue crawler of the local lake. A real crawler reads the files under its targets and
  * updates the tables' schemas in the catalog; this one takes each table's schema from the newest
  * run manifest that wrote it (the job derived it from the same files) and crawls at once, so its
- * crawl has finished by the first status check.
+ * crawl has finished by the first status check. When its last crawl started is kept in a file, as
+ * Glue keeps it with the crawler: {@code tarn invoke} starts and asks for the status in separate
+ * processes.
  */
 final class LocalCrawler implements Crawler {
 
     private final ObjectStore store;
     private final String stagingBucket;
     private final LocalCatalog catalog;
+    private final Path lastCrawlFile;
     private final Clock clock;
-    private Optional<Instant> lastCrawlStartedAt = Optional.empty();
 
-    LocalCrawler(ObjectStore store, String stagingBucket, LocalCatalog catalog, Clock clock) {
+    /** @param lastCrawlFile holds the instant the last crawl started; none there means it never crawled */
+    LocalCrawler(ObjectStore store, String stagingBucket, LocalCatalog catalog, Path lastCrawlFile, Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.stagingBucket = requireNonNull(stagingBucket, "stagingBucket is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.lastCrawlFile = requireNonNull(lastCrawlFile, "lastCrawlFile is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -54,14 +60,31 @@ final class LocalCrawler implements Crawler {
             }
         }
         newest.values().forEach(table -> catalog.defineTable(table.definition()));
-        lastCrawlStartedAt = Optional.of(startedAt);
+        try {
+            Files.createDirectories(lastCrawlFile.getParent());
+            Files.writeString(lastCrawlFile, startedAt.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot record the local crawl in " + lastCrawlFile, e);
+        }
         return true;
     }
 
     @Override
     public CrawlerState status() {
+        Optional<Instant> lastCrawlStartedAt = lastCrawlStartedAt();
         return new CrawlerState(CrawlerState.READY,
                 lastCrawlStartedAt.map(at -> CrawlerState.SUCCEEDED), lastCrawlStartedAt, Optional.empty());
+    }
+
+    private Optional<Instant> lastCrawlStartedAt() {
+        if (!Files.exists(lastCrawlFile)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(Files.readString(lastCrawlFile).strip()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the local crawl in " + lastCrawlFile, e);
+        }
     }
 
     private RunManifest read(String key) {

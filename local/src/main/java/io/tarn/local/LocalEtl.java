@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.CrawlerRefreshService;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairService;
-import io.tarn.etl.QueryException;
 import io.tarn.etl.RunManifest;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
@@ -22,14 +20,12 @@ import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.LocalStateMachine.Execution;
 import io.tarn.local.sfn.LocalStateMachine.TaskFailedException;
 import io.tarn.local.sfn.StateMachineDefinition;
-import io.tarn.log.JsonLogger;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -101,20 +97,11 @@ public final class LocalEtl {
      */
     public Execution run(String runId, JsonNode input) {
         RunManifest.checkRunId(runId);
-        CrawlerRefreshService crawlerRefresh = new CrawlerRefreshService(
-                new S3ObjectStore(lake.s3()), lake.stateStore(),
-                new LocalCrawler(new S3ObjectStore(lake.s3()), LocalLake.STAGING_BUCKET, lake.catalog(), Clock.systemUTC()),
-                new CrawlerRefreshConfig(REGION, LocalLake.STAGING_BUCKET, "local", "local-crawler"),
-                Clock.systemUTC(), new JsonLogger(logs, Clock.systemUTC(), "crawler-refresh"));
-        PartitionRepairService partitionRepair = new PartitionRepairService(
-                new S3ObjectStore(lake.s3()), lake.catalog(),
-                statement -> {
-                    throw new QueryException("Athena is not part of the local lake: '" + statement
-                            + "' cannot run; register partitions from a run manifest instead", null);
-                },
-                new PartitionRepairConfig(REGION, LocalLake.STAGING_BUCKET, "local", "local",
-                        PartitionRepairConfig.Registration.GLUE),
-                new JsonLogger(logs, Clock.systemUTC(), "partition-repair"));
+        CrawlerRefreshService crawlerRefresh = lake.crawlerRefreshService(
+                new CrawlerRefreshConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.STATE_TABLE, LocalLake.CRAWLER), logs);
+        PartitionRepairService partitionRepair = lake.partitionRepairService(
+                new PartitionRepairConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.GLUE_DATABASE,
+                        LocalLake.ATHENA_WORKGROUP, PartitionRepairConfig.Registration.GLUE), logs);
         Map<String, RequestStreamHandler> functions = Map.of(
                 FUNCTION_ARN + "CrawlerRefreshFunction", new CrawlerRefreshHandler(crawlerRefresh::handle),
                 FUNCTION_ARN + "PartitionRepairFunction", new PartitionRepairHandler(partitionRepair::repair));

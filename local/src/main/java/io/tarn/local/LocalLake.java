@@ -6,6 +6,11 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.CrawlerRefreshService;
+import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.etl.PartitionRepairService;
+import io.tarn.etl.QueryException;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.RawObjectEventProcessor;
 import io.tarn.ingest.RawObjectService;
@@ -20,6 +25,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -31,6 +37,15 @@ public final class LocalLake implements AutoCloseable {
 
     public static final String RAW_BUCKET = "tarn-raw";
     public static final String STAGING_BUCKET = "tarn-staging";
+    // The names the functions' configuration gives the other parts of the stack. Locally each
+    // names the stand-in under DIR: the state table is DIR/state, the Glue database DIR/catalog,
+    // the crawler LocalCrawler, the Azure SQL secret the H2 database under DIR/azuresql. Athena
+    // has no stand-in: its workgroup name only satisfies the configuration.
+    public static final String STATE_TABLE = "tarn-local-state";
+    public static final String GLUE_DATABASE = "tarn_local";
+    public static final String CRAWLER = "tarn-local-crawler";
+    public static final String ATHENA_WORKGROUP = "tarn-local";
+    public static final String AZURE_SQL_SECRET = "tarn-local-azuresql";
 
     private final Path dir;
     private final EmbeddedS3 s3Server;
@@ -96,19 +111,30 @@ public final class LocalLake implements AutoCloseable {
 
     /** The RawObject function's service, wired to this lake. Logs go to {@code logs}. */
     public RawObjectService rawObjectService(PipelineConfig pipeline, PrintStream logs) {
+        return rawObjectService(pipeline, ParquetSettings.defaults(), logs);
+    }
+
+    /** The same, writing Parquet with {@code parquet} (the function's PARQUET_CODEC and MEMORY_BUDGET_MB). */
+    public RawObjectService rawObjectService(PipelineConfig pipeline, ParquetSettings parquet, PrintStream logs) {
         return new RawObjectService(
                 pipeline,
                 new S3ObjectStore(s3),
                 catalog(),
                 stateStore(),
-                new IngestSettings(STAGING_BUCKET, dir.resolve("tmp"), ParquetSettings.defaults()),
+                new IngestSettings(STAGING_BUCKET, dir.resolve("tmp"), parquet),
                 Clock.systemUTC(),
                 new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
     }
 
     /** The RawObject function's event processor, wired to this lake. Logs go to {@code logs}. */
     public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, PrintStream logs) {
-        return new RawObjectEventProcessor(rawObjectService(pipeline, logs), new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
+        return rawObjectProcessor(pipeline, ParquetSettings.defaults(), logs);
+    }
+
+    /** The same, writing Parquet with {@code parquet}. */
+    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, ParquetSettings parquet, PrintStream logs) {
+        return new RawObjectEventProcessor(rawObjectService(pipeline, parquet, logs),
+                new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
     }
 
     /**
@@ -116,15 +142,48 @@ public final class LocalLake implements AutoCloseable {
      * local state table. Logs go to {@code logs}.
      */
     public SqlPollerService sqlPollerService(PipelineConfig pipeline, ConnectionFactory connections, PrintStream logs) {
+        return sqlPollerService(pipeline, connections, PollerSettings.DEFAULT_SAFETY_MARGIN, logs);
+    }
+
+    /** The same, starting no page when less than {@code safetyMargin} of the invocation's time remains. */
+    public SqlPollerService sqlPollerService(PipelineConfig pipeline, ConnectionFactory connections, Duration safetyMargin,
+            PrintStream logs) {
         return new SqlPollerService(
                 pipeline,
                 connections,
                 new S3ObjectStore(s3),
                 stateStore(),
-                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), PollerSettings.DEFAULT_SAFETY_MARGIN,
+                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), safetyMargin,
                         PollerSettings.DEFAULT_LEASE, "tarn-local-" + ProcessHandle.current().pid()),
                 Clock.systemUTC(),
                 new JsonLogger(logs, Clock.systemUTC(), "sql-poller"));
+    }
+
+    /**
+     * The CrawlerRefresh service on this lake: run manifests from the staging bucket, fingerprints
+     * in the local state table, {@link LocalCrawler} for the Glue crawler (its last crawl kept under
+     * {@code DIR/crawler}, so a {@code status} in another process sees a {@code start}).
+     */
+    public CrawlerRefreshService crawlerRefreshService(CrawlerRefreshConfig config, PrintStream logs) {
+        S3ObjectStore store = new S3ObjectStore(s3);
+        return new CrawlerRefreshService(store, stateStore(),
+                new LocalCrawler(store, STAGING_BUCKET, catalog(), dir.resolve("crawler").resolve(config.crawlerName()),
+                        Clock.systemUTC()),
+                config, Clock.systemUTC(), new JsonLogger(logs, Clock.systemUTC(), "crawler-refresh"));
+    }
+
+    /**
+     * The PartitionRepair service on this lake: run manifests from the staging bucket, partitions
+     * into the local catalog. Athena is not part of the local lake: a statement for it (MSCK REPAIR
+     * TABLE for a run without manifest, or {@code REGISTRATION=athena}) fails saying so.
+     */
+    public PartitionRepairService partitionRepairService(PartitionRepairConfig config, PrintStream logs) {
+        return new PartitionRepairService(new S3ObjectStore(s3), catalog(),
+                statement -> {
+                    throw new QueryException("Athena is not part of the local lake: '" + statement
+                            + "' cannot run; register partitions from a run manifest instead", null);
+                },
+                config, new JsonLogger(logs, Clock.systemUTC(), "partition-repair"));
     }
 
     @Override

@@ -54,6 +54,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * tarn sql [--dir DIR] STATEMENT
  * tarn demo [--dir DIR]
  * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
+ * tarn invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
  * </pre>
  */
 public final class Tarn {
@@ -76,7 +77,10 @@ public final class Tarn {
               etl    [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
                      run the ETL state machine: the Glue job on Spark local (join by default), the crawler
                      refresh and the registration of the partitions the job wrote in the local catalog
-            DIR defaults to .tarn, FILE to ./pipeline.yaml""";
+              invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
+                     run a function of template.yaml (its logical id) with an event file on the local lake, as
+                     sam local invoke does: the response on stdout, the function's logs on stderr
+            DIR defaults to .tarn, FILE to ./pipeline.yaml (--template: ./template.yaml)""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -110,6 +114,7 @@ public final class Tarn {
                 case "sql" -> sql(options);
                 case "etl" -> etl(options);
                 case "demo" -> demo(options);
+                case "invoke" -> invoke(options);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -334,6 +339,18 @@ public final class Tarn {
         }
     }
 
+    private int invoke(Options options) throws Exception {
+        List<String> function = options.positional();
+        if (function.size() != 1) {
+            throw new UsageException("invoke takes one FUNCTION (a logical id of template.yaml), got " + function.size()
+                    + " arguments");
+        }
+        Path event = Path.of(options.required("--event"));
+        Path template = LocalInvoke.templateFile(Optional.ofNullable(options.value("--template")), options.dir());
+        return new LocalInvoke(options.dir(), () -> pipeline(options), out, err)
+                .invoke(template, function.get(0), event);
+    }
+
     /** pipeline.yaml as a file: --pipeline, ./pipeline.yaml, or the one in the tarn jar copied under DIR. */
     private static Path pipelineFile(Options options, Path dir) throws IOException {
         String path = options.value("--pipeline");
@@ -400,7 +417,8 @@ public final class Tarn {
     record Options(java.util.Map<String, String> values, List<String> positional) {
 
         private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
-                "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id");
+                "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id",
+                "--event", "--template");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();
