@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
@@ -22,12 +21,8 @@ import io.tarn.poll.ConnectionFactory;
 import io.tarn.poll.Deadline;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,7 +37,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * The {@code tarn} command: the pipeline on this machine, on embedded parts.
@@ -55,6 +49,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * tarn demo [--dir DIR]
  * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
  * tarn invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
+ * tarn up [--dir DIR] [--port P] [--pipeline FILE]
  * </pre>
  */
 public final class Tarn {
@@ -80,6 +75,9 @@ public final class Tarn {
               invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
                      run a function of template.yaml (its logical id) with an event file on the local lake, as
                      sam local invoke does: the response on stdout, the function's logs on stderr
+              up     [--dir DIR] [--port P] [--pipeline FILE]
+                     keep the local S3 endpoint open on 127.0.0.1:P (default 8765) and run the RawObject function
+                     on every new object of the raw bucket, until Ctrl-C; prints the endpoint and credentials
             DIR defaults to .tarn, FILE to ./pipeline.yaml (--template: ./template.yaml)""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,6 +113,7 @@ public final class Tarn {
                 case "etl" -> etl(options);
                 case "demo" -> demo(options);
                 case "invoke" -> invoke(options);
+                case "up" -> up(options);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -147,31 +146,10 @@ public final class Tarn {
         String key = dataset.rawPrefix() + file.getFileName();
         try (LocalLake lake = LocalLake.open(options.dir())) {
             lake.s3().putObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key), RequestBody.fromFile(file));
-            ObjectNode summary = ingestRawObject(lake, new RawObjectHandler(lake.rawObjectProcessor(pipeline, err)), key);
+            ObjectNode summary = new RawObjectIngest(lake, pipeline, err).ingest(key);
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
             return summary.path("status").asText().equals("skipped") ? 1 : 0;
         }
-    }
-
-    /**
-     * Hands an object of the raw bucket to the RawObject handler as its S3 notification would, and
-     * summarises the handler's result for the object.
-     */
-    private static ObjectNode ingestRawObject(LocalLake lake, RawObjectHandler handler, String key) throws IOException {
-        HeadObjectResponse head = lake.s3().headObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key));
-        ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(s3Event(LocalLake.RAW_BUCKET, key, head)), response, null);
-        JsonNode result = JSON.readTree(response.toByteArray()).path("results").path(0);
-        ObjectNode summary = JSON.createObjectNode();
-        summary.put("status", result.path("status").asText());
-        summary.put("source", result.path("source").asText());
-        for (String field : List.of("rowsRead", "rowsWritten", "rowsQuarantined", "partitions", "outputKeys",
-                "quarantineKey", "manifestKey", "reason")) {
-            if (result.has(field)) {
-                summary.set(field, result.get(field));
-            }
-        }
-        return summary;
     }
 
     private int poll(Options options) throws Exception {
@@ -187,7 +165,7 @@ public final class Tarn {
                 : () -> DriverManager.getConnection(url, options.value("--user"), options.value("--password"));
         try (LocalLake lake = LocalLake.open(options.dir())) {
             PollReport report = lake.sqlPollerService(pipeline, connections, err).poll(request, Deadline.none());
-            RawObjectHandler handler = new RawObjectHandler(lake.rawObjectProcessor(pipeline, err));
+            RawObjectIngest ingest = new RawObjectIngest(lake, pipeline, err);
             ObjectNode summary = JSON.createObjectNode();
             ArrayNode tables = summary.putArray("tables");
             boolean skipped = false;
@@ -202,7 +180,7 @@ public final class Tarn {
                 table.stoppedBecause().ifPresent(reason -> node.put("stoppedBecause", reason));
                 ArrayNode objects = node.putArray("objects");
                 for (String key : table.objectKeys()) {
-                    ObjectNode ingested = ingestRawObject(lake, handler, key);
+                    ObjectNode ingested = ingest.ingest(key);
                     ObjectNode object = objects.addObject();
                     object.put("key", key);
                     for (String field : List.of("status", "rowsRead", "rowsWritten", "rowsQuarantined", "reason")) {
@@ -268,7 +246,7 @@ public final class Tarn {
         if (sql.size() != 1) {
             throw new UsageException("query takes one SQL statement (quote it), got " + sql.size() + " arguments");
         }
-        Path dir = options.dir();
+        Path dir = options.readDir();
         // Querying needs no S3 server: staging objects are plain files under DIR/s3/<bucket>.
         LocalQuery query = new LocalQuery(new LocalCatalog(dir.resolve("catalog")),
                 dir.resolve("s3").resolve(LocalLake.STAGING_BUCKET), LocalLake.STAGING_BUCKET);
@@ -351,6 +329,13 @@ public final class Tarn {
                 .invoke(template, function.get(0), event);
     }
 
+    private int up(Options options) throws Exception {
+        options.noPositional();
+        int port = options.port(LocalUp.DEFAULT_PORT);
+        LocalUp.start(options.dir(), port, pipeline(options), out, err).runUntilShutdown();
+        return 0;
+    }
+
     /** pipeline.yaml as a file: --pipeline, ./pipeline.yaml, or the one in the tarn jar copied under DIR. */
     private static Path pipelineFile(Options options, Path dir) throws IOException {
         String path = options.value("--pipeline");
@@ -380,32 +365,6 @@ public final class Tarn {
         return Files.exists(local) ? PipelineLoader.load(local) : PipelineLoader.loadResource("pipeline.yaml");
     }
 
-    /** The S3 notification Lambda receives for a put: keys form-encoded, as S3 sends them. */
-    static byte[] s3Event(String bucket, String key, HeadObjectResponse head) {
-        String encodedKey = List.of(key.split("/", -1)).stream()
-                .map(segment -> URLEncoder.encode(segment, StandardCharsets.UTF_8))
-                .collect(Collectors.joining("/"));
-        ObjectNode event = JSON.createObjectNode();
-        ObjectNode record = event.putArray("Records").addObject();
-        record.put("eventVersion", "2.1");
-        record.put("eventSource", "aws:s3");
-        record.put("awsRegion", "us-east-1");
-        record.put("eventTime", head.lastModified().toString());
-        record.put("eventName", "ObjectCreated:Put");
-        ObjectNode s3 = record.putObject("s3");
-        s3.put("s3SchemaVersion", "1.0");
-        s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
-        ObjectNode object = s3.putObject("object");
-        object.put("key", encodedKey);
-        object.put("size", head.contentLength());
-        object.put("eTag", head.eTag().replace("\"", ""));
-        if (head.versionId() != null) {
-            object.put("versionId", head.versionId());
-        }
-        object.put("sequencer", Long.toHexString(head.lastModified().toEpochMilli()).toUpperCase());
-        return event.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     /** A mistake in how the command was called. */
     static final class UsageException extends RuntimeException {
         UsageException(String message) {
@@ -418,7 +377,7 @@ public final class Tarn {
 
         private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
                 "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id",
-                "--event", "--template");
+                "--event", "--template", "--port");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();
@@ -452,8 +411,54 @@ public final class Tarn {
             return value;
         }
 
+        /**
+         * DIR, created if missing and checked to be writable, for the commands that write under it:
+         * a lake that cannot be written fails here in one line, not deep inside a server.
+         */
         Path dir() {
+            Path dir = readDir();
+            try {
+                Files.createDirectories(dir);
+                Files.delete(Files.createTempFile(dir, ".tarn-write-check", ""));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write to DIR " + dir + ": " + reason(e), e);
+            }
+            return dir;
+        }
+
+        /** DIR as given, for commands that only read under it. */
+        Path readDir() {
             return Path.of(values.getOrDefault("--dir", ".tarn"));
+        }
+
+        /** {@code --port}: a TCP port, 0 for any free one. */
+        int port(int defaultPort) {
+            String value = values.get("--port");
+            if (value == null) {
+                return defaultPort;
+            }
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65_535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // reported below, as for a number out of range
+            }
+            throw new UsageException("--port takes a port number from 0 to 65535, got '" + value + "'");
+        }
+
+        private static String reason(IOException e) {
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                return "Permission denied";
+            }
+            if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                return "Not a directory";
+            }
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+                return f.getReason();
+            }
+            return e.toString();
         }
 
         void noPositional() {
