@@ -76,17 +76,41 @@ public final class LocalEtl {
         this.logs = requireNonNull(logs, "logs is null");
     }
 
-    /** A Spark session on this machine's cores, its scratch files under {@code dir}. */
-    public static SparkSession localSpark(Path dir) {
-        return SparkSession.builder()
-                .master("local[*]")
-                .appName("tarn-etl")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.local.dir", dir.resolve("spark").toString())
-                .config("spark.sql.warehouse.dir", dir.resolve("spark-warehouse").toUri().toString())
-                .getOrCreate();
+    /**
+     * The Glue job's Spark session on this machine's cores, started on first use (a run that
+     * never reaches the job pays nothing) and stopped on close. Scratch files go under {@code dir}.
+     */
+    public static final class LocalSpark implements Supplier<SparkSession>, AutoCloseable {
+        private final Path dir;
+        private SparkSession session;
+
+        public LocalSpark(Path dir) {
+            this.dir = requireNonNull(dir, "dir is null");
+        }
+
+        @Override
+        public synchronized SparkSession get() {
+            if (session == null) {
+                session = SparkSession.builder()
+                        .master("local[*]")
+                        .appName("tarn-etl")
+                        .config("spark.ui.enabled", "false")
+                        .config("spark.driver.host", "127.0.0.1")
+                        .config("spark.sql.shuffle.partitions", "4")
+                        .config("spark.local.dir", dir.resolve("spark").toString())
+                        .config("spark.sql.warehouse.dir", dir.resolve("spark-warehouse").toUri().toString())
+                        .getOrCreate();
+            }
+            return session;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (session != null) {
+                session.stop();
+                session = null;
+            }
+        }
     }
 
     /**

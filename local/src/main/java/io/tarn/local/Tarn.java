@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import org.apache.spark.sql.SparkSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -271,10 +270,9 @@ public final class Tarn {
         Optional.ofNullable(options.value("--datasets")).ifPresent(datasets -> input.put("datasets", datasets));
 
         out.println("tarn etl: run " + runId + " (" + mode + "), states:");
-        SparkSession[] spark = new SparkSession[1];
-        try (LocalLake lake = LocalLake.open(dir)) {
+        try (LocalLake lake = LocalLake.open(dir); LocalEtl.LocalSpark spark = new LocalEtl.LocalSpark(dir.resolve("tmp"))) {
             LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
-                    () -> spark[0] != null ? spark[0] : (spark[0] = LocalEtl.localSpark(dir.resolve("tmp"))), out, err);
+                    spark, out, err);
             LocalStateMachine.Execution execution = etl.run(runId, input);
             if (!execution.succeeded()) {
                 err.println("tarn: etl run " + runId + " failed: " + execution.error() + ": " + execution.cause());
@@ -287,10 +285,6 @@ public final class Tarn {
             }
             out.println("tarn etl: done; query with ./tarn query \"SELECT * FROM <table>\"");
             return 0;
-        } finally {
-            if (spark[0] != null) {
-                spark[0].stop();
-            }
         }
     }
 
@@ -301,19 +295,14 @@ public final class Tarn {
         PipelineConfig pipeline = PipelineLoader.load(pipelineFile);
         Path logFile = Files.createDirectories(dir.resolve("logs")).resolve("demo.log");
         out.println("tarn demo: the lake under " + dir.toAbsolutePath() + " (function logs: " + logFile + ")");
-        SparkSession[] spark = new SparkSession[1];
         try (LocalLake lake = LocalLake.open(dir);
+                LocalEtl.LocalSpark spark = new LocalEtl.LocalSpark(dir.resolve("tmp"));
                 PrintStream logs = new PrintStream(Files.newOutputStream(logFile,
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND), true,
                         java.nio.charset.StandardCharsets.UTF_8)) {
-            LocalDemo.Summary summary = new LocalDemo(lake, pipeline, pipelineFile,
-                    () -> spark[0] != null ? spark[0] : (spark[0] = LocalEtl.localSpark(dir.resolve("tmp"))), out, logs)
+            LocalDemo.Summary summary = new LocalDemo(lake, pipeline, pipelineFile, spark, out, logs)
                     .run("demo-" + RUN_ID_TIME.format(Instant.now()));
             return summary.etlSucceeded() ? 0 : 1;
-        } finally {
-            if (spark[0] != null) {
-                spark[0].stop();
-            }
         }
     }
 
