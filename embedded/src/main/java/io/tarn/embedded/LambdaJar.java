@@ -2,6 +2,9 @@ package io.tarn.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -28,6 +31,13 @@ public final class LambdaJar {
     public static final List<String> NEVER_IN_A_FUNCTION = List.of("org/apache/hadoop/", "org/apache/spark/",
             "org/junit/", "org/assertj/", "io/tarn/embedded/", "org/gaul/", "org/duckdb/", "org/h2/",
             "software/amazon/awssdk/http/apache/", "io/netty/");
+
+    /**
+     * The Parquet side of the data plane (parquet-java, Avro, the JTS it loads, the codecs): only
+     * the functions that write Parquet carry it.
+     */
+    public static final List<String> PARQUET_WRITING = List.of("org/apache/parquet/", "org/apache/avro/",
+            "org/locationtech/jts/", "com/github/luben/", "org/xerial/snappy/");
 
     /** What a child JVM printed and how it ended. */
     public record Run(int exitCode, List<String> stdout, String stderr) {
@@ -79,6 +89,30 @@ public final class LambdaJar {
         }
         return new Run(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8),
                 Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * In the child JVM: exits with status 3, naming the class on standard error, when any of these
+     * classes can be loaded, that is when the jar carries what it must not.
+     */
+    public static void exitIfLoadable(List<String> classNames) {
+        for (String name : classNames) {
+            try {
+                Class.forName(name);
+                System.err.println(name + " is on the class path");
+                System.exit(3);
+            } catch (ClassNotFoundException expected) {
+                // Kept out of the function jar.
+            }
+        }
+    }
+
+    /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */
+    public static String invoke(RequestStreamHandler handler, Path event, int remainingMillis) throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(event)), response,
+                LambdaContext.withRemaining(() -> remainingMillis));
+        return response.toString(StandardCharsets.UTF_8);
     }
 
     private static Path harness() {

@@ -1,15 +1,11 @@
 package io.tarn.functions.crawlerrefresh;
 
-import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
+import io.tarn.embedded.LambdaJar;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.CrawlerRefreshResponse;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +22,8 @@ public final class ShadedJarMain {
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws Exception {
-        for (String absent : List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
-                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema")) {
-            try {
-                Class.forName(absent);
-                System.err.println(absent + " is on the class path");
-                System.exit(3);
-            } catch (ClassNotFoundException expected) {
-                // Kept out of the function jar.
-            }
-        }
+        LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
+                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema"));
         AwsSettings nowhere = AwsSettings.local(URI.create("http://127.0.0.1:9"), "us-east-1", "test", "test");
         AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(Map.of(
                 CrawlerRefreshConfig.AWS_REGION, "us-east-1", CrawlerRefreshConfig.STAGING_BUCKET, "tarn-staging",
@@ -44,9 +32,6 @@ public final class ShadedJarMain {
 
         CrawlerRefreshHandler handler = new CrawlerRefreshHandler(request -> new CrawlerRefreshResponse.SchemaCheck(
                 true, List.of(request.action() + " " + request.runId().orElseThrow())));
-        ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[0]))), response,
-                LambdaContext.withRemaining(() -> 60_000));
-        System.out.println(response.toString(StandardCharsets.UTF_8));
+        System.out.println(LambdaJar.invoke(handler, Path.of(args[0]), 60_000));
     }
 }

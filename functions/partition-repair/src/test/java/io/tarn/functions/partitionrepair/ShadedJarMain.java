@@ -1,15 +1,11 @@
 package io.tarn.functions.partitionrepair;
 
-import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
+import io.tarn.embedded.LambdaJar;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairReport;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +22,8 @@ public final class ShadedJarMain {
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws Exception {
-        for (String absent : List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
-                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema")) {
-            try {
-                Class.forName(absent);
-                System.err.println(absent + " is on the class path");
-                System.exit(3);
-            } catch (ClassNotFoundException expected) {
-                // Kept out of the function jar.
-            }
-        }
+        LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
+                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema"));
         AwsSettings nowhere = AwsSettings.local(URI.create("http://127.0.0.1:9"), "us-east-1", "test", "test");
         AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(Map.of(
                 PartitionRepairConfig.AWS_REGION, "us-east-1", PartitionRepairConfig.STAGING_BUCKET, "tarn-staging",
@@ -45,9 +33,6 @@ public final class ShadedJarMain {
 
         PartitionRepairHandler handler = new PartitionRepairHandler(request -> new PartitionRepairReport(
                 request.runId(), true, "glue", List.of(new PartitionRepairReport.TableRepair("orders", 2, 1, 1, 0))));
-        ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[0]))), response,
-                LambdaContext.withRemaining(() -> 60_000));
-        System.out.println(response.toString(StandardCharsets.UTF_8));
+        System.out.println(LambdaJar.invoke(handler, Path.of(args[0]), 60_000));
     }
 }

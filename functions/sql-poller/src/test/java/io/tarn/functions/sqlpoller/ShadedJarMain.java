@@ -1,17 +1,13 @@
 package io.tarn.functions.sqlpoller;
 
-import io.tarn.embedded.LambdaContext;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
+import io.tarn.embedded.LambdaJar;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.SqlPollerConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -42,16 +38,8 @@ public final class ShadedJarMain {
     public static void main(String[] args) throws Exception {
         URI moto = URI.create(args[0]);
         String secretArn = args[1];
-        for (String absent : List.of("org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
-                "org.apache.hadoop.conf.Configuration")) {
-            try {
-                Class.forName(absent);
-                System.err.println(absent + " is on the class path");
-                System.exit(3);
-            } catch (ClassNotFoundException expected) {
-                // The poller writes CSV: the Parquet stack stays out of its jar.
-            }
-        }
+        LambdaJar.exitIfLoadable(List.of("org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
+                "org.apache.hadoop.conf.Configuration"));
         AwsSettings settings = AwsSettings.local(moto, "us-east-1", "test", "test");
         SqlPollerConfig config = SqlPollerConfig.fromEnv(Map.of(
                 SqlPollerConfig.AWS_REGION, "us-east-1",
@@ -72,9 +60,6 @@ public final class ShadedJarMain {
         SqlPollerHandler handler = new SqlPollerHandler((request, deadline) -> new PollReport(List.of(
                 new PollReport.TableReport(String.join("+", request.datasets()), "timestamp", 0, 0, List.of(), "", "",
                         true, Optional.of("remaining " + deadline.remaining())))));
-        ByteArrayOutputStream response = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[2]))), response,
-                LambdaContext.withRemaining(() -> 300_000));
-        System.out.println(response.toString(StandardCharsets.UTF_8));
+        System.out.println(LambdaJar.invoke(handler, Path.of(args[2]), 300_000));
     }
 }
