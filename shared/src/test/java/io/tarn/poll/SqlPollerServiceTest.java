@@ -11,6 +11,7 @@ import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.csv.CsvReader;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.MotoServer;
+import io.tarn.embedded.MutableClock;
 import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
@@ -34,11 +35,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,7 +88,7 @@ class SqlPollerServiceTest {
     private Connection admin;
     private ObjectStore store;
     private StateStore state;
-    private final TestClock clock = new TestClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
 
     @BeforeAll
     static void startServers() {
@@ -786,32 +785,6 @@ class SqlPollerServiceTest {
         }
     }
 
-    private static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Records the keys it uploads; the first {@code crashes} uploads succeed and then report a failure. */
     private static final class CountingStore implements ObjectStore {

@@ -51,9 +51,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -286,9 +283,7 @@ class TemplateIamTest {
     private static String stateTable() {
         String name = "iam-state-" + UUID.randomUUID();
         try (DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
-            dynamoDb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(a -> a.attributeName(DynamoDbStateStore.PK).attributeType(ScalarAttributeType.S))
-                    .keySchema(k -> k.attributeName(DynamoDbStateStore.PK).keyType(KeyType.HASH)));
+            DynamoDbStateStore.createTable(dynamoDb, name);
         }
         return name;
     }

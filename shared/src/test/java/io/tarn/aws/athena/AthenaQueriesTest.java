@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.aws.json.AwsJsonException;
 import io.tarn.aws.json.Backoff;
 import io.tarn.aws.json.FakeJsonHttp;
+import io.tarn.embedded.MutableClock;
 import io.tarn.etl.QueryException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,7 +33,7 @@ class AthenaQueriesTest {
             + " LOCATION 's3://staging/orders/account_id=a1/'";
 
     private final FakeJsonHttp athena = new FakeJsonHttp(AthenaApi.SERVICE, "Message");
-    private final SteppedClock clock = new SteppedClock(Instant.parse("2024-06-01T02:10:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T02:10:00Z"));
     /** The client's waits between attempts of one call (throttling, server errors). */
     private final List<Duration> retryWaits = new ArrayList<>();
     /** The adapter's waits between polls of a query, each moving the clock on. */
@@ -235,34 +233,6 @@ class AthenaQueriesTest {
             return (ObjectNode) JSON.readTree(text);
         } catch (Exception e) {
             throw new IllegalArgumentException(text, e);
-        }
-    }
-
-    /** A clock that stands still until a poll pause moves it on. */
-    private static final class SteppedClock extends Clock {
-        private Instant now;
-
-        SteppedClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
