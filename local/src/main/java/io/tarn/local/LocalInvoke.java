@@ -25,13 +25,11 @@ import io.tarn.poll.SqlPollerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,21 +148,7 @@ public final class LocalInvoke {
      * the tarn jar, written under {@code dir}.
      */
     public static Path templateFile(Optional<String> path, Path dir) throws IOException {
-        if (path.isPresent()) {
-            return Path.of(path.get());
-        }
-        Path local = Path.of("template.yaml");
-        if (Files.exists(local)) {
-            return local;
-        }
-        try (InputStream in = LocalInvoke.class.getClassLoader().getResourceAsStream("template.yaml")) {
-            if (in == null) {
-                throw new IllegalArgumentException("no template.yaml here and none in the tarn jar; name one with --template");
-            }
-            Path copy = Files.createDirectories(dir).resolve("template.yaml");
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            return copy;
-        }
+        return BundledFile.resolve(path, "--template", "template.yaml", dir);
     }
 
     private static Map<String, Object> functionProperties(SamTemplate template, String function) {

@@ -3,7 +3,6 @@ package io.tarn.local;
 import io.tarn.etl.RunManifest;
 import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -327,22 +326,7 @@ public final class Tarn {
 
     /** pipeline.yaml as a file: --pipeline, ./pipeline.yaml, or the one in the tarn jar copied under DIR. */
     private static Path pipelineFile(Options options, Path dir) throws IOException {
-        String path = options.value("--pipeline");
-        if (path != null) {
-            return Path.of(path);
-        }
-        Path local = Path.of("pipeline.yaml");
-        if (Files.exists(local)) {
-            return local;
-        }
-        Path copy = Files.createDirectories(dir).resolve("pipeline.yaml");
-        try (InputStream in = Tarn.class.getClassLoader().getResourceAsStream("pipeline.yaml")) {
-            if (in == null) {
-                throw new IllegalArgumentException("no pipeline.yaml here and none in the tarn jar; name one with --pipeline");
-            }
-            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return copy;
+        return BundledFile.resolve(Optional.ofNullable(options.value("--pipeline")), "--pipeline", "pipeline.yaml", dir);
     }
 
     private static PipelineConfig pipeline(Options options) {
