@@ -24,13 +24,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
@@ -141,20 +139,21 @@ public final class LocalEtl {
 
     private JsonNode glueJob(JsonNode arguments) {
         long started = System.nanoTime();
+        // What the Glue entry script does: the job's arguments, GlueArgParser's names (--run_id) as
+        // EtlSettings spells them (--run-id), plus what the job's default arguments give it in AWS.
+        List<String> args = new ArrayList<>(List.of(
+                EtlSettings.PIPELINE, pipelineFile.toAbsolutePath().toString(),
+                EtlSettings.STAGING, "s3://" + LocalLake.STAGING_BUCKET + "/",
+                EtlSettings.STAGING_DIR, lake.stagingRoot().toUri().toString(),
+                EtlSettings.RAW, "s3://" + LocalLake.RAW_BUCKET + "/"));
+        arguments.fields().forEachRemaining(argument -> {
+            args.add(argument.getKey().replace('_', '-'));
+            args.add(argument.getValue().asText());
+        });
         EtlSettings settings;
         try {
-            String datasets = arguments.path("--datasets").asText(EtlSettings.ALL);
-            settings = new EtlSettings(
-                    EtlSettings.Mode.valueOf(arguments.path("--mode").asText().toUpperCase(java.util.Locale.ROOT)),
-                    arguments.path("--run_id").asText(),
-                    pipelineFile.toAbsolutePath().toString(),
-                    URI.create("s3://" + LocalLake.STAGING_BUCKET + "/"),
-                    Optional.of(lake.stagingRoot().toUri()),
-                    Optional.of(URI.create("s3://" + LocalLake.RAW_BUCKET + "/")),
-                    datasets.equalsIgnoreCase(EtlSettings.ALL) ? List.of() : Arrays.stream(datasets.split(","))
-                            .map(String::strip).filter(s -> !s.isEmpty()).toList(),
-                    Optional.empty(),
-                    LocalLake.awsSettings(lake.s3Server()));
+            settings = EtlSettings.parse(args.toArray(String[]::new), Map.of())
+                    .withAws(LocalLake.awsSettings(lake.s3Server()));
         } catch (IllegalArgumentException e) {
             throw new TaskFailedException("States.TaskFailed", "the job's arguments: " + e.getMessage());
         }

@@ -126,6 +126,11 @@ public record EtlSettings(
                 datasets, since, new AwsSettings(region, endpoint, Optional.empty()));
     }
 
+    /** The same run against other AWS settings: a local S3 server's credentials, say. */
+    public EtlSettings withAws(AwsSettings other) {
+        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, since, other);
+    }
+
     /** The staging bucket when staging is {@code s3://bucket}. */
     public Optional<String> stagingBucket() {
         return "s3".equals(staging.getScheme()) ? Optional.of(staging.getHost()) : Optional.empty();
