@@ -21,10 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -64,7 +62,7 @@ public final class BackfillBench {
         Path pipelineFile = repo.resolve("pipeline.yaml").toAbsolutePath();
         Path csv = ConversionBench.generate(repo.resolve("bench/target/data"), rows, accounts);
         Path work = repo.resolve("bench/target/backfill-work").toAbsolutePath();
-        deleteTree(work);
+        ConversionBench.deleteTree(work);
         System.out.printf("input: %s, %d rows, %.1f MB; %d accounts, partitions account_id/dt%n",
                 csv.getFileName(), rows, Files.size(csv) / 1e6, accounts);
         System.out.printf("machine: %d cores, Java %s, max heap %d MB, Spark local[%d]%n",
@@ -129,14 +127,4 @@ public final class BackfillBench {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 }

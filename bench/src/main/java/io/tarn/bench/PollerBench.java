@@ -40,7 +40,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -100,13 +99,13 @@ public final class PollerBench {
                 }
             }
         }
-        deleteTree(work);
+        ConversionBench.deleteTree(work);
         printTable();
     }
 
     private Result runOne(PipelineConfig pipeline, ConnectionFactory connections, String table, Path work, int run)
             throws IOException {
-        deleteTree(work);
+        ConversionBench.deleteTree(work);
         Path s3Root = Files.createDirectories(work.resolve("s3"));
         PollSpec poll = pipeline.dataset(table).orElseThrow().poll().orElseThrow();
         try (ChildJvm s3Server = ChildJvm.s3Server(s3Root);
@@ -161,7 +160,7 @@ public final class PollerBench {
             return database;
         }
         Path partial = dataDir.resolve(folder.getFileName() + ".partial");
-        deleteTree(partial);
+        ConversionBench.deleteTree(partial);
         Files.createDirectories(partial);
         long start = System.nanoTime();
         String url = "jdbc:h2:file:" + partial.resolve("source").toAbsolutePath() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
@@ -381,16 +380,6 @@ public final class PollerBench {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     // ---- arguments -------------------------------------------------------------------------------
 
