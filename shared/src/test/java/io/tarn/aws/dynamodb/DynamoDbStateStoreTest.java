@@ -3,47 +3,18 @@ package io.tarn.aws.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.aws.AwsTestClients;
-import io.tarn.embedded.MotoServer;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStoreException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-class DynamoDbStateStoreTest {
+class DynamoDbStateStoreTest extends MotoStateTableTest {
 
     private static final Instant PROCESSED_AT = Instant.parse("2025-03-14T09:26:53.589793238Z");
-
-    private static DynamoDbClient dynamoDb;
-
-    private String table;
-    private DynamoDbStateStore store;
-
-    @BeforeAll
-    static void startMoto() {
-        dynamoDb = AwsTestClients.dynamoDb(MotoServer.shared().endpoint());
-    }
-
-    @AfterAll
-    static void closeClient() {
-        dynamoDb.close();
-    }
-
-    @BeforeEach
-    void freshTable() {
-        table = "tarn-state-" + UUID.randomUUID();
-        DynamoDbStateStore.createTable(dynamoDb, table);
-        store = new DynamoDbStateStore(dynamoDb, table);
-    }
 
     private static LedgerEntry entry(String objectId, String manifestKey, Instant processedAt) {
         return new LedgerEntry(objectId, "mysql-shop", "orders", manifestKey, 1_000_000L, 999_998L, 2L, processedAt);

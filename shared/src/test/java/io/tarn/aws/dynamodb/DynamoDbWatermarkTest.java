@@ -3,8 +3,6 @@ package io.tarn.aws.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.aws.AwsTestClients;
-import io.tarn.embedded.MotoServer;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStoreException;
 import io.tarn.state.Watermark;
@@ -12,40 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Watermarks and leases of {@link DynamoDbStateStore} against moto's DynamoDB. */
-class DynamoDbWatermarkTest {
+class DynamoDbWatermarkTest extends MotoStateTableTest {
 
     private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
-
-    private static DynamoDbClient dynamoDb;
-
-    private String table;
-    private DynamoDbStateStore store;
-
-    @BeforeAll
-    static void startMoto() {
-        dynamoDb = AwsTestClients.dynamoDb(MotoServer.shared().endpoint());
-    }
-
-    @AfterAll
-    static void closeClient() {
-        dynamoDb.close();
-    }
-
-    @BeforeEach
-    void freshTable() {
-        table = "tarn-state-" + UUID.randomUUID();
-        DynamoDbStateStore.createTable(dynamoDb, table);
-        store = new DynamoDbStateStore(dynamoDb, table);
-    }
 
     private static Watermark mark(String position, long sequence) {
         return new Watermark("invoices", position, sequence, NOW.plusSeconds(sequence));
