@@ -6,10 +6,13 @@ import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.glue.GlueCrawler;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
+import io.tarn.aws.sfn.StepFunctionsExecutions;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.CrawlerRefreshService;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairService;
+import io.tarn.etl.trigger.EtlTriggerConfig;
+import io.tarn.etl.trigger.EtlTriggerService;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /** Builds the services of the functions over real AWS clients, from their configuration. */
 public final class AwsWiring {
@@ -117,6 +121,19 @@ public final class AwsWiring {
                 new AthenaQueries(clients.athenaApi(), config.athenaWorkgroup(), config.glueDatabase()),
                 config,
                 new JsonLogger(System.out, Clock.systemUTC(), "partition-repair"));
+    }
+
+    public static EtlTriggerService etlTriggerService(EtlTriggerConfig config) {
+        return etlTriggerService(config, AwsSettings.aws(config.region()));
+    }
+
+    /** The ETL trigger over Step Functions at one endpoint. */
+    public static EtlTriggerService etlTriggerService(EtlTriggerConfig config, AwsSettings settings) {
+        AwsClients clients = new AwsClients(settings);
+        return new EtlTriggerService(
+                new StepFunctionsExecutions(clients.build(SfnClient.builder()), config.stateMachineArn()),
+                config,
+                new JsonLogger(System.out, Clock.systemUTC(), "etl-trigger"));
     }
 
     /** The pipeline.yaml at a path, or else the one bundled in the function jar. */
