@@ -8,13 +8,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Runs a state machine definition on this machine, the way Step Functions would, with its Task
@@ -62,10 +69,16 @@ public final class LocalStateMachine {
         }
     }
 
-    /** Waits between retries and in Wait states; tests and the local run may shorten it. */
+    /** Waits between retries and in Wait states; tests and the local run may shorten them. */
     @FunctionalInterface
     public interface Sleeper {
+        /** The pause before a retry. */
         void sleep(Duration duration) throws InterruptedException;
+
+        /** A Wait state's wait; by default like a retry's pause. */
+        default void waitState(Duration duration) throws InterruptedException {
+            sleep(duration);
+        }
     }
 
     /**
@@ -85,28 +98,44 @@ public final class LocalStateMachine {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Set<String> UNCATCHABLE = Set.of("States.Runtime", "States.DataLimitExceeded");
+    private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
 
     private final StateMachineDefinition definition;
     private final Tasks tasks;
     private final Sleeper sleeper;
     private final Consumer<String> progress;
+    private final Clock clock;
 
     /**
      * @param progress told the name of each state as it is entered
      */
     public LocalStateMachine(StateMachineDefinition definition, Tasks tasks, Sleeper sleeper, Consumer<String> progress) {
+        this(definition, tasks, sleeper, progress, Clock.systemUTC());
+    }
+
+    /** @param clock the time a Wait state's timestamp is compared with */
+    public LocalStateMachine(StateMachineDefinition definition, Tasks tasks, Sleeper sleeper, Consumer<String> progress,
+            Clock clock) {
         this.definition = requireNonNull(definition, "definition is null");
         this.tasks = requireNonNull(tasks, "tasks is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.progress = requireNonNull(progress, "progress is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     public Execution run(String executionName, JsonNode input) {
+        return run(executionName, "arn:aws:states:local:000000000000:execution:local:" + executionName, input);
+    }
+
+    /** @param executionId the execution's ARN, {@code $$.Execution.Id} */
+    public Execution run(String executionName, String executionId, JsonNode input) {
         requireNonNull(executionName, "executionName is null");
+        requireNonNull(executionId, "executionId is null");
         ObjectNode context = NODES.objectNode();
         ObjectNode execution = context.putObject("Execution");
         execution.put("Name", executionName);
-        execution.put("Id", "arn:aws:states:local:000000000000:execution:local:" + executionName);
+        execution.put("Id", executionId);
         execution.set("Input", input.deepCopy());
         List<String> visited = new ArrayList<>();
         JsonNode data = input.deepCopy();
@@ -137,8 +166,9 @@ public final class LocalStateMachine {
                         data = output(state, data, result, context);
                     }
                     case "Wait" -> {
-                        sleep(Duration.ofSeconds(state.path("Seconds").asLong(0)));
-                        data = path(state, "OutputPath", select(data, context, state, "InputPath"));
+                        JsonNode effective = select(data, context, state, "InputPath");
+                        waitState(waitFor(state, effective, context));
+                        data = path(state, "OutputPath", effective);
                     }
                     case "Choice" -> {
                         JsonNode effective = select(data, context, state, "InputPath");
@@ -169,6 +199,38 @@ public final class LocalStateMachine {
     }
 
     private record Outcome(JsonNode data, String next) {}
+
+    /**
+     * How long a Wait state waits: {@code Seconds}, {@code SecondsPath}, or until {@code Timestamp}
+     * or {@code TimestampPath} (RFC 3339 with an upper-case T and Z, to the second: Step Functions
+     * truncates the milliseconds). A timestamp in the past waits for nothing.
+     */
+    private Duration waitFor(ObjectNode state, JsonNode input, ObjectNode context) {
+        if (state.has("Seconds") || state.has("SecondsPath")) {
+            JsonNode seconds = state.has("Seconds") ? state.get("Seconds") : JsonPath.find(input, context,
+                    state.get("SecondsPath").asText()).orElseThrow(() -> new TaskFailedException("States.Runtime",
+                            "SecondsPath " + state.get("SecondsPath").asText() + " is not in the state's input"));
+            if (!seconds.canConvertToLong() || seconds.asLong() < 0) {
+                throw new TaskFailedException("States.Runtime", "a Wait state's seconds must be a whole number, got " + seconds);
+            }
+            return Duration.ofSeconds(seconds.asLong());
+        }
+        JsonNode timestamp = state.has("Timestamp") ? state.get("Timestamp") : JsonPath.find(input, context,
+                state.path("TimestampPath").asText()).orElseThrow(() -> new TaskFailedException("States.Runtime",
+                        "TimestampPath " + state.path("TimestampPath").asText() + " is not in the state's input"));
+        Instant until;
+        try {
+            if (!TIMESTAMP.matcher(timestamp.asText()).matches()) {
+                throw new DateTimeParseException("not RFC 3339 with T and Z", timestamp.asText(), 0);
+            }
+            until = OffsetDateTime.parse(timestamp.asText()).toInstant().truncatedTo(ChronoUnit.SECONDS);
+        } catch (DateTimeParseException e) {
+            throw new TaskFailedException("States.Runtime", "a Wait state's timestamp must be RFC 3339 in UTC"
+                    + " (2024-06-01T12:01:10Z), got " + timestamp);
+        }
+        Duration left = Duration.between(clock.instant(), until);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
 
     private Outcome task(String name, ObjectNode state, JsonNode data, ObjectNode context) {
         JsonNode effective = effectiveInput(state, data, context);
@@ -213,18 +275,29 @@ public final class LocalStateMachine {
                 return Optional.empty();
             }
             double interval = retrier.path("IntervalSeconds").asDouble(1) * Math.pow(retrier.path("BackoffRate").asDouble(2), attempts[i]);
+            if (retrier.has("MaxDelaySeconds")) {
+                interval = Math.min(interval, retrier.get("MaxDelaySeconds").asDouble());
+            }
             attempts[i]++;
             return Optional.of(Duration.ofMillis((long) (interval * 1000)));
         }
         return Optional.empty();
     }
 
-    private static boolean matches(JsonNode errorEquals, String error) {
+    /**
+     * Whether a retrier or catcher names the error. As Step Functions documents: {@code States.ALL}
+     * matches every error but the terminal {@code States.Runtime} and {@code States.DataLimitExceeded},
+     * which nothing catches or retries; {@code States.TaskFailed} matches those too, and further
+     * excludes {@code States.Timeout}.
+     */
+    static boolean matches(JsonNode errorEquals, String error) {
+        if (UNCATCHABLE.contains(error)) {
+            return false;
+        }
         for (JsonNode name : errorEquals) {
             String expected = name.asText();
-            // States.ALL matches every error but States.Runtime, as in Step Functions.
-            if (expected.equals(error) || (expected.equals("States.ALL") && !error.equals("States.Runtime"))
-                    || (expected.equals("States.TaskFailed") && !error.startsWith("States."))) {
+            if (expected.equals(error) || expected.equals("States.ALL")
+                    || (expected.equals("States.TaskFailed") && !error.equals("States.Timeout"))) {
                 return true;
             }
         }
@@ -409,6 +482,15 @@ public final class LocalStateMachine {
         }
     }
 
+    private void waitState(Duration duration) {
+        try {
+            sleeper.waitState(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskFailedException("States.Runtime", "interrupted");
+        }
+    }
+
     /** The JSONPath subset of ASL paths: {@code $}, {@code $.a.b}, {@code $.a[0]} and {@code $$.} for the context. */
     static final class JsonPath {
         private JsonPath() {
@@ -453,6 +535,9 @@ public final class LocalStateMachine {
 
     /** The intrinsic functions, parsed by recursive descent over their argument lists. */
     private static final class Intrinsics {
+        /** An unescaped {@code {}} of a string literal (a private-use character, never in ASL text). */
+        private static final char PLACEHOLDER = '\uE000';
+
         private final JsonNode input;
         private final JsonNode context;
         private String text;
@@ -529,15 +614,29 @@ public final class LocalStateMachine {
             }
         }
 
+        /**
+         * A string literal. The ASL reserves {@code ' { } \} in them: each must be escaped with a
+         * backslash to stand for itself. An unescaped {@code {}} is left as {@link #PLACEHOLDER}, which
+         * only {@code States.Format}'s template may hold; any other unescaped brace is an error, as in
+         * Step Functions.
+         */
         private String quoted() {
             StringBuilder out = new StringBuilder();
             at++;
             while (at < text.length()) {
                 char c = text.charAt(at++);
-                if (c == '\\' && at < text.length()) {
+                if (c == '\\') {
+                    if (at == text.length()) {
+                        break;
+                    }
                     out.append(text.charAt(at++));
                 } else if (c == '\'') {
                     return out.toString();
+                } else if (c == '{' && at < text.length() && text.charAt(at) == '}') {
+                    out.append(PLACEHOLDER);
+                    at++;
+                } else if (c == '{' || c == '}') {
+                    throw fail("'" + c + "' is reserved in an intrinsic's string literal and must be escaped as \\" + c);
                 } else {
                     out.append(c);
                 }
@@ -546,19 +645,31 @@ public final class LocalStateMachine {
         }
 
         private JsonNode apply(String function, List<JsonNode> args) {
+            if (!function.equals("States.Format")) {
+                for (JsonNode arg : args) {
+                    if (arg.isTextual() && arg.asText().indexOf(PLACEHOLDER) >= 0) {
+                        throw fail("'{' and '}' are reserved in an intrinsic's string literal and must be escaped as \\{ and \\}");
+                    }
+                }
+            }
             switch (function) {
                 case "States.Format" -> {
                     String template = args.get(0).asText();
                     StringBuilder out = new StringBuilder();
                     int next = 1;
                     for (int i = 0; i < template.length(); i++) {
-                        if (template.startsWith("{}", i)) {
+                        if (template.charAt(i) == PLACEHOLDER) {
+                            if (next == args.size()) {
+                                throw fail("States.Format has more {} than arguments");
+                            }
                             JsonNode arg = args.get(next++);
                             out.append(arg.isValueNode() ? arg.asText() : arg.toString());
-                            i++;
                         } else {
                             out.append(template.charAt(i));
                         }
+                    }
+                    if (next != args.size()) {
+                        throw fail("States.Format has fewer {} than arguments");
                     }
                     return NODES.textNode(out.toString());
                 }

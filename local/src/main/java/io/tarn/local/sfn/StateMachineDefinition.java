@@ -92,6 +92,11 @@ public final class StateMachineDefinition {
         return new StateMachineDefinition(text, object);
     }
 
+    /** The definition's JSON text, as Step Functions gets it (after {@link #substitute}). */
+    public String text() {
+        return text;
+    }
+
     public String startAt() {
         return root.path("StartAt").asText();
     }

@@ -52,7 +52,7 @@ class EtlStateMachineTest {
     @Test
     void everyTaskRetriesAndCatchesWithStatesAllAloneAndLast() {
         List<String> tasks = ETL.states().keySet().stream().filter(s -> ETL.type(s).equals("Task")).toList();
-        assertThat(tasks).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(tasks).hasSizeGreaterThanOrEqualTo(6);
         for (String task : tasks) {
             ObjectNode state = ETL.state(task);
             assertThat(state.path("Retry").size()).as("Retry of %s", task).isPositive();
@@ -92,14 +92,140 @@ class EtlStateMachineTest {
         assertThat(ETL.transitions("CrawlerTimedOut")).containsExactly("NotifyFailure");
     }
 
+    /**
+     * The error names Step Functions documents, per integration. Retry and Catch may name only
+     * these: a name no integration emits never matches, and its retrier or catcher silently does
+     * nothing.
+     * <ul>
+     *   <li>Every integration: the predefined codes of "Error names", concepts-error-handling
+     *       (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+     *       {@code States.Runtime} and {@code States.DataLimitExceeded} are listed but no Retry or
+     *       Catch can see them.</li>
+     *   <li>{@code lambda:invoke}: "Handle transient Lambda service exceptions"
+     *       (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-best-practices.html#bp-lambda-serviceexception):
+     *       {@code Lambda.ClientExecutionTimeoutException}, {@code Lambda.ServiceException},
+     *       {@code Lambda.AWSLambdaException}, {@code Lambda.SdkClientException},
+     *       {@code Lambda.TooManyRequestsException}, {@code Lambda.Unknown}, {@code Sandbox.Timedout};
+     *       and a Java function's own error by its exception's class name (the same page's
+     *       {@code java.lang.Exception} example).</li>
+     *   <li>{@code glue:startJobRun.sync} and {@code sns:publish}: no names of their own
+     *       (https://docs.aws.amazon.com/step-functions/latest/dg/connect-glue.html, connect-sns.html);
+     *       a failed job run or a refused call is {@code States.TaskFailed}.</li>
+     * </ul>
+     */
+    private static final Set<String> PREDEFINED = Set.of("States.ALL", "States.HeartbeatTimeout", "States.Timeout",
+            "States.TaskFailed", "States.Permissions", "States.ResultPathMatchFailure", "States.ParameterPathFailure",
+            "States.BranchFailed", "States.NoChoiceMatched", "States.IntrinsicFailure",
+            "States.ExceedToleratedFailureThreshold", "States.ItemReaderFailed", "States.ResultWriterFailed",
+            "States.Http.Socket");
+    private static final Map<String, Set<String>> DOCUMENTED = Map.of(
+            "arn:aws:states:::lambda:invoke", Set.of("Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException",
+                    "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+                    "Lambda.Unknown", "Sandbox.Timedout"),
+            "arn:aws:states:::glue:startJobRun.sync", Set.of(),
+            "arn:aws:states:::sns:publish", Set.of());
+
     @Test
-    void theGlueJobIsRetriedOnlyOnErrorsWhereNoRunStarted() {
+    void everyErrorNameARetryOrCatchUsesIsOneTheDocumentationGivesForThatIntegration() {
+        for (String state : ETL.states().keySet()) {
+            if (!ETL.type(state).equals("Task")) {
+                continue;
+            }
+            String resource = ETL.state(state).path("Resource").asText();
+            assertThat(DOCUMENTED).as("documented errors of %s (%s)", resource, state).containsKey(resource);
+            for (String field : List.of("Retry", "Catch")) {
+                for (JsonNode rule : ETL.state(state).path(field)) {
+                    for (String error : texts(rule.path("ErrorEquals"))) {
+                        assertThat(PREDEFINED.contains(error) || DOCUMENTED.get(resource).contains(error))
+                                .as("%s %s names %s, which the documentation of %s does not give", state, field, error,
+                                        resource)
+                                .isTrue();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theGlueJobIsRetriedOnceOnAFailedRunAndQueuesInsteadOfFailingOnConcurrentRuns() {
         ObjectNode job = ETL.state("RunGlueJob");
         assertThat(job.path("Resource").asText()).isEqualTo("arn:aws:states:::glue:startJobRun.sync");
-        List<String> retried = new ArrayList<>();
-        job.path("Retry").forEach(rule -> retried.addAll(texts(rule.path("ErrorEquals"))));
-        assertThat(retried).containsExactlyInAnyOrder("Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException");
+        assertThat(job.path("Retry")).hasSize(1);
+        assertThat(texts(job.path("Retry").get(0).path("ErrorEquals"))).containsExactly("States.TaskFailed");
+        assertThat(job.path("Retry").get(0).path("MaxAttempts").asInt()).isEqualTo(1);
         assertThat(job.path("Parameters").path("Arguments").path("--run_id.$").asText()).isEqualTo("$$.Execution.Name");
+        // A run that finds the previous one going waits in Glue's queue instead of failing.
+        Map<String, Object> glueJob = TEMPLATE.properties("EtlJob").orElseThrow();
+        assertThat(glueJob.get("JobRunQueuingEnabled")).isEqualTo(true);
+        assertThat(castMap(glueJob.get("ExecutionProperty")).get("MaxConcurrentRuns")).isEqualTo(1);
+    }
+
+    /**
+     * The ASL reserves {@code ' { } \} in the string literals of intrinsic functions: each must be
+     * escaped with a backslash to stand for itself (intrinsic-functions.html#intrinsic-functions-escapes),
+     * or Step Functions refuses the definition or fails the run with {@code States.Runtime}. Only
+     * {@code States.Format}'s template may hold an unescaped {@code {}}, its placeholder.
+     */
+    @Test
+    void intrinsicStringLiteralsEscapeTheReservedCharacters() {
+        List<String> literals = new ArrayList<>();
+        for (String state : ETL.states().keySet()) {
+            intrinsics(ETL.state(state), literals);
+        }
+        assertThat(literals).as("the string literals of the definition's intrinsic calls").isNotEmpty();
+        for (String literal : literals) {
+            String withoutPlaceholders = literal.startsWith("States.Format:")
+                    ? literal.substring("States.Format:".length()).replace("{}", "") : literal.substring(literal.indexOf(':') + 1);
+            for (int i = 0; i < withoutPlaceholders.length(); i++) {
+                char c = withoutPlaceholders.charAt(i);
+                if (c == '\\') {
+                    i++;
+                    continue;
+                }
+                assertThat(c).as("unescaped reserved character in literal %s", literal).isNotIn('{', '}');
+            }
+        }
+    }
+
+    /** Collects {@code <function>:<literal>} for each quoted argument of each intrinsic call under {@code node}. */
+    private static void intrinsics(JsonNode node, List<String> literals) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                if (field.getKey().endsWith(".$") && field.getValue().asText().startsWith("States.")) {
+                    literals(field.getValue().asText(), literals);
+                }
+                intrinsics(field.getValue(), literals);
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> intrinsics(item, literals));
+        }
+    }
+
+    private static void literals(String call, List<String> into) {
+        List<String> functions = new ArrayList<>();
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < call.length(); i++) {
+            char c = call.charAt(i);
+            if (c == '\'') {
+                StringBuilder literal = new StringBuilder();
+                for (i++; i < call.length() && call.charAt(i) != '\''; i++) {
+                    if (call.charAt(i) == '\\') {
+                        literal.append(call.charAt(i++));
+                    }
+                    literal.append(call.charAt(i));
+                }
+                into.add(functions.get(functions.size() - 1) + ":" + literal);
+            } else if (c == '(') {
+                functions.add(name.toString().trim());
+                name.setLength(0);
+            } else if (c == ')') {
+                functions.remove(functions.size() - 1);
+            } else if (c == ',') {
+                name.setLength(0);
+            } else {
+                name.append(c);
+            }
+        }
     }
 
     @Test

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.local.sfn.LocalStateMachine.Execution;
 import io.tarn.local.sfn.LocalStateMachine.TaskFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,203 +19,164 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * statemachine/etl.asl.json run by the local interpreter with scripted tasks: the paths it reads
- * from each task's answer, its branches, retries and alerts.
+ * Tarn's ASL interpreter: the rules of the language it must get right as Step Functions does (the
+ * reserved characters of intrinsic literals, Wait timestamps, which errors a Retry or Catch can
+ * see), and statemachine/etl.asl.json on the inputs of events/ and the bound of its crawler loop.
+ * The ETL's paths run under a second interpreter too, in {@link EtlStateMachineScenariosTest}.
  */
 class LocalStateMachineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String LAMBDA = "arn:aws:states:::lambda:invoke";
     private static final String CRAWLER_FN = "arn:aws:lambda:local:000000000000:function:crawler-refresh";
-    private static final String REPAIR_FN = "arn:aws:lambda:local:000000000000:function:partition-repair";
     private static final StateMachineDefinition ETL = StateMachineDefinition.load(Path.of("../statemachine/etl.asl.json"))
             .substitute(Map.of("EtlJobName", "tarn-etl", "CrawlerRefreshFunctionArn", CRAWLER_FN,
-                    "PartitionRepairFunctionArn", REPAIR_FN, "AlertTopicArn", "arn:aws:sns:local:000000000000:alerts"));
+                    "PartitionRepairFunctionArn", "arn:aws:lambda:local:000000000000:function:partition-repair",
+                    "AlertTopicArn", "arn:aws:sns:local:000000000000:alerts"));
 
-    /** Scripted answers, and every call made, in order. */
-    private static final class Script implements LocalStateMachine.Tasks {
-        final List<String> calls = new ArrayList<>();
-        final List<JsonNode> parameters = new ArrayList<>();
-        int concurrentRunsErrors;
-        boolean schemaChanged;
-        int runningPolls;
-        String lastCrawl = "SUCCEEDED";
-        RuntimeException checkFails;
+    private final List<Duration> pauses = new ArrayList<>();
+    private final List<Duration> waits = new ArrayList<>();
+    private final LocalStateMachine.Sleeper sleeper = new LocalStateMachine.Sleeper() {
+        @Override
+        public void sleep(Duration duration) {
+            pauses.add(duration);
+        }
 
         @Override
-        public JsonNode run(String state, String resource, JsonNode params) {
-            calls.add(state);
-            parameters.add(params);
-            switch (resource) {
-                case "arn:aws:states:::glue:startJobRun.sync" -> {
-                    if (concurrentRunsErrors-- > 0) {
-                        throw new TaskFailedException("Glue.ConcurrentRunsExceededException", "Concurrent runs exceeded");
-                    }
-                    return json("{\"Id\": \"jr_1\", \"JobRunState\": \"SUCCEEDED\", \"ExecutionTime\": 42}");
-                }
-                case "arn:aws:states:::sns:publish" -> {
-                    return json("{\"MessageId\": \"m-1\"}");
-                }
-                case LAMBDA -> {
-                    return payload(params);
-                }
-                default -> throw new AssertionError("unexpected resource " + resource);
-            }
+        public void waitState(Duration duration) {
+            waits.add(duration);
         }
+    };
 
-        private JsonNode payload(JsonNode params) {
-            JsonNode payload = params.path("Payload");
-            if (params.path("FunctionName").asText().equals(REPAIR_FN)) {
-                return lambda("{\"runId\": \"" + payload.path("runId").asText() + "\", \"manifestFound\": true}");
-            }
-            assertThat(params.path("FunctionName").asText()).isEqualTo(CRAWLER_FN);
-            switch (payload.path("action").asText()) {
-                case "check" -> {
-                    if (checkFails != null) {
-                        throw checkFails;
-                    }
-                    return lambda("{\"changed\": " + schemaChanged + ", \"tables\": [\"account_daily\"]}");
-                }
-                case "start" -> {
-                    return lambda("{\"started\": true, \"alreadyRunning\": false}");
-                }
-                case "status" -> {
-                    int attempt = payload.path("attempt").asInt() + 1;
-                    boolean finished = runningPolls-- <= 0;
-                    return lambda("{\"state\": \"" + (finished ? "READY" : "RUNNING") + "\", \"lastCrawl\": "
-                            + (finished ? "\"" + lastCrawl + "\"" : "null") + ", \"finished\": " + finished
-                            + ", \"succeeded\": " + (finished && lastCrawl.equals("SUCCEEDED")) + ", \"attempt\": " + attempt + "}");
-                }
-                default -> throw new AssertionError("unexpected action " + payload);
-            }
-        }
-
-        private static JsonNode lambda(String payload) {
-            ObjectNode answer = JSON.createObjectNode();
-            answer.put("StatusCode", 200);
-            answer.set("Payload", json(payload));
-            return answer;
-        }
+    private Execution run(String definition, String input, LocalStateMachine.Tasks tasks) {
+        return new LocalStateMachine(StateMachineDefinition.parse(definition), tasks, sleeper, state -> { },
+                Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC)).run("run-1", json(input));
     }
 
-    private final List<Duration> sleeps = new ArrayList<>();
-
-    private Execution run(Script script, String input) {
-        return new LocalStateMachine(ETL, script, sleeps::add, state -> { }).run("run-1", json(input));
+    private static String pass(String parameter) {
+        return "{\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"Parameters\": {\"v.$\": \""
+                + parameter.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}, \"End\": true}}}";
     }
+
+    private static final LocalStateMachine.Tasks NO_TASKS = (state, resource, parameters) -> {
+        throw new AssertionError("no task expected");
+    };
 
     @Test
-    void aRunWithoutSchemaChangeGoesFromTheJobStraightToPartitionRepair() {
-        Script script = new Script();
-        Execution execution = run(script, "{}");
-
-        assertThat(execution.succeeded()).isTrue();
-        assertThat(execution.visited()).containsExactly(
-                "ApplyDefaults", "RunGlueJob", "CheckSchema", "SchemaChanged", "RepairPartitions", "Done");
-        assertThat(script.parameters.get(0)).isEqualTo(json(
-                "{\"JobName\": \"tarn-etl\", \"Arguments\": {\"--mode\": \"join\", \"--datasets\": \"all\", \"--run_id\": \"run-1\"}}"));
-        assertThat(script.parameters.get(1).path("Payload")).isEqualTo(json("{\"action\": \"check\", \"runId\": \"run-1\"}"));
-        assertThat(execution.output().path("job")).isEqualTo(json(
-                "{\"jobRunId\": \"jr_1\", \"state\": \"SUCCEEDED\", \"executionTimeSeconds\": 42}"));
-        assertThat(execution.output().path("repair").path("report").path("runId").asText()).isEqualTo("run-1");
-    }
-
-    @Test
-    void theScheduledInputRunsTheJoin() throws Exception {
-        Script script = new Script();
-        run(script, Files.readString(Path.of("../events/etl-schedule.json")));
-
-        assertThat(script.parameters.get(0).path("Arguments")).isEqualTo(json(
-                "{\"--mode\": \"join\", \"--datasets\": \"all\", \"--run_id\": \"run-1\"}"));
-    }
-
-    @Test
-    void aBackfillNamesItsModeAndDatasetsToTheJob() throws Exception {
-        Script script = new Script();
-        run(script, Files.readString(Path.of("../events/etl-backfill.json")));
-
-        assertThat(script.parameters.get(0).path("Arguments")).isEqualTo(json(
-                "{\"--mode\": \"backfill\", \"--datasets\": \"orders,events\", \"--run_id\": \"run-1\"}"));
-    }
-
-    @Test
-    void aSchemaChangeStartsTheCrawlerAndPollsItUntilItsCrawlSucceeds() {
-        Script script = new Script();
-        script.schemaChanged = true;
-        script.runningPolls = 2;
-        Execution execution = run(script, "{}");
-
-        assertThat(execution.succeeded()).isTrue();
-        assertThat(script.calls).containsExactly("RunGlueJob", "CheckSchema", "StartCrawler",
-                "CrawlerStatus", "CrawlerStatus", "CrawlerStatus", "RepairPartitions");
-        // Each status check is told how many came before it.
-        assertThat(script.parameters.subList(3, 6)).extracting(p -> p.path("Payload").path("attempt").asInt())
-                .containsExactly(0, 1, 2);
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30));
-    }
-
-    @Test
-    void aFailedCrawlIsAlertedAndFailsTheExecution() {
-        Script script = new Script();
-        script.schemaChanged = true;
-        script.lastCrawl = "FAILED";
-        Execution execution = run(script, "{}");
+    void anUnescapedBraceInAnIntrinsicsStringLiteralIsARuntimeErrorAsInStepFunctions() {
+        Execution execution = run(pass("States.StringToJson('{\"mode\": \"join\"}')"), "{}", NO_TASKS);
 
         assertThat(execution.succeeded()).isFalse();
-        assertThat(execution.error()).isEqualTo("CrawlerFailed");
-        assertThat(execution.cause()).isEqualTo("The crawler ended its crawl with FAILED");
-        assertThat(script.calls).endsWith("CrawlerStatus", "NotifyFailure").doesNotContain("RepairPartitions");
+        assertThat(execution.error()).isEqualTo("States.Runtime");
+        assertThat(execution.cause()).contains("'{' is reserved in an intrinsic's string literal and must be escaped as \\{");
     }
 
     @Test
-    void aCrawlerThatNeverFinishesIsGivenUpOnAfterTheBound() {
-        Script script = new Script();
-        script.schemaChanged = true;
-        script.runningPolls = Integer.MAX_VALUE;
-        Execution execution = run(script, "{}");
+    void escapedReservedCharactersStandForThemselves() {
+        Execution execution = run(pass("States.StringToJson('\\{\"it\\'s\": \"a\\\\\\\\b\"\\}')"), "{}", NO_TASKS);
+
+        assertThat(execution.succeeded()).as("%s: %s", execution.error(), execution.cause()).isTrue();
+        assertThat(execution.output()).isEqualTo(json("{\"v\": {\"it's\": \"a\\\\b\"}}"));
+    }
+
+    @Test
+    void statesFormatsPlaceholdersAreUnescapedBracesAndEscapedOnesAreText() {
+        Execution execution = run(pass("States.Format('\\{{}\\} of {}', $.a, $.b)"), "{\"a\": 1, \"b\": \"x\"}", NO_TASKS);
+
+        assertThat(execution.output()).isEqualTo(json("{\"v\": \"{1} of x\"}"));
+        assertThat(run(pass("States.Format('{} and {}', $.a)"), "{\"a\": 1}", NO_TASKS).error()).isEqualTo("States.Runtime");
+    }
+
+    @Test
+    void aWaitUntilATimestampWaitsTheTimeLeftAndOneInThePastWaitsNothing() {
+        String definition = "{\"StartAt\": \"W\", \"States\": {\"W\": {\"Type\": \"Wait\", \"TimestampPath\": \"$.at\","
+                + " \"End\": true}}}";
+
+        assertThat(run(definition, "{\"at\": \"2024-06-01T12:01:10Z\"}", NO_TASKS).succeeded()).isTrue();
+        assertThat(run(definition, "{\"at\": \"2024-06-01T11:00:00Z\"}", NO_TASKS).succeeded()).isTrue();
+        // Step Functions truncates the milliseconds.
+        assertThat(run(definition, "{\"at\": \"2024-06-01T12:00:01.900Z\"}", NO_TASKS).succeeded()).isTrue();
+        assertThat(waits).containsExactly(Duration.ofSeconds(70), Duration.ZERO, Duration.ofSeconds(1));
+
+        Execution offset = run(definition, "{\"at\": \"2024-06-01T14:00:00+02:00\"}", NO_TASKS);
+        assertThat(offset.error()).isEqualTo("States.Runtime");
+        assertThat(offset.cause()).isEqualTo("a Wait state's timestamp must be RFC 3339 in UTC (2024-06-01T12:01:10Z),"
+                + " got \"2024-06-01T14:00:00+02:00\"");
+    }
+
+    @Test
+    void statesAllAndTaskFailedMatchEveryErrorButTheTerminalOnesAndTaskFailedNotTimeouts() {
+        JsonNode all = json("[\"States.ALL\"]");
+        JsonNode taskFailed = json("[\"States.TaskFailed\"]");
+
+        assertThat(LocalStateMachine.matches(all, "java.lang.IllegalStateException")).isTrue();
+        assertThat(LocalStateMachine.matches(all, "States.Timeout")).isTrue();
+        assertThat(LocalStateMachine.matches(all, "States.Runtime")).isFalse();
+        assertThat(LocalStateMachine.matches(all, "States.DataLimitExceeded")).isFalse();
+        assertThat(LocalStateMachine.matches(taskFailed, "States.TaskFailed")).isTrue();
+        assertThat(LocalStateMachine.matches(taskFailed, "States.Permissions")).isTrue();
+        assertThat(LocalStateMachine.matches(taskFailed, "Lambda.ServiceException")).isTrue();
+        assertThat(LocalStateMachine.matches(taskFailed, "States.Timeout")).isFalse();
+        assertThat(LocalStateMachine.matches(json("[\"States.Runtime\"]"), "States.Runtime")).isFalse();
+    }
+
+    @Test
+    void retryPausesGrowByTheBackoffRateUpToMaxDelaySeconds() {
+        String definition = "{\"StartAt\": \"T\", \"States\": {\"T\": {\"Type\": \"Task\", \"Resource\": \"arn:x\","
+                + " \"Retry\": [{\"ErrorEquals\": [\"E\"], \"IntervalSeconds\": 2, \"BackoffRate\": 3, \"MaxAttempts\": 3,"
+                + " \"MaxDelaySeconds\": 10}], \"End\": true}}}";
+        int[] calls = {0};
+
+        Execution execution = run(definition, "{}", (state, resource, parameters) -> {
+            if (calls[0]++ < 3) {
+                throw new TaskFailedException("E", "again");
+            }
+            return json("{}");
+        });
+
+        assertThat(execution.succeeded()).isTrue();
+        assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(10));
+    }
+
+    /** The ETL's tasks: the job succeeds, the crawler's crawl keeps running. */
+    private static final LocalStateMachine.Tasks ETL_TASKS = (state, resource, parameters) -> switch (state) {
+        case "RunGlueJob" -> json("{\"Id\": \"jr_1\", \"JobRunState\": \"SUCCEEDED\"}");
+        case "CheckSchema" -> json("{\"Payload\": {\"changed\": true, \"tables\": [\"account_daily\"]}}");
+        case "StartCrawler" -> json("{\"Payload\": {\"started\": true, \"alreadyRunning\": false}}");
+        case "CrawlerStatus" -> json("{\"Payload\": {\"state\": \"RUNNING\", \"lastCrawl\": null, \"finished\": false,"
+                + " \"succeeded\": false, \"attempt\": " + (parameters.at("/Payload/attempt").asInt() + 1) + "}}");
+        case "RepairPartitions", "NotifyFailure" -> json("{\"Payload\": {}}");
+        default -> throw new AssertionError("unexpected state " + state);
+    };
+
+    @Test
+    void aCrawlThatNeverEndsIsCheckedSixtyTimesThirtySecondsApartThenGivenUpOn() {
+        Execution execution = new LocalStateMachine(ETL, ETL_TASKS, sleeper, state -> { }).run("run-1", json("{}"));
 
         assertThat(execution.error()).isEqualTo("CrawlerTimedOut");
-        assertThat(execution.cause()).isEqualTo("The crawler was still RUNNING after 60 status checks");
-        assertThat(Collections.frequency(script.calls, "CrawlerStatus")).isEqualTo(60);
+        assertThat(Collections.frequency(execution.visited(), "CrawlerStatus")).isEqualTo(60);
+        assertThat(waits).hasSize(61).containsOnly(Duration.ZERO, Duration.ofSeconds(30));
+        assertThat(waits.subList(1, 61)).containsOnly(Duration.ofSeconds(30));
     }
 
     @Test
-    void concurrentRunsExceededIsRetriedWithBackoffAndThenTheRunGoesOn() {
-        Script script = new Script();
-        script.concurrentRunsErrors = 2;
-        Execution execution = run(script, "{}");
+    void theScheduledAndTheBackfillInputsOfEventsReachTheJobAsItsArguments() throws Exception {
+        List<JsonNode> jobs = new ArrayList<>();
+        LocalStateMachine.Tasks tasks = (state, resource, parameters) -> {
+            if (state.equals("RunGlueJob")) {
+                jobs.add(parameters.path("Arguments"));
+            }
+            return state.equals("CheckSchema") ? json("{\"Payload\": {\"changed\": false, \"tables\": []}}")
+                    : ETL_TASKS.run(state, resource, parameters);
+        };
+        for (String event : List.of("etl-schedule.json", "etl-backfill.json")) {
+            Execution execution = new LocalStateMachine(ETL, tasks, sleeper, state -> { })
+                    .run("run-1", json(Files.readString(Path.of("../events", event))));
+            assertThat(execution.succeeded()).as(event).isTrue();
+        }
 
-        assertThat(execution.succeeded()).isTrue();
-        assertThat(script.calls).startsWith("RunGlueJob", "RunGlueJob", "RunGlueJob", "CheckSchema");
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(60), Duration.ofSeconds(120));
-    }
-
-    @Test
-    void aGlueJobThatKeepsFindingConcurrentRunsIsAlertedAfterFiveRetries() {
-        Script script = new Script();
-        script.concurrentRunsErrors = 100;
-        Execution execution = run(script, "{}");
-
-        assertThat(execution.error()).isEqualTo("Glue.ConcurrentRunsExceededException");
-        assertThat(Collections.frequency(script.calls, "RunGlueJob")).isEqualTo(6);
-    }
-
-    @Test
-    void aFunctionErrorIsPublishedWithTheRunsInputAndEndsInFail() {
-        Script script = new Script();
-        script.checkFails = new TaskFailedException("java.lang.IllegalArgumentException", "no run manifest at etl-runs/run-1.json");
-        Execution execution = run(script, "{\"mode\": \"join\"}");
-
-        assertThat(execution.succeeded()).isFalse();
-        assertThat(execution.visited()).endsWith("CheckSchema", "NotifyFailure", "Failed");
-        assertThat(execution.error()).isEqualTo("java.lang.IllegalArgumentException");
-        assertThat(execution.cause()).isEqualTo("no run manifest at etl-runs/run-1.json");
-        JsonNode alert = script.parameters.get(script.parameters.size() - 1);
-        assertThat(alert.path("TopicArn").asText()).isEqualTo("arn:aws:sns:local:000000000000:alerts");
-        assertThat(alert.path("Message").path("state").path("mode").asText()).isEqualTo("join");
-        assertThat(alert.path("Message").path("state").path("error").path("Cause").asText())
-                .isEqualTo("no run manifest at etl-runs/run-1.json");
-        assertThat(alert.path("Message").path("execution").asText()).endsWith(":run-1");
+        assertThat(jobs).containsExactly(
+                json("{\"--mode\": \"join\", \"--datasets\": \"all\", \"--run_id\": \"run-1\"}"),
+                json("{\"--mode\": \"backfill\", \"--datasets\": \"orders,events\", \"--run_id\": \"run-1\"}"));
     }
 
     private static JsonNode json(String text) {

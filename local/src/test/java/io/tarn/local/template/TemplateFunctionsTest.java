@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.poll.PollEvents;
@@ -44,7 +45,8 @@ class TemplateFunctionsTest {
             "RawObjectFunction", RawObjectConfig::fromEnv,
             "SqlPollerFunction", SqlPollerConfig::fromEnv,
             "CrawlerRefreshFunction", CrawlerRefreshConfig::fromEnv,
-            "PartitionRepairFunction", PartitionRepairConfig::fromEnv);
+            "PartitionRepairFunction", PartitionRepairConfig::fromEnv,
+            "EtlTriggerFunction", EtlTriggerConfig::fromEnv);
 
     @Test
     void everyFunctionIsKnownHere() {
@@ -152,9 +154,20 @@ class TemplateFunctionsTest {
 
     private static void addVariables(Object environment, Map<String, String> into) {
         if (environment instanceof Map<?, ?> map && map.get("Variables") instanceof Map<?, ?> variables) {
-            // A value made by an intrinsic function is known only at deploy time; any text stands for it.
-            variables.forEach((name, value) -> into.put((String) name, value instanceof String s ? s : "deployed-value"));
+            // A value made by an intrinsic function is known only at deploy time: a parameter's default
+            // stands for a !Ref to it, any text for the rest.
+            variables.forEach((name, value) -> into.put((String) name, value instanceof String s ? s : deployed(value)));
         }
+    }
+
+    private static String deployed(Object value) {
+        if (value instanceof Map<?, ?> ref && ref.get("Ref") instanceof String name
+                && TEMPLATE.root().get("Parameters") instanceof Map<?, ?> parameters
+                && parameters.get(name) instanceof Map<?, ?> parameter && parameter.get("Default") != null
+                && !String.valueOf(parameter.get("Default")).isBlank()) {
+            return String.valueOf(parameter.get("Default"));
+        }
+        return "deployed-value";
     }
 
     private static String projectVersion() throws IOException {
