@@ -118,6 +118,14 @@ public final class LocalEtl {
      * @param input the execution's input, e.g. {@code {}} or {@code {"mode": "backfill", "datasets": "orders"}}
      */
     public Execution run(String runId, JsonNode input) {
+        return run(runId, input, duration -> { });
+    }
+
+    /**
+     * Runs one execution, pausing as {@code sleeper} says: {@code tarn etl} skips every pause, a run
+     * started by {@code tarn up}'s trigger waits in its Wait state for its window's end.
+     */
+    public Execution run(String runId, JsonNode input, LocalStateMachine.Sleeper sleeper) {
         RunManifest.checkRunId(runId);
         CrawlerRefreshService crawlerRefresh = lake.crawlerRefreshService(
                 new CrawlerRefreshConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.STATE_TABLE, LocalLake.CRAWLER), logs);
@@ -133,7 +141,7 @@ public final class LocalEtl {
             case "arn:aws:states:::sns:publish" -> alert(parameters);
             default -> throw new TaskFailedException("States.Runtime", "no local implementation of " + resource);
         };
-        return new LocalStateMachine(definition, tasks, duration -> { }, state -> progress.println("  " + state))
+        return new LocalStateMachine(definition, tasks, sleeper, state -> progress.println("  " + state))
                 .run(runId, input);
     }
 

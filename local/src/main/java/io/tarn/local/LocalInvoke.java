@@ -3,6 +3,8 @@ package io.tarn.local;
 import static java.util.Objects.requireNonNull;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,11 +14,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
+import io.tarn.functions.etltrigger.EtlTriggerHandler;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
 import io.tarn.ingest.RawObjectConfig;
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.local.template.SamTemplate;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
@@ -24,12 +30,14 @@ import io.tarn.pipeline.PipelineLoader;
 import io.tarn.poll.SqlPollerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +45,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code tarn invoke}: one function of template.yaml run on the local lake with an event file, as
@@ -70,6 +79,8 @@ public final class LocalInvoke {
     private final PrintStream out;
     private final PrintStream logs;
     private final Map<String, Wiring> wirings;
+    /** Spark for the ETL runs an EtlTrigger invocation starts, started only if one does. */
+    private LocalEtl.LocalSpark spark;
 
     /**
      * @param dir the local lake's folder
@@ -77,8 +88,10 @@ public final class LocalInvoke {
      *     in its jar)
      * @param out the handler's response, or its error
      * @param logs the function's log lines
+     * @param pipelineFile pipeline.yaml as a file, for the Glue job of an ETL run EtlTrigger starts
      */
-    public LocalInvoke(Path dir, Supplier<PipelineConfig> pipeline, PrintStream out, PrintStream logs) {
+    public LocalInvoke(Path dir, Supplier<PipelineConfig> pipeline, Supplier<Path> pipelineFile, PrintStream out,
+            PrintStream logs) {
         this.dir = requireNonNull(dir, "dir is null");
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
         this.out = requireNonNull(out, "out is null");
@@ -98,7 +111,21 @@ public final class LocalInvoke {
                 CrawlerRefreshHandler.class.getName(), (lake, env) -> new CrawlerRefreshHandler(
                         lake.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(env), logs)::handle),
                 PartitionRepairHandler.class.getName(), (lake, env) -> new PartitionRepairHandler(
-                        lake.partitionRepairService(PartitionRepairConfig.fromEnv(env), logs)::repair));
+                        lake.partitionRepairService(PartitionRepairConfig.fromEnv(env), logs)::repair),
+                EtlTriggerHandler.class.getName(), (lake, env) -> {
+                    // STATE_MACHINE_ARN names the local state machine; an execution EtlTrigger starts
+                    // runs here before the invocation's process ends, as Step Functions would run it.
+                    EtlTriggerConfig config = EtlTriggerConfig.fromEnv(env);
+                    LocalEtl etl = new LocalEtl(lake, pipelineFile.get(),
+                            StateMachineDefinition.loadResource("statemachine/etl.asl.json"), this::spark, logs, logs);
+                    LocalExecutions[] executions = new LocalExecutions[1];
+                    executions[0] = new LocalExecutions(dir, (name, input) -> {
+                        logs.println("tarn invoke: execution " + name + " of the ETL state machine:");
+                        executions[0].finished(etl.run(name, input, LocalStateMachine.Sleeper.REAL_WAITS));
+                    }, Clock.systemUTC());
+                    return PojoHandlers.stream(new EtlTriggerHandler(lake.etlTriggerService(config, executions[0], logs)),
+                            SQSEvent.class, SQSBatchResponse.class);
+                });
     }
 
     /**
@@ -123,7 +150,7 @@ public final class LocalInvoke {
         int timeout = number(properties, globals, "Timeout", DEFAULT_TIMEOUT_SECONDS);
         byte[] event = event(eventFile);
 
-        try (LocalLake lake = LocalLake.open(dir)) {
+        try (LocalLake lake = LocalLake.open(dir); Closeable stopSpark = this::stopSpark) {
             env.put(RawObjectConfig.AWS_REGION, lake.s3Server().region());
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             try {
@@ -222,6 +249,7 @@ public final class LocalInvoke {
             case "StagingCrawler" -> LocalLake.CRAWLER;
             case "AthenaWorkGroup" -> LocalLake.ATHENA_WORKGROUP;
             case "AzureSqlSecretArn" -> LocalLake.AZURE_SQL_SECRET;
+            case "EtlStateMachine" -> LocalLake.STATE_MACHINE;
             default -> null;
         };
         if (local != null) {
@@ -289,6 +317,20 @@ public final class LocalInvoke {
         error.put("errorType", e.getClass().getName());
         error.put("errorMessage", String.valueOf(e.getMessage()));
         return error;
+    }
+
+    private synchronized SparkSession spark() {
+        if (spark == null) {
+            spark = new LocalEtl.LocalSpark(dir.resolve("tmp"));
+        }
+        return spark.get();
+    }
+
+    private synchronized void stopSpark() {
+        if (spark != null) {
+            spark.close();
+            spark = null;
+        }
     }
 
     private PipelineConfig pipeline(Optional<String> path) {

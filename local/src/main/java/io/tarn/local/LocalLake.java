@@ -21,6 +21,8 @@ import io.tarn.poll.ConnectionFactory;
 import io.tarn.poll.PollerSettings;
 import io.tarn.poll.SqlPollerService;
 import java.io.IOException;
+import io.tarn.etl.trigger.EtlTriggerConfig;
+import io.tarn.etl.trigger.EtlTriggerService;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,8 @@ public final class LocalLake implements AutoCloseable {
     public static final String CRAWLER = "tarn-local-crawler";
     public static final String ATHENA_WORKGROUP = "tarn-local";
     public static final String AZURE_SQL_SECRET = "tarn-local-azuresql";
+    /** The ETL state machine's ARN here: what EtlTrigger's STATE_MACHINE_ARN names locally. */
+    public static final String STATE_MACHINE = "arn:aws:states:local:000000000000:stateMachine:tarn-etl";
 
     private final Path dir;
     private final EmbeddedS3 s3Server;
@@ -184,6 +188,11 @@ public final class LocalLake implements AutoCloseable {
                             + "' cannot run; register partitions from a run manifest instead", null);
                 },
                 config, new JsonLogger(logs, Clock.systemUTC(), "partition-repair"));
+    }
+
+    /** The EtlTrigger service on this lake: its executions are {@code executions}, the local state machine's. */
+    public EtlTriggerService etlTriggerService(EtlTriggerConfig config, LocalExecutions executions, PrintStream logs) {
+        return new EtlTriggerService(executions, config, new JsonLogger(logs, Clock.systemUTC(), "etl-trigger"));
     }
 
     @Override

@@ -2,22 +2,39 @@ package io.tarn.local;
 
 import static java.util.Objects.requireNonNull;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.embedded.LambdaContext;
+import io.tarn.etl.trigger.EtlTriggerConfig;
+import io.tarn.etl.trigger.EtlTriggerService;
+import io.tarn.functions.etltrigger.EtlTriggerHandler;
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,16 +45,27 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * {@code tarn up}: the local lake's S3 endpoint kept open on 127.0.0.1, and every new object of
  * the raw bucket handed to the RawObject handler as its S3 notification would be, so that any S3
- * client can upload raw files and read staging.
+ * client can upload raw files and read staging; and, as in AWS, new staging data (RawObject's
+ * manifests) handed to the EtlTrigger handler, which starts the ETL state machine once per window,
+ * so an upload reaches the ETL tables without another command.
  *
  * <p>S3Proxy sends no notifications, so a watcher lists the raw bucket every
  * {@link #SCAN_INTERVAL}. Each object version (key, ETag, last-modified time: a put of the same
  * bytes again is a new version, as S3 notifies every put) is handed over once; the state table's
- * ledger then answers "already processed" for content it has converted before, as in AWS.
+ * ledger then answers "already processed" for content it has converted before, as in AWS. The
+ * manifests are listed likewise and each is announced once, as EventBridge's "Object Created"
+ * event in an SQS batch; an announcement the handler reports failed is made again on the next
+ * scan, as SQS delivers a failed message again. The executions run one at a time beside the
+ * watcher, each waiting for its window's end as the state machine says.
  */
 public final class LocalUp implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 8765;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The trigger's window here: short, since the local job takes seconds (60 in the template). */
+    public static final Duration DEFAULT_ETL_WINDOW = Duration.ofSeconds(5);
+    /** Staging notices and the local executions share one clock: no settling needed but a second of slack. */
+    static final Duration ETL_SETTLE = Duration.ofSeconds(1);
     static final Duration SCAN_INTERVAL = Duration.ofMillis(500);
     /** How long {@link #close()} lets a conversion in progress finish before interrupting it. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -47,13 +75,21 @@ public final class LocalUp implements AutoCloseable {
     private final RawObjectIngest ingest;
     private final PrintStream out;
     private final ScheduledExecutorService watcher;
+    /** Runs the ETL executions the trigger starts, one at a time, as the Glue job's queue does. */
+    private final ExecutorService etlRuns;
+    private final LocalEtl.LocalSpark spark;
+    /** Empty with {@code --etl-window off}: staging only, no ETL. */
+    private final Optional<EtlTriggerHandler> trigger;
+    /** Manifests announced to the trigger (and not reported failed). */
+    private final Set<String> announced = new HashSet<>();
     /** Key to the version last handed over (or reported as outside every dataset). */
     private final Map<String, String> handed = new HashMap<>();
     private boolean listingFailed;
     /** Set by close without the scan lock, so that a scan in progress stops after its current object. */
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LocalUp(LocalLake lake, PipelineConfig pipeline, PrintStream out, PrintStream logs) {
+    private LocalUp(LocalLake lake, PipelineConfig pipeline, Path pipelineFile, Optional<Duration> etlWindow,
+            PrintStream out, PrintStream logs) {
         this.lake = lake;
         this.pipeline = pipeline;
         this.ingest = new RawObjectIngest(lake, pipeline, logs);
@@ -63,6 +99,38 @@ public final class LocalUp implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.etlRuns = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tarn-up-etl");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.spark = new LocalEtl.LocalSpark(lake.dir().resolve("tmp"));
+        LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
+                spark, logs, logs);
+        LocalExecutions[] started = new LocalExecutions[1];
+        started[0] = new LocalExecutions(lake.dir(), (name, input) -> {
+            out.println("etl " + name + ": started; its job runs after " + input.path("startAfter").asText());
+            etlRuns.submit(() -> run(etl, started[0], name, input));
+        }, Clock.systemUTC());
+        this.trigger = etlWindow.map(window -> new EtlTriggerHandler(lake.etlTriggerService(new EtlTriggerConfig(
+                lake.s3Server().region(), LocalLake.STATE_MACHINE, window, ETL_SETTLE), started[0], logs)));
+    }
+
+    private void run(LocalEtl etl, LocalExecutions executions, String name, JsonNode input) {
+        try {
+            LocalStateMachine.Execution execution = etl.run(name, input, LocalStateMachine.Sleeper.REAL_WAITS);
+            executions.finished(execution);
+            if (execution.succeeded()) {
+                List<String> tables = new ArrayList<>();
+                execution.output().path("repair").path("report").path("tables").forEach(table -> tables.add(
+                        table.path("table").asText() + " " + table.path("partitions").asLong() + " partitions"));
+                out.println("etl " + name + ": succeeded" + (tables.isEmpty() ? "" : ", " + String.join(", ", tables)));
+            } else {
+                out.println("etl " + name + ": failed: " + execution.error() + ": " + execution.cause());
+            }
+        } catch (RuntimeException e) {
+            out.println("etl " + name + ": failed: " + describe(e));
+        }
     }
 
     /**
@@ -70,12 +138,16 @@ public final class LocalUp implements AutoCloseable {
      * prints the endpoint, credentials and examples to {@code out}, and starts watching the raw
      * bucket. One line per handed object goes to {@code out}; the handler's logs to {@code logs}.
      *
+     * @param etlWindow the EtlTrigger window of the ETL runs new staging data starts; empty for none
+     *
      * @throws IllegalStateException when the port is in use
      */
-    public static LocalUp start(Path dir, int port, PipelineConfig pipeline, PrintStream out, PrintStream logs)
-            throws IOException {
+    public static LocalUp start(Path dir, int port, PipelineConfig pipeline, Path pipelineFile,
+            Optional<Duration> etlWindow, PrintStream out, PrintStream logs) throws IOException {
         requireNonNull(dir, "dir is null");
         requireNonNull(pipeline, "pipeline is null");
+        requireNonNull(pipelineFile, "pipelineFile is null");
+        requireNonNull(etlWindow, "etlWindow is null");
         requireNonNull(out, "out is null");
         requireNonNull(logs, "logs is null");
         LocalLake lake;
@@ -87,7 +159,7 @@ public final class LocalUp implements AutoCloseable {
             }
             throw e;
         }
-        LocalUp up = new LocalUp(lake, pipeline, out, logs);
+        LocalUp up = new LocalUp(lake, pipeline, pipelineFile, etlWindow, out, logs);
         up.printBanner();
         up.watcher.scheduleWithFixedDelay(up::scan, 0, SCAN_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return up;
@@ -154,6 +226,65 @@ public final class LocalUp implements AutoCloseable {
                 out.println(hand(object.getKey()));
             }
         }
+        announceStagingChanges();
+    }
+
+    /**
+     * Hands every manifest of the staging bucket not announced yet to the EtlTrigger handler, as
+     * EventBridge's "Object Created" events in one SQS batch. Manifests already there when {@code up}
+     * starts are announced too: their windows' executions run unless this lake ran them before.
+     */
+    private void announceStagingChanges() {
+        if (trigger.isEmpty()) {
+            return;
+        }
+        List<S3Object> fresh = new ArrayList<>();
+        try {
+            for (S3Object object : lake.s3().listObjectsV2Paginator(b -> b.bucket(LocalLake.STAGING_BUCKET)
+                    .prefix(EtlTriggerService.NOTICE_PREFIX)).contents()) {
+                if (!object.key().endsWith("/") && !announced.contains(object.key())) {
+                    fresh.add(object);
+                }
+            }
+        } catch (RuntimeException e) {
+            return; // the raw bucket's listing reports a lake that cannot be listed; the next scan tries again
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        SQSEvent batch = new SQSEvent();
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
+        for (S3Object object : fresh) {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId(object.key());
+            message.setEventSource("aws:sqs");
+            message.setBody(objectCreated(object));
+            messages.add(message);
+        }
+        batch.setRecords(messages);
+        Set<String> failed = new HashSet<>();
+        try {
+            trigger.get().handleRequest(batch, LambdaContext.withTimeout("EtlTriggerFunction", 512, 60_000))
+                    .getBatchItemFailures().forEach(failure -> failed.add(failure.getItemIdentifier()));
+        } catch (RuntimeException e) {
+            out.println("etl: the trigger failed: " + describe(e) + " (tried again on the next scan)");
+            return;
+        }
+        fresh.stream().map(S3Object::key).filter(key -> !failed.contains(key)).forEach(announced::add);
+    }
+
+    /** S3's EventBridge event for the creation of {@code object} in the staging bucket. */
+    private static String objectCreated(S3Object object) {
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "0").put("id", UUID.nameUUIDFromBytes(object.key().getBytes(StandardCharsets.UTF_8)).toString())
+                .put("detail-type", "Object Created").put("source", "aws.s3").put("account", "000000000000")
+                .put("time", object.lastModified().toString()).put("region", "us-east-1");
+        event.putArray("resources").add("arn:aws:s3:::" + LocalLake.STAGING_BUCKET);
+        ObjectNode detail = event.putObject("detail").put("version", "0");
+        detail.putObject("bucket").put("name", LocalLake.STAGING_BUCKET);
+        detail.putObject("object").put("key", object.key()).put("size", object.size()).put("etag", object.eTag());
+        detail.put("reason", "PutObject");
+        return event.toString();
     }
 
     /**
@@ -212,7 +343,8 @@ public final class LocalUp implements AutoCloseable {
         out.println("  aws --endpoint-url " + endpoint + " s3 ls --recursive s3://" + LocalLake.STAGING_BUCKET + "/");
         out.println("  or export AWS_ENDPOINT_URL=" + endpoint + " and leave out --endpoint-url (SDKs read it too;"
                 + " use path-style addressing)");
-        out.println("tarn up: watching s3://" + LocalLake.RAW_BUCKET + "/ for new objects; Ctrl-C stops");
+        out.println("tarn up: watching s3://" + LocalLake.RAW_BUCKET + "/ for new objects; "
+                + (trigger.isPresent() ? "new staging data runs the ETL once per window; " : "") + "Ctrl-C stops");
     }
 
     private String rawPrefixes() {
@@ -243,14 +375,21 @@ public final class LocalUp implements AutoCloseable {
             return;
         }
         watcher.shutdown();
+        etlRuns.shutdown();
         try {
             if (!watcher.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 watcher.shutdownNow();
             }
+            // An ETL run in progress (or waiting for its window) finishes, so its window is not lost.
+            if (!etlRuns.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                etlRuns.shutdownNow();
+            }
         } catch (InterruptedException e) {
             watcher.shutdownNow();
+            etlRuns.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
+            spark.close();
             lake.close();
         }
     }

@@ -3,6 +3,7 @@ package io.tarn.local;
 import io.tarn.etl.RunManifest;
 import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +22,7 @@ import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,7 +49,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * tarn demo [--dir DIR]
  * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
  * tarn invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
- * tarn up [--dir DIR] [--port P] [--pipeline FILE]
+ * tarn up [--dir DIR] [--port P] [--etl-window SECONDS|off] [--pipeline FILE]
  * </pre>
  */
 public final class Tarn {
@@ -73,9 +75,11 @@ public final class Tarn {
               invoke FUNCTION --event FILE [--dir DIR] [--template FILE] [--pipeline FILE]
                      run a function of template.yaml (its logical id) with an event file on the local lake, as
                      sam local invoke does: the response on stdout, the function's logs on stderr
-              up     [--dir DIR] [--port P] [--pipeline FILE]
+              up     [--dir DIR] [--port P] [--etl-window SECONDS|off] [--pipeline FILE]
                      keep the local S3 endpoint open on 127.0.0.1:P (default 8765) and run the RawObject function
-                     on every new object of the raw bucket, until Ctrl-C; prints the endpoint and credentials
+                     on every new object of the raw bucket, until Ctrl-C; prints the endpoint and credentials; new
+                     staging data starts the ETL state machine through EtlTrigger, once per window (default 5 s; off:
+                     staging only)
             DIR defaults to .tarn, FILE to ./pipeline.yaml (--template: ./template.yaml)""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -313,15 +317,42 @@ public final class Tarn {
         }
         Path event = Path.of(options.required("--event"));
         Path template = LocalInvoke.templateFile(Optional.ofNullable(options.value("--template")), options.dir());
-        return new LocalInvoke(options.dir(), () -> pipeline(options), out, err)
-                .invoke(template, function.get(0), event);
+        Path dir = options.dir();
+        return new LocalInvoke(dir, () -> pipeline(options), () -> {
+            try {
+                return pipelineFile(options, dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, out, err).invoke(template, function.get(0), event);
     }
 
     private int up(Options options) throws Exception {
         options.noPositional();
         int port = options.port(LocalUp.DEFAULT_PORT);
-        LocalUp.start(options.dir(), port, pipeline(options), out, err).runUntilShutdown();
+        Optional<Duration> window = etlWindow(options.value("--etl-window"));
+        Path dir = options.dir();
+        LocalUp.start(dir, port, pipeline(options), pipelineFile(options, dir), window, out, err).runUntilShutdown();
         return 0;
+    }
+
+    /** {@code --etl-window}: seconds, or {@code off} for staging only. */
+    private static Optional<Duration> etlWindow(String value) {
+        if (value == null) {
+            return Optional.of(LocalUp.DEFAULT_ETL_WINDOW);
+        }
+        if (value.equals("off")) {
+            return Optional.empty();
+        }
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 1 && seconds <= 3600) {
+                return Optional.of(Duration.ofSeconds(seconds));
+            }
+        } catch (NumberFormatException e) {
+            // reported below, as for a number out of range
+        }
+        throw new UsageException("--etl-window takes a number of seconds from 1 to 3600 or off, got '" + value + "'");
     }
 
     /** pipeline.yaml as a file: --pipeline, ./pipeline.yaml, or the one in the tarn jar copied under DIR. */
@@ -350,7 +381,7 @@ public final class Tarn {
 
         private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
                 "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id",
-                "--event", "--template", "--port");
+                "--event", "--template", "--port", "--etl-window");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();

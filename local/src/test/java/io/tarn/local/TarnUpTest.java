@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,8 @@ class TarnUpTest {
     private static final Path ORDERS_FULL_LOAD = Path.of("../samples/dms/shop/orders/LOAD00000001.csv");
     private static final String ORDERS_KEY = "dms/shop/orders/LOAD00000001.csv";
     private static final String ORDERS_URI = "s3://tarn-raw/" + ORDERS_KEY;
+    private static final Path ACCOUNTS = Path.of("../samples/azuresql/dbo/accounts/sample-accounts.csv");
+    private static final String ACCOUNTS_KEY = "azuresql/dbo/accounts/sample-accounts.csv";
     /** A bound on waiting for the watcher, not a measure of it: a conversion takes about a second. */
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -60,6 +63,8 @@ class TarnUpTest {
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private LocalUp up;
     private S3Client client;
+    /** Off but where a test says otherwise: the ETL's Spark job is a test of its own. */
+    private Optional<Duration> etlWindow = Optional.empty();
 
     @AfterEach
     void stop() {
@@ -97,6 +102,59 @@ class TarnUpTest {
         }
         assertThat(duckDb("SELECT string_agg(CAST(order_id AS VARCHAR), ',' ORDER BY order_id) FROM read_parquet('"
                 + downloads.toAbsolutePath() + "/*.parquet')")).isEqualTo("1001,1002,1003,1004,1005,1006,1009");
+    }
+
+    @Test
+    void uploadsReachTheEtlTablesWithoutAnotherCommandThroughTheTrigger() throws Exception {
+        etlWindow = Optional.of(Duration.ofSeconds(2));
+        Path dir = temp.resolve("lake");
+        start(dir);
+
+        client.putObject(b -> b.bucket("tarn-raw").key(ORDERS_KEY), RequestBody.fromFile(ORDERS_FULL_LOAD));
+        client.putObject(b -> b.bucket("tarn-raw").key(ACCOUNTS_KEY), RequestBody.fromFile(ACCOUNTS));
+        awaitLines(ORDERS_URI, 1);
+        awaitLines("s3://tarn-raw/" + ACCOUNTS_KEY, 1);
+        // The two manifests fall in one window or two; each window runs once, the last after both landed.
+        List<String> started = awaitEtl();
+
+        assertThat(started).hasSizeBetween(1, 2).allSatisfy(line -> assertThat(line)
+                .matches("etl auto-\\d{8}T\\d{6}Z-2s: started; its job runs after \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+        assertThat(linesStartingWith("etl ")).filteredOn(line -> line.contains(": succeeded")).hasSize(started.size());
+        ByteArrayOutputStream csv = new ByteArrayOutputStream();
+        up.lake().query().run("SELECT account_id, day, orders, revenue, plan FROM account_daily WHERE account_id = 'acme'"
+                + " AND day = DATE '2024-05-30'", Optional.empty(), new PrintStream(csv, true, UTF_8));
+        assertThat(csv.toString(UTF_8).lines()).containsExactly("account_id,day,orders,revenue,plan",
+                "acme,2024-05-30,2,195.50,enterprise");
+        try (var files = Files.list(dir.resolve("executions"))) {
+            assertThat(files.map(file -> file.getFileName().toString())).hasSize(started.size());
+        }
+
+        // Restarted on the same lake: the manifests are announced again, and their windows' runs exist.
+        up.close();
+        output.reset();
+        start(dir);
+        up.scan();
+        assertThat(linesStartingWith("etl ")).isEmpty();
+    }
+
+    /** The "started" lines once every started execution has ended. */
+    private List<String> awaitEtl() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            List<String> started = linesStartingWith("etl ").stream().filter(line -> line.contains(": started")).toList();
+            long ended = linesStartingWith("etl ").stream().filter(line -> line.matches("etl \\S+: (succeeded|failed).*")).count();
+            if (!started.isEmpty() && ended == started.size()) {
+                return started;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("the ETL runs did not end after %s; output:%n%s%nlogs:%n%s", WAIT, output, logs);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private List<String> linesStartingWith(String prefix) {
+        return output.toString(UTF_8).lines().filter(line -> line.startsWith(prefix)).toList();
     }
 
     @Test
@@ -228,7 +286,8 @@ class TarnUpTest {
     /** Starts {@code up} on a free port and a client configured from the lines it printed. */
     private void start(Path dir) throws IOException {
         PipelineConfig pipeline = PipelineLoader.load(PIPELINE);
-        up = LocalUp.start(dir, 0, pipeline, new PrintStream(output, true, UTF_8), new PrintStream(logs, true, UTF_8));
+        up = LocalUp.start(dir, 0, pipeline, PIPELINE, etlWindow, new PrintStream(output, true, UTF_8),
+                new PrintStream(logs, true, UTF_8));
         client = S3Client.builder()
                 .endpointOverride(URI.create(printed("endpoint")))
                 .region(Region.of(printed("region")))

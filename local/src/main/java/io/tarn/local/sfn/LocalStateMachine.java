@@ -79,6 +79,21 @@ public final class LocalStateMachine {
         default void waitState(Duration duration) throws InterruptedException {
             sleep(duration);
         }
+
+        /**
+         * Waits in Wait states as long as they say (a triggered run until its window's end) but
+         * skips retries' pauses: a local task that failed fails the same way at once.
+         */
+        Sleeper REAL_WAITS = new Sleeper() {
+            @Override
+            public void sleep(Duration duration) {
+            }
+
+            @Override
+            public void waitState(Duration duration) throws InterruptedException {
+                Thread.sleep(duration.toMillis());
+            }
+        };
     }
 
     /**
