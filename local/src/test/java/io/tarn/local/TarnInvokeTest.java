@@ -4,6 +4,7 @@ import static io.tarn.local.TarnCommandTest.tarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
 import io.tarn.etl.RunManifest;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  */
 class TarnInvokeTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PIPELINE = "../pipeline.yaml";
     private static final String TEMPLATE = "../template.yaml";
     private static final Path EVENTS = Path.of("../events");
@@ -45,7 +47,8 @@ class TarnInvokeTest {
             Map.entry("crawler-refresh-start.json", "CrawlerRefreshFunction"),
             Map.entry("crawler-refresh-status.json", "CrawlerRefreshFunction"),
             Map.entry("partition-repair.json", "PartitionRepairFunction"),
-            Map.entry("partition-repair-no-manifest.json", "PartitionRepairFunction"));
+            Map.entry("partition-repair-no-manifest.json", "PartitionRepairFunction"),
+            Map.entry("sqs-staging-changed.json", "EtlTriggerFunction"));
     /** Inputs of the ETL state machine, not of a function. */
     private static final List<String> STATE_MACHINE_INPUTS = List.of("etl-schedule.json", "etl-backfill.json");
 
@@ -119,6 +122,43 @@ class TarnInvokeTest {
         assertThat(query("SELECT count(*) AS n FROM invoices")).containsExactly("n", "3");
         // The fourth event has no account: quarantined, never in a tenant partition.
         assertThat(query("SELECT count(*) AS n FROM events")).containsExactly("n", "3");
+    }
+
+    @Test
+    void stagingNoticesStartOneEtlExecutionPerWindowWhichRunsOnTheLakeAndADuplicateBatchStartsNone() throws IOException {
+        assertThat(invoke("sqs-eventbridge-batch.json").exitCode()).isZero();
+
+        Run run = invoke("sqs-staging-changed.json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.json()).isEqualTo(JSON.readTree("{\"batchItemFailures\": []}"));
+        // The sample's notices of 12:00:05 and 12:00:40 share a window, 12:01:02 has its own.
+        List<JsonNode> executions = executions();
+        assertThat(executions).extracting(e -> e.path("name").asText() + " " + e.path("status").asText()
+                + " " + e.at("/input/startAfter").asText()).containsExactly(
+                "auto-20240601T120000Z-60s SUCCEEDED 2024-06-01T12:01:10Z",
+                "auto-20240601T120100Z-60s SUCCEEDED 2024-06-01T12:02:10Z");
+        assertThat(run.err()).contains("tarn invoke: execution auto-20240601T120000Z-60s of the ETL state machine:",
+                "  RunGlueJob", "  RepairPartitions");
+        assertThat(query("SELECT DISTINCT account_id FROM account_daily ORDER BY account_id"))
+                .contains("account_id", "acme");
+
+        Run again = invoke("sqs-staging-changed.json");
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.json()).isEqualTo(JSON.readTree("{\"batchItemFailures\": []}"));
+        assertThat(again.err()).doesNotContain("of the ETL state machine");
+        assertThat(executions()).hasSize(2);
+    }
+
+    private List<JsonNode> executions() throws IOException {
+        List<JsonNode> executions = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir.resolve("executions"))) {
+            for (Path file : files.sorted().toList()) {
+                executions.add(JSON.readTree(file.toFile()));
+            }
+        }
+        return executions;
     }
 
     @Test
@@ -254,7 +294,7 @@ class TarnInvokeTest {
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).isEqualTo("tarn: PartitionRepairFunction's handler com.example.Repair has no local wiring"
                 + " (tarn invoke runs io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler,"
-                + " io.tarn.functions.partitionrepair.PartitionRepairHandler, io.tarn.functions.rawobject.RawObjectHandler,"
+                + " io.tarn.functions.etltrigger.EtlTriggerHandler, io.tarn.functions.partitionrepair.PartitionRepairHandler, io.tarn.functions.rawobject.RawObjectHandler,"
                 + " io.tarn.functions.sqlpoller.SqlPollerHandler)\n");
         assertThat(unresolved.exitCode()).isEqualTo(1);
         assertThat(unresolved.err()).isEqualTo("tarn: PartitionRepairFunction's environment variable ATHENA_WORKGROUP is"
@@ -281,7 +321,7 @@ class TarnInvokeTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).isEqualTo("tarn: unknown function 'RawObject' (template.yaml has: RawObjectFunction,"
-                + " SqlPollerFunction, CrawlerRefreshFunction, PartitionRepairFunction)\n");
+                + " SqlPollerFunction, CrawlerRefreshFunction, PartitionRepairFunction, EtlTriggerFunction)\n");
     }
 
     @Test
