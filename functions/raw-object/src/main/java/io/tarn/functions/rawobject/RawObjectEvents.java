@@ -45,10 +45,10 @@ import java.util.Optional;
  */
 public final class RawObjectEvents {
 
-    static final String SQS_EVENT_SOURCE = "aws:sqs";
-    static final String OBJECT_CREATED = "Object Created";
+    private static final String SQS_EVENT_SOURCE = "aws:sqs";
+    private static final String OBJECT_CREATED = "Object Created";
     /** S3 sends this once, to the destination, when a notification is configured. */
-    static final String S3_TEST_EVENT = "s3:TestEvent";
+    private static final String S3_TEST_EVENT = "s3:TestEvent";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ClassLoader CLASS_LOADER = RawObjectEvents.class.getClassLoader();
