@@ -3,18 +3,15 @@ package io.tarn.ingest;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.events.InvalidEventException;
-import io.tarn.events.ObjectCreatedEvents;
-import io.tarn.events.ObjectCreatedEvents.Invocation;
-import io.tarn.events.ObjectCreatedEvents.Message;
+import io.tarn.ingest.RawObjectInvocation.Message;
 import io.tarn.log.JsonLogger;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the RawObject service over one invocation's event. In an SQS batch every message stands
+ * Runs the RawObject service over one decoded invocation. In an SQS batch every message stands
  * alone: a failing message is reported in {@code batchItemFailures} (SQS redelivers only those,
  * and moves them to the dead-letter queue after the queue's retries) while the others complete.
  * A plain S3 or EventBridge invocation fails as a whole, so Lambda's async retries apply.
@@ -29,8 +26,14 @@ public final class RawObjectEventProcessor {
         this.log = requireNonNull(log, "log is null");
     }
 
-    public RawObjectResponse handle(InputStream event) throws InvalidEventException {
-        Invocation invocation = ObjectCreatedEvents.decode(event);
+    /**
+     * Processes every object of the invocation.
+     *
+     * @throws InvalidEventException when a plain invocation's message could not be decoded (an SQS
+     *     batch reports such a message in {@code batchItemFailures} instead)
+     */
+    public RawObjectResponse handle(RawObjectInvocation invocation) throws InvalidEventException {
+        requireNonNull(invocation, "invocation is null");
         List<RawObjectResponse.ItemFailure> failures = new ArrayList<>();
         List<IngestOutcome> outcomes = new ArrayList<>();
         for (Message message : invocation.messages()) {

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * What the RawObject function answers: for an SQS batch, Lambda's partial batch response
- * ({@code {"batchItemFailures":[{"itemIdentifier":"<messageId>"}]}}); for a plain event, a summary
- * of each object (what {@code sam local invoke} prints).
+ * What the RawObject function answers: for an SQS batch, the messages to redeliver (the function
+ * encodes them as Lambda's partial batch response,
+ * {@code {"batchItemFailures":[{"itemIdentifier":"<messageId>"}]}}); for a plain event, a summary
+ * of each object ({@link #toJson}, what {@code sam local invoke} prints).
  */
 public record RawObjectResponse(boolean sqsBatch, List<ItemFailure> batchItemFailures, List<IngestOutcome> outcomes) {
 
@@ -21,6 +22,7 @@ public record RawObjectResponse(boolean sqsBatch, List<ItemFailure> batchItemFai
 
     public record ItemFailure(String itemIdentifier) {}
 
+    /** The answer as JSON: {@code batchItemFailures} and, for a plain event, each object's {@code results}. */
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode failures = root.putArray("batchItemFailures");

@@ -3,97 +3,49 @@ package io.tarn.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.events.InvalidEventException;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The SqlPoller's events, from the same files {@code sam local invoke -e} uses. */
+/**
+ * The SqlPoller's own shapes: the manual request's {@code tables} and the response. Which event is
+ * which, and EventBridge's scheduled event, are the function's (SqlPollerEventsTest).
+ */
 class PollEventsTest {
 
-    private static final Path EVENTS = Path.of("../events");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void eventBridgeScheduledEventPollsEveryDataset() throws Exception {
-        try (InputStream event = Files.newInputStream(EVENTS.resolve("schedule.json"))) {
-            assertThat(PollEvents.decode(event)).isEqualTo(PollRequest.all());
-        }
-    }
-
-    @Test
-    void manualEventPollsTheNamedDatasets() throws Exception {
-        try (InputStream event = Files.newInputStream(EVENTS.resolve("poll-manual.json"))) {
-            assertThat(PollEvents.decode(event)).isEqualTo(new PollRequest(List.of("invoices")));
-        }
-    }
-
-    @Test
-    void manualEventKeepsTheOrderAndPollsANameGivenTwiceOnce() throws Exception {
-        assertThat(decode("{\"tables\": [\"invoices\", \"accounts\", \"invoices\"]}"))
+    void manualRequestKeepsTheOrderAndPollsANameGivenTwiceOnce() throws Exception {
+        assertThat(PollEvents.manualRequest(json("[\"invoices\", \"accounts\", \" invoices \"]")))
                 .isEqualTo(new PollRequest(List.of("invoices", "accounts")));
     }
 
     @Test
-    void otherEventBridgeEventIsRefusedNamingItsDetailType() {
-        assertThatThrownBy(() -> decode("{\"detail-type\": \"Object Created\", \"source\": \"aws.s3\"}"))
-                .isInstanceOf(InvalidEventException.class)
-                .hasMessage("an EventBridge event of detail-type \"Object Created\" is not for the SqlPoller"
-                        + " (expected \"Scheduled Event\")");
-    }
-
-    @Test
     void emptyTablesIsRefusedRatherThanPollingEverything() {
-        assertThatThrownBy(() -> decode("{\"tables\": []}"))
+        assertThatThrownBy(() -> PollEvents.manualRequest(json("[]")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("\"tables\" must be a non-empty array of dataset names, got []");
     }
 
     @Test
     void tablesAsAStringIsRefused() {
-        assertThatThrownBy(() -> decode("{\"tables\": \"invoices\"}"))
+        assertThatThrownBy(() -> PollEvents.manualRequest(json("\"invoices\"")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("\"tables\" must be a non-empty array of dataset names, got \"invoices\"");
     }
 
     @Test
     void nonTextOrBlankTableNameIsRefused() {
-        assertThatThrownBy(() -> decode("{\"tables\": [\"invoices\", 7]}"))
+        assertThatThrownBy(() -> PollEvents.manualRequest(json("[\"invoices\", 7]")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("\"tables\" must hold dataset names, got 7");
-        assertThatThrownBy(() -> decode("{\"tables\": [\" \"]}"))
+        assertThatThrownBy(() -> PollEvents.manualRequest(json("[\" \"]")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("\"tables\" must hold dataset names, got \" \"");
-    }
-
-    @Test
-    void eventWithBothShapesIsRefused() {
-        assertThatThrownBy(() -> decode("{\"detail-type\": \"Scheduled Event\", \"tables\": [\"invoices\"]}"))
-                .isInstanceOf(InvalidEventException.class)
-                .hasMessageStartingWith("the event has both \"detail-type\" and \"tables\"");
-    }
-
-    @Test
-    void unknownShapeIsRefusedSayingWhatIsExpected() {
-        assertThatThrownBy(() -> decode("{\"Records\": []}"))
-                .isInstanceOf(InvalidEventException.class)
-                .hasMessage("expected EventBridge's scheduled event (\"detail-type\": \"Scheduled Event\")"
-                        + " or a manual event {\"tables\": [\"<dataset>\", ...]}");
-        assertThatThrownBy(() -> decode("[\"invoices\"]"))
-                .isInstanceOf(InvalidEventException.class)
-                .hasMessage("the event is not a JSON object");
-    }
-
-    @Test
-    void nonJsonIsRefused() {
-        assertThatThrownBy(() -> decode("poll invoices"))
-                .isInstanceOf(InvalidEventException.class)
-                .hasMessageStartingWith("the event is not JSON: ");
     }
 
     @Test
@@ -113,7 +65,7 @@ class PollEventsTest {
                 + "\"caughtUp\":false,\"stoppedBecause\":\"lease held by sql-poller-2\"}]}");
     }
 
-    private static PollRequest decode(String json) throws InvalidEventException, IOException {
-        return PollEvents.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    private static JsonNode json(String text) throws Exception {
+        return JSON.readTree(text);
     }
 }

@@ -8,12 +8,13 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.etl.PartitionRepairConfig;
+import io.tarn.functions.sqlpoller.SqlPollerEvents;
 import io.tarn.ingest.RawObjectConfig;
-import io.tarn.poll.PollEvents;
 import io.tarn.poll.PollRequest;
 import io.tarn.poll.SqlPollerConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -106,7 +107,8 @@ class TemplateFunctionsTest {
     void whatTheSchedulesSendIsWhatTheirTargetsRead() throws Exception {
         Map<?, ?> poll = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.properties("SqlPollerFunction").orElseThrow()
                 .get("Events")).get("Poll")).get("Properties");
-        assertThat(PollEvents.decode(JSON.readTree((String) poll.get("Input")))).isEqualTo(PollRequest.all());
+        assertThat(SqlPollerEvents.decode(((String) poll.get("Input")).getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(PollRequest.all());
 
         Map<?, ?> etl = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) TEMPLATE.properties("EtlStateMachine").orElseThrow()
                 .get("Events")).get("Schedule")).get("Properties");

@@ -41,7 +41,7 @@ class EtlTriggerHandlerTest {
     }
 
     @ParameterizedTest
-    @Event(value = "events/sqs-staging-changed.json", type = SQSEvent.class)
+    @Event(value = "sqs-staging-changed.json", type = SQSEvent.class)
     void startsOneExecutionPerWindowOfTheNoticesWithTheJobAfterTheWindowsEnd(SQSEvent event) {
         SQSBatchResponse response = handler.handleRequest(event, CONTEXT);
 
@@ -55,7 +55,7 @@ class EtlTriggerHandlerTest {
     }
 
     @ParameterizedTest
-    @Event(value = "events/sqs-staging-changed.json", type = SQSEvent.class)
+    @Event(value = "sqs-staging-changed.json", type = SQSEvent.class)
     void theSameBatchDeliveredAgainStartsNothingMoreAndSucceeds(SQSEvent event) {
         handler.handleRequest(event, CONTEXT);
         executions().forEach(e -> sfn.stopExecution(request -> request.executionArn(e.executionArn())));
@@ -67,7 +67,7 @@ class EtlTriggerHandlerTest {
     }
 
     @ParameterizedTest
-    @Event(value = "events/sqs-staging-changed.json", type = SQSEvent.class)
+    @Event(value = "sqs-staging-changed.json", type = SQSEvent.class)
     void aMessageThatIsNoNoticeIsDeliveredAgainWhileTheOthersStartTheirRun(SQSEvent event) {
         event.getRecords().get(1).setBody("{\"detail-type\": \"Scheduled Event\", \"source\": \"aws.events\","
                 + " \"time\": \"2024-06-01T12:00:00Z\", \"detail\": {}}");
@@ -81,7 +81,7 @@ class EtlTriggerHandlerTest {
     }
 
     @ParameterizedTest
-    @Event(value = "events/sqs-staging-changed.json", type = SQSEvent.class)
+    @Event(value = "sqs-staging-changed.json", type = SQSEvent.class)
     void noticesCarryTheBucketKeyAndTimeOfTheCreatedObject(SQSEvent event) {
         StagingNotices.Decoded decoded = StagingNotices.decode(event);
 

@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsWiring;
 import io.tarn.events.InvalidEventException;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
+import io.tarn.ingest.RawObjectResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,11 +16,9 @@ import java.io.OutputStream;
 /**
  * RawObject: converts raw CSV objects named by S3 "object created" events into staging Parquet.
  * Accepts an SQS batch of EventBridge events (with partial batch failures), an S3 notification
- * or a single EventBridge event.
+ * or a single EventBridge event ({@link RawObjectEvents}).
  */
 public final class RawObjectHandler implements RequestStreamHandler {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RawObjectEventProcessor processor;
 
@@ -35,10 +33,12 @@ public final class RawObjectHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        RawObjectResponse response;
         try {
-            JSON.writeValue(output, processor.handle(input).toJson());
+            response = processor.handle(RawObjectEvents.decode(input.readAllBytes()));
         } catch (InvalidEventException e) {
             throw new IllegalArgumentException("RawObject cannot handle this event: " + e.getMessage(), e);
         }
+        RawObjectEvents.encode(response, output);
     }
 }

@@ -27,8 +27,13 @@ class ShadedJarIT {
     private static final Path LAMBDA_JAR = Path.of(System.getProperty(
             "tarn.lambdaJar", "target/tarn-raw-object-0.1.0-SNAPSHOT-lambda.jar"));
     private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
-    private static final Path SAMPLE = Path.of("../../samples/dms/shop/orders/LOAD00000001.csv");
-    private static final Path EVENT = Path.of("../../events/s3-put.json");
+    private static final Path SAMPLES = Path.of("../../samples");
+    private static final Path SAMPLE = SAMPLES.resolve("dms/shop/orders/LOAD00000001.csv");
+    private static final Path EVENTS = Path.of("../../events");
+    private static final Path EVENT = EVENTS.resolve("s3-put.json");
+
+    /** The events serializer's relocated Gson, which the shade step leaves out. */
+    private static final String UNUSED_GSON = "com/amazonaws/lambda/thirdparty/com/google/gson/";
 
     @TempDir
     Path temp;
@@ -37,8 +42,9 @@ class ShadedJarIT {
     void lambdaJarCarriesTheBundledPipelineAndNoHadoopOrTestLibraries() throws IOException {
         List<String> entries = LambdaJar.entries(LAMBDA_JAR);
         assertThat(entries).contains("pipeline.yaml", "io/tarn/functions/rawobject/RawObjectHandler.class",
-                "io/tarn/parquet/TarnCodecFactory.class");
+                "io/tarn/parquet/TarnCodecFactory.class", "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        assertThat(LambdaJar.under(entries, List.of(UNUSED_GSON))).isEmpty();
     }
 
     @Test
@@ -85,5 +91,36 @@ class ShadedJarIT {
             }
         }
         assertThat(lake.resolve("tarn-staging/quarantine/orders")).isDirectory();
+    }
+
+    @Test
+    void lambdaJarDecodesAndAnswersEverySampleEventOfTheFunction() throws Exception {
+        // The events library's serializer loads the event classes (and Joda's DateTime) by name from
+        // the function's class loader: only the jar itself shows that they are all there.
+        Path lake = temp.resolve("lake");
+        for (String key : List.of("dms/shop/orders/LOAD00000001.csv", "dms/shop/orders/20240601-1200000000.csv",
+                "dms/app/events/LOAD00000001.csv", "azuresql/dbo/accounts/sample-accounts.csv",
+                "azuresql/dbo/invoices/sample-invoices.csv")) {
+            Path raw = lake.resolve("tarn-raw").resolve(key);
+            Files.createDirectories(raw.getParent());
+            Files.copy(SAMPLES.resolve(key), raw);
+        }
+        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, lake.toString(),
+                EVENTS.resolve("s3-put.json").toAbsolutePath().toString(),
+                EVENTS.resolve("eventbridge-object-created.json").toAbsolutePath().toString(),
+                EVENTS.resolve("sqs-eventbridge-batch.json").toAbsolutePath().toString());
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
+
+        assertThat(run.stdout()).hasSize(3);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode s3Put = json.readTree(run.stdout().get(0)).get("results").get(0);
+        assertThat(s3Put.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/LOAD00000001.csv");
+        assertThat(s3Put.get("status").asText()).isEqualTo("processed");
+        JsonNode eventBridge = json.readTree(run.stdout().get(1)).get("results").get(0);
+        assertThat(eventBridge.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
+        assertThat(eventBridge.get("status").asText()).isEqualTo("processed");
+        assertThat(run.stdout().get(2)).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(lake.resolve("tarn-staging/manifests")).isDirectoryContaining("glob:**/events")
+                .isDirectoryContaining("glob:**/accounts").isDirectoryContaining("glob:**/invoices");
     }
 }

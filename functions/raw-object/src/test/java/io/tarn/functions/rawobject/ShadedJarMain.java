@@ -3,6 +3,7 @@ package io.tarn.functions.rawobject;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.embedded.LambdaJar;
 import io.tarn.ingest.IngestSettings;
 import io.tarn.ingest.RawObjectEventProcessor;
 import io.tarn.ingest.RawObjectService;
@@ -15,7 +16,6 @@ import io.tarn.state.Watermark;
 import io.tarn.storage.ObjectInfo;
 import io.tarn.storage.ObjectNotFoundException;
 import io.tarn.storage.ObjectStore;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,15 +41,16 @@ import java.util.stream.Stream;
  * Parquet under a folder, with object storage as plain files and catalog and state in memory.
  *
  * <p>Arguments: the lake folder (raw objects under {@code <dir>/<bucket>/<key>}, staging written
- * to {@code <dir>/tarn-staging/}) and the event file. Prints the handler's response on stdout.
+ * to {@code <dir>/tarn-staging/}) and one or more event files. Prints the handler's response to
+ * each, one line per event, on stdout.
  */
 public final class ShadedJarMain {
 
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: ShadedJarMain LAKE_DIR EVENT_FILE");
+        if (args.length < 2) {
+            System.err.println("usage: ShadedJarMain LAKE_DIR EVENT_FILE...");
             System.exit(2);
         }
         try {
@@ -70,8 +71,9 @@ public final class ShadedJarMain {
                 Clock.systemUTC(),
                 log);
         RawObjectHandler handler = new RawObjectHandler(new RawObjectEventProcessor(service, log));
-        handler.handleRequest(new ByteArrayInputStream(Files.readAllBytes(Path.of(args[1]))), System.out, null);
-        System.out.flush();
+        for (int i = 1; i < args.length; i++) {
+            System.out.println(LambdaJar.invoke(handler, Path.of(args[i]), 300_000));
+        }
     }
 
     /** Objects as files under {@code <root>/<bucket>/<key>}; the ETag is the MD5 of the bytes, as S3's. */

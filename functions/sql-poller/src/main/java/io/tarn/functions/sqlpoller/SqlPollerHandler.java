@@ -19,8 +19,8 @@ import java.time.Duration;
 
 /**
  * SqlPoller: pulls changed rows of the Azure SQL datasets into the raw bucket. Accepts EventBridge's
- * scheduled event (every dataset) and {@code {"tables": [...]}} (the named ones); answers with the
- * poll's report.
+ * scheduled event (every dataset) and {@code {"tables": [...]}} (the named ones), see
+ * {@link SqlPollerEvents}; answers with the poll's report.
  */
 public final class SqlPollerHandler implements RequestStreamHandler {
 
@@ -41,7 +41,7 @@ public final class SqlPollerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         PollRequest request;
         try {
-            request = PollEvents.decode(input);
+            request = SqlPollerEvents.decode(input.readAllBytes());
         } catch (InvalidEventException e) {
             throw new IllegalArgumentException("SqlPoller cannot handle this event: " + e.getMessage(), e);
         }

@@ -29,7 +29,7 @@ class ShadedJarIT {
     private static final Path LAMBDA_JAR = Path.of(System.getProperty(
             "tarn.lambdaJar", "target/tarn-sql-poller-0.1.0-SNAPSHOT-lambda.jar"));
     private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
-    private static final Path EVENT = Path.of("../../events/poll-manual.json");
+    private static final Path EVENTS = Path.of("../../events");
 
     @TempDir
     Path temp;
@@ -43,7 +43,10 @@ class ShadedJarIT {
                     StandardCharsets.UTF_8);
         }
         assertThat(entries).contains("pipeline.yaml", "io/tarn/functions/sqlpoller/SqlPollerHandler.class",
-                "io/tarn/poll/SqlPollerService.class", "com/microsoft/sqlserver/jdbc/SQLServerDriver.class");
+                "io/tarn/poll/SqlPollerService.class", "com/microsoft/sqlserver/jdbc/SQLServerDriver.class",
+                "org/joda/time/DateTime.class");
+        // The events serializer's relocated Gson is left out by the shade step.
+        assertThat(LambdaJar.under(entries, List.of("com/amazonaws/lambda/thirdparty/com/google/gson/"))).isEmpty();
         assertThat(drivers).contains("com.microsoft.sqlserver.jdbc.SQLServerDriver");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
         // The poller writes CSV: none of the Parquet side of the data plane.
@@ -51,7 +54,7 @@ class ShadedJarIT {
     }
 
     @Test
-    void lambdaJarWiresThePollerFindsTheDriverThroughTheSecretAndAnswersAnEvent() throws Exception {
+    void lambdaJarWiresThePollerFindsTheDriverThroughTheSecretAndAnswersBothEvents() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
@@ -64,7 +67,10 @@ class ShadedJarIT {
                             + ", \"database\": \"sales\", \"user\": \"poller\", \"password\": \"p\"}")).arn();
         }
         LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp,
-                moto.endpointOverride().orElseThrow().toString(), secretArn, EVENT.toAbsolutePath().toString());
+                moto.endpointOverride().orElseThrow().toString(), secretArn,
+                EVENTS.resolve("poll-manual.json").toAbsolutePath().toString(),
+                // Decoded by the events library's serializer, which loads its classes by name from the jar.
+                EVENTS.resolve("schedule.json").toAbsolutePath().toString());
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
 
         assertThat(run.stdout()).containsExactly(
@@ -72,6 +78,9 @@ class ShadedJarIT {
                 "driver com.microsoft.sqlserver.jdbc.SQLServerDriver",
                 "connect com.microsoft.sqlserver.jdbc.SQLServerException 08S01",
                 "{\"tables\":[{\"dataset\":\"invoices\",\"strategy\":\"timestamp\",\"pages\":0,\"rows\":0,\"objectKeys\":[],"
+                        + "\"watermarkBefore\":\"\",\"watermarkAfter\":\"\",\"caughtUp\":true,"
+                        + "\"stoppedBecause\":\"remaining PT5M\"}]}",
+                "{\"tables\":[{\"dataset\":\"\",\"strategy\":\"timestamp\",\"pages\":0,\"rows\":0,\"objectKeys\":[],"
                         + "\"watermarkBefore\":\"\",\"watermarkAfter\":\"\",\"caughtUp\":true,"
                         + "\"stoppedBecause\":\"remaining PT5M\"}]}");
     }

@@ -26,10 +26,11 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *   <li>{@code driver <class>}: DriverManager finds the SQL Server driver for the secret's URL;
  *   <li>{@code connect <exception class> <SQLState>}: a connection through the secret (read from
  *       moto) reaches the driver, which fails on the closed port it names;
- *   <li>the handler's response to the event file, over a poller that reports one table.
+ *   <li>the handler's response to each event file, one line each, over a poller that reports one
+ *       table named for the datasets asked for.
  * </ol>
  *
- * <p>Arguments: moto's endpoint, the secret's ARN, the event file.
+ * <p>Arguments: moto's endpoint, the secret's ARN, one or more event files.
  */
 public final class ShadedJarMain {
 
@@ -60,6 +61,8 @@ public final class ShadedJarMain {
         SqlPollerHandler handler = new SqlPollerHandler((request, deadline) -> new PollReport(List.of(
                 new PollReport.TableReport(String.join("+", request.datasets()), "timestamp", 0, 0, List.of(), "", "",
                         true, Optional.of("remaining " + deadline.remaining())))));
-        System.out.println(LambdaJar.invoke(handler, Path.of(args[2]), 300_000));
+        for (int i = 2; i < args.length; i++) {
+            System.out.println(LambdaJar.invoke(handler, Path.of(args[i]), 300_000));
+        }
     }
 }
