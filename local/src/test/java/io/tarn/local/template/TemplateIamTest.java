@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
@@ -19,7 +21,9 @@ import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.RunManifest;
+import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
+import io.tarn.functions.etltrigger.EtlTriggerHandler;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
@@ -53,6 +57,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * Every AWS call a function makes is allowed by its role in template.yaml. Each function runs with
@@ -198,6 +203,28 @@ class TemplateIamTest {
     }
 
     @Test
+    void etlTriggerCallsOnlyWhatItsRoleAllows() throws Exception {
+        String stateMachine;
+        try (SfnClient sfn = clients.build(SfnClient.builder())) {
+            stateMachine = sfn.createStateMachine(b -> b.name("iam-etl-" + UUID.randomUUID())
+                    .definition("{\"StartAt\": \"Done\", \"States\": {\"Done\": {\"Type\": \"Succeed\"}}}")
+                    .roleArn("arn:aws:iam::123456789012:role/tarn-etl")).stateMachineArn();
+        }
+        EtlTriggerConfig config = EtlTriggerConfig.fromEnv(Map.of(EtlTriggerConfig.AWS_REGION, REGION,
+                EtlTriggerConfig.STATE_MACHINE_ARN, stateMachine));
+        SQSEvent notices = EventLoader.loadSQSEvent("sqs-staging-changed.json");
+
+        Set<String> actions = record(() -> {
+            EtlTriggerHandler handler = new EtlTriggerHandler(AwsWiring.etlTriggerService(config, recorded));
+            assertThat(handler.handleRequest(notices, LambdaContext.withRemaining(() -> 60_000)).getBatchItemFailures())
+                    .isEmpty();
+        });
+
+        assertThat(actions).containsExactly("states:StartExecution");
+        assertThat(granted("EtlTriggerFunction")).containsAll(actions);
+    }
+
+    @Test
     void requestsAreNamedAsIamNamesThem() {
         assertThat(action(new FaultInjectingProxy.Request("GET", "/b/k/x.csv", "versionId=3", null))).isEqualTo("s3:GetObjectVersion");
         assertThat(action(new FaultInjectingProxy.Request("HEAD", "/b/k", null, null))).isEqualTo("s3:GetObject");
@@ -232,6 +259,7 @@ class TemplateIamTest {
                 case "AWSGlue" -> "glue";
                 case "AmazonAthena" -> "athena";
                 case "secretsmanager" -> "secretsmanager";
+                case "AWSStepFunctions" -> "states";
                 default -> throw new AssertionError("a call to an unexpected service: " + request.target());
             };
             return service + ":" + target[1];
