@@ -143,7 +143,8 @@ class TemplateIamTest {
             new SqlPollerService(PipelineLoader.loadResource("pipeline.yaml"), LocalAzureSql.open(temp),
                     new S3ObjectStore(recording.s3()),
                     new DynamoDbStateStore(recording.build(DynamoDbClient.builder()), table),
-                    new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE, "iam-test"),
+                    new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE),
+                    SqlPollerService.randomLeaseOwners("iam-test"),
                     Clock.systemUTC(), JsonLogger.silent())
                     .poll(PollRequest.all(), () -> Duration.ofMinutes(10));
         });
