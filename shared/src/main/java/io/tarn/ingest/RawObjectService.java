@@ -147,7 +147,7 @@ public final class RawObjectService {
                 ShardedParquetWriter writer = new ShardedParquetWriter(
                         schema.avroSchema(), schema.plainColumns(), settings.parquet(), work, upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
-            long rowsRead = RawRecords.read(raw, dataset.format(), typer, new RawRecords.Handler() {
+            long rowsRead = RawRecords.read(raw, dataset.format(), settings.maxRecordChars(), typer, new RawRecords.Handler() {
                 @Override
                 public void row(TypedRow row) throws IOException {
                     writer.write(row.partition(), row.row());

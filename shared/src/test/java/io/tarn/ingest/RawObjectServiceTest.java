@@ -264,6 +264,36 @@ class RawObjectServiceTest {
     }
 
     @Test
+    void recordLongerThanTheReaderBoundIsQuarantinedAndTheRowsAfterItAreWritten() throws Exception {
+        String oversized = "I,2024-06-01 09:00:00,3,acme,1,\"" + "long\n".repeat(2) + "s".repeat(2000)
+                + "\",1.00,EUR,2024-05-30 10:15:00,\\N";
+        String csv = row(1) + row(2) + oversized + "\r\n" + row(4) + row(5);
+        RawObjectRef object = put("dms/shop/orders/oversized.csv", csv.getBytes(StandardCharsets.UTF_8));
+
+        Manifest manifest = ((Processed) service(new S3ObjectStore(s3), settings().withMaxRecordChars(1024))
+                .process(object)).manifest();
+
+        assertThat(manifest.rowsRead()).isEqualTo(5);
+        assertThat(manifest.rowsWritten()).isEqualTo(4);
+        assertThat(manifest.rowsQuarantined()).isEqualTo(1);
+        assertThat(manifest.rowsRead()).isEqualTo(manifest.rowsWritten() + manifest.rowsQuarantined());
+        assertThat(query("SELECT order_id, status, _source_line FROM staged ORDER BY order_id"))
+                .containsExactly("1|paid|1", "2|paid|2", "4|paid|6", "5|paid|7");
+        assertThat(read(STAGING, manifest.quarantineKey()).lines().toList()).containsExactly(
+                "source_key,line,reason,raw_record",
+                "\"s3://raw/dms/shop/orders/oversized.csv\",3,\"record starting on line 3 is longer than 1024 characters"
+                        + " (3 lines); is a quote left open? (first 1024 characters kept)\",\"" + oversized.substring(0, 1024)
+                                .replace("\"", "\"\"").lines().findFirst().orElseThrow(),
+                "long",
+                oversized.substring(0, 1024).lines().skip(2).findFirst().orElseThrow() + "\"");
+    }
+
+    /** A well-formed orders record (DMS layout) for acme, ending with CRLF. */
+    private static String row(int orderId) {
+        return "I,2024-06-01 09:00:00," + orderId + ",acme,1,paid,1.00,EUR,2024-05-30 10:15:00,\\N\r\n";
+    }
+
+    @Test
     void gzipObjectsAndHeaderFilesAreRead() throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -318,9 +348,15 @@ class RawObjectServiceTest {
     }
 
     private RawObjectService service(ObjectStore store) {
-        return new RawObjectService(PIPELINE, store, catalog, state,
-                new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults()),
-                Clock.systemUTC(), JsonLogger.silent());
+        return service(store, settings());
+    }
+
+    private RawObjectService service(ObjectStore store, IngestSettings settings) {
+        return new RawObjectService(PIPELINE, store, catalog, state, settings, Clock.systemUTC(), JsonLogger.silent());
+    }
+
+    private IngestSettings settings() {
+        return new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults());
     }
 
     private String newStateTable() {
