@@ -40,6 +40,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -858,6 +859,11 @@ class SqlPollerServiceTest {
         public List<String> list(String bucket, String prefix) {
             return delegate.list(bucket, prefix);
         }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            throw new UnsupportedOperationException("the poller deletes nothing");
+        }
     }
 
     /** Runs a hook once, before the first upload, then uploads as the delegate does. */
@@ -898,6 +904,11 @@ class SqlPollerServiceTest {
         @Override
         public List<String> list(String bucket, String prefix) {
             return delegate.list(bucket, prefix);
+        }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            throw new UnsupportedOperationException("the poller deletes nothing");
         }
     }
 
