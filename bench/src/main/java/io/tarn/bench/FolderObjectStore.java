@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -76,10 +77,14 @@ final class FolderObjectStore implements ObjectStore {
     @Override
     public List<String> list(String bucket, String prefix) {
         Path dir = root.resolve(bucket);
-        if (!Files.isDirectory(dir)) {
+        // Walk only the folder the prefix names: a conversion lists its own manifest's key, and
+        // walking every staged file for that would put the folder's size into the measurement.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? dir : dir.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
+        try (Stream<Path> files = Files.walk(start)) {
             return files.filter(Files::isRegularFile)
                     .map(f -> dir.relativize(f).toString())
                     .filter(k -> k.startsWith(prefix))
@@ -87,6 +92,17 @@ final class FolderObjectStore implements ObjectStore {
                     .toList();
         } catch (IOException e) {
             throw new StorageException("Cannot list " + dir, e);
+        }
+    }
+
+    @Override
+    public void delete(String bucket, Collection<String> keys) {
+        for (String key : keys) {
+            try {
+                Files.deleteIfExists(file(bucket, key));
+            } catch (IOException e) {
+                throw new StorageException("Cannot delete " + file(bucket, key), e);
+            }
         }
     }
 

@@ -117,8 +117,8 @@ public final class PollerBench {
                     connections,
                     new S3ObjectStore(s3),
                     new LocalStateStore(work.resolve("state")),
-                    new PollerSettings(LocalLake.RAW_BUCKET, work.resolve("tmp"), Duration.ZERO,
-                            PollerSettings.DEFAULT_LEASE, "poller-bench"),
+                    new PollerSettings(LocalLake.RAW_BUCKET, work.resolve("tmp"), Duration.ZERO, PollerSettings.DEFAULT_LEASE),
+                    SqlPollerService.randomLeaseOwners("poller-bench"),
                     Clock.systemUTC(),
                     JsonLogger.silent());
 

@@ -157,8 +157,8 @@ public final class LocalLake implements AutoCloseable {
                 connections,
                 new S3ObjectStore(s3),
                 stateStore(),
-                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), safetyMargin,
-                        PollerSettings.DEFAULT_LEASE, "tarn-local-" + ProcessHandle.current().pid()),
+                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), safetyMargin, PollerSettings.DEFAULT_LEASE),
+                SqlPollerService.randomLeaseOwners("tarn-local-" + ProcessHandle.current().pid()),
                 Clock.systemUTC(),
                 new JsonLogger(logs, Clock.systemUTC(), "sql-poller"));
     }

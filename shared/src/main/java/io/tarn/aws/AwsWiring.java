@@ -25,7 +25,6 @@ import io.tarn.poll.SqlPollerService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -79,15 +78,15 @@ public final class AwsWiring {
      */
     public static SqlPollerService sqlPollerService(SqlPollerConfig config, AwsSettings settings) {
         AwsClients clients = new AwsClients(settings);
-        // One poller per container; leases name it, so a second container polling the same table
-        // at once is told apart from a retry of this one.
-        String owner = "sql-poller-" + UUID.randomUUID();
         return new SqlPollerService(
                 pipeline(config.pipelineConfig()),
                 new SecretsManagerConnectionFactory(clients.build(SecretsManagerClient.builder()), config.dbSecretArn()),
                 new S3ObjectStore(clients.s3()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
-                config.pollerSettings(owner),
+                config.pollerSettings(),
+                // An owner per invocation, not per container: SnapStart restores many containers
+                // from one initialised snapshot, and they would all share an owner made here.
+                SqlPollerService.randomLeaseOwners("sql-poller"),
                 Clock.systemUTC(),
                 new JsonLogger(System.out, Clock.systemUTC(), "sql-poller"));
     }

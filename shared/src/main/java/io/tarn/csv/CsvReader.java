@@ -29,6 +29,11 @@ import java.util.Optional;
  *       quoted}).
  *   <li>A quote left open at end of input yields one last record, flagged {@link #malformed()},
  *       whose last field holds everything after the quote; then {@link #next()} returns false.
+ *   <li>A record longer than the bound (16 Mi chars by default) is not held in memory: it is
+ *       skipped to its end by the same grammar and reported {@linkplain #malformed() malformed},
+ *       with no fields and a {@linkplain #rawRecord() raw text} cut to its first 64 Ki chars;
+ *       reading goes on with the next record. With a quote that never closes, that record runs to
+ *       the end of the input, as the grammar says.
  * </ul>
  *
  * <p>Line numbers count physical lines (LF, CRLF or CR), including those inside quoted fields.
@@ -38,12 +43,21 @@ public final class CsvReader implements Closeable {
     static final int DEFAULT_BUFFER_CHARS = 64 * 1024;
     /**
      * A quote that never closes makes the rest of the object one record; past this bound the
-     * reader gives up instead of holding a whole multi-gigabyte object in memory.
+     * reader skips the record instead of holding a whole multi-gigabyte object in memory.
      */
-    static final int DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
+    public static final int DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
+    /** How much of a skipped record is kept for quarantine: enough to find it, bounded in memory. */
+    static final int KEPT_RAW_CHARS = 64 * 1024;
 
     private static final char QUOTE = '"';
     private static final char BOM = '\uFEFF';
+
+    // Where skipOversizedRecord is in a record.
+    private static final int FIELD_START = 0;
+    private static final int UNQUOTED = 1;
+    private static final int QUOTED = 2;
+    /** In a quoted field, just after a quote: it closes the field unless another quote follows. */
+    private static final int QUOTE_SEEN = 3;
 
     private final Reader in;
     private final char delimiter;
@@ -92,6 +106,11 @@ public final class CsvReader implements Closeable {
         this(in, delimiter, DEFAULT_BUFFER_CHARS, DEFAULT_MAX_RECORD_CHARS);
     }
 
+    /** The same, with another bound on a record's length ({@link #DEFAULT_MAX_RECORD_CHARS} by default). */
+    public CsvReader(Reader in, char delimiter, int maxRecordChars) {
+        this(in, delimiter, Math.min(DEFAULT_BUFFER_CHARS, maxRecordChars), maxRecordChars);
+    }
+
     /** Small buffers let tests push records across buffer boundaries. */
     CsvReader(Reader in, char delimiter, int bufferChars, int maxRecordChars) {
         this.in = requireNonNull(in, "in is null");
@@ -113,8 +132,6 @@ public final class CsvReader implements Closeable {
      *
      * @return false at end of input (and after a {@linkplain #malformed() malformed} last record)
      * @throws IOException if the underlying reader fails
-     * @throws CsvException if a record exceeds the size bound (16 Mi chars), typically because a
-     *     quote never closes
      */
     public boolean next() throws IOException {
         hasRecord = false;
@@ -129,6 +146,12 @@ public final class CsvReader implements Closeable {
         // A record cut by the end of the buffer is parsed again from its start after a refill:
         // only the one record straddling each refill pays, and it keeps the parser free of state.
         while (!parseRecord()) {
+            if (recStart == 0 && limit >= maxRecordChars) {
+                // The record fills the largest buffer allowed and goes on: rare, so it is handled
+                // here, off the parser's path.
+                skipOversizedRecord();
+                break;
+            }
             compactAndFill(recStart);
             recStart = 0;
         }
@@ -136,7 +159,7 @@ public final class CsvReader implements Closeable {
         return true;
     }
 
-    /** Number of fields in the current record (at least 1). */
+    /** Number of fields in the current record: at least 1, except none for a record over the bound. */
     public int fieldCount() {
         return count;
     }
@@ -186,7 +209,7 @@ public final class CsvReader implements Closeable {
 
     /**
      * The exact source text of the current record without its terminator, embedded line breaks
-     * included. Built on first call only.
+     * included; only the first 64 Ki characters of a record over the bound. Built on first call only.
      */
     public String rawRecord() {
         if (!hasRecord) {
@@ -355,6 +378,104 @@ public final class CsvReader implements Closeable {
         }
     }
 
+    /**
+     * Reads past the record at buf[0..limit), which fills the largest buffer allowed, to its end, by
+     * the grammar of {@link #parseRecord()}: a field that starts with a quote runs to its closing
+     * quote ({@code ""} is an escaped one), a quote elsewhere is literal, an unquoted CR, LF or CRLF
+     * ends the record. Keeps the first {@link #KEPT_RAW_CHARS} characters and counts the physical
+     * lines, so that the records after it start on the lines they are on; then reports it as
+     * malformed, with no fields.
+     */
+    private void skipOversizedRecord() throws IOException {
+        raw = new String(buf, 0, Math.min(KEPT_RAW_CHARS, limit));
+        final char d = delimiter;
+        int state = FIELD_START;
+        long extraLines = 0;
+        long quoteLine = 0;
+        int field = 1;
+        int quoteField = 0;
+        // The character before buf[p], across refills: an LF right after a CR is the same line break.
+        boolean previousCr = false;
+        int p = 0;
+        char terminator = 0;
+        scan:
+        while (true) {
+            if (p >= limit) {
+                if (eof) {
+                    break;
+                }
+                compactAndFill(limit);
+                p = 0;
+                continue;
+            }
+            char c = buf[p];
+            switch (state) {
+                case QUOTED -> {
+                    if (c == QUOTE) {
+                        state = QUOTE_SEEN;
+                    } else if (c == '\r' || (c == '\n' && !previousCr)) {
+                        extraLines++;
+                    }
+                }
+                case QUOTE_SEEN -> {
+                    // A doubled quote is an escaped one; after a single one the field goes on
+                    // literally (the reader's lenient rule) up to a delimiter or a terminator.
+                    if (c == QUOTE) {
+                        state = QUOTED;
+                    } else if (c == d) {
+                        state = FIELD_START;
+                        field++;
+                    } else if (c == '\n' || c == '\r') {
+                        terminator = c;
+                        break scan;
+                    } else {
+                        state = UNQUOTED;
+                    }
+                }
+                default -> {
+                    if (state == FIELD_START && c == QUOTE) {
+                        state = QUOTED;
+                        quoteLine = extraLines;
+                        quoteField = field;
+                    } else if (c == d) {
+                        state = FIELD_START;
+                        field++;
+                    } else if (c == '\n' || c == '\r') {
+                        terminator = c;
+                        break scan;
+                    } else {
+                        state = UNQUOTED;
+                    }
+                }
+            }
+            previousCr = c == '\r';
+            p++;
+        }
+        long lines = extraLines + 1;
+        String kept = "(first %d characters kept)".formatted(raw.length());
+        if (terminator != 0) {
+            pos = p + 1;
+            afterCr = terminator == '\r';
+            line = recLine + extraLines + 1;
+        } else {
+            pos = limit;
+            line = recLine + extraLines;
+        }
+        if (terminator == 0 && state == QUOTED) {
+            problem = ("record starting on line %d is longer than %d characters and runs to the end of the object"
+                    + " (%s): the quote opened on line %d (field %d) never closes %s")
+                    .formatted(recLine, maxRecordChars, lines(lines), recLine + quoteLine, quoteField, kept);
+        } else {
+            problem = "record starting on line %d is longer than %d characters (%s); is a quote left open? %s"
+                    .formatted(recLine, maxRecordChars, lines(lines), kept);
+        }
+        count = 0;
+    }
+
+    private static String lines(long lines) {
+        return lines == 1 ? "1 line" : lines + " lines";
+    }
+
     /** A field: {@code value} when it is not a plain slice, else buf[start..end). */
     private void addField(String value, int start, int end, boolean isQuoted) {
         if (count == values.length) {
@@ -421,11 +542,7 @@ public final class CsvReader implements Closeable {
         }
         limit = keep;
         if (limit == buf.length) {
-            if (buf.length >= maxRecordChars) {
-                throw new CsvException(
-                        "record starting on line %d is longer than %d characters; is a quote left open?"
-                                .formatted(line, maxRecordChars));
-            }
+            // next() skips a record before it would need more than maxRecordChars.
             buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, maxRecordChars));
         }
         int n = 0;

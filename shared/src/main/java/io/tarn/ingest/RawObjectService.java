@@ -34,10 +34,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Converts one raw CSV object into staging Parquet: parse, type, validate, partition by account,
@@ -47,6 +49,11 @@ import java.util.Optional;
  * the object version and the partition, so a replay overwrites rather than duplicates; the ledger
  * entry is written last, only once everything else is durable, so a crash anywhere before it
  * means the next delivery does the whole object again and converges to the same content.
+ *
+ * <p>A conversion with other settings than an earlier one of the same object (another codec, so
+ * another file suffix; another memory budget, so another number of parts; another partitioning)
+ * names its files differently: it removes the earlier files it did not overwrite, which the
+ * earlier manifest lists, so readers never see a row twice.
  */
 public final class RawObjectService {
 
@@ -147,7 +154,7 @@ public final class RawObjectService {
                 ShardedParquetWriter writer = new ShardedParquetWriter(
                         schema.avroSchema(), schema.plainColumns(), settings.parquet(), work, upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
-            long rowsRead = RawRecords.read(raw, dataset.format(), typer, new RawRecords.Handler() {
+            long rowsRead = RawRecords.read(raw, dataset.format(), settings.maxRecordChars(), typer, new RawRecords.Handler() {
                 @Override
                 public void row(TypedRow row) throws IOException {
                     writer.write(row.partition(), row.row());
@@ -171,6 +178,7 @@ public final class RawObjectService {
             long rowsWritten = partitions.stream().mapToLong(PartitionEntry::rows).sum();
             String manifestKey = IngestSettings.MANIFEST_PREFIX + table + "/" + objectId + ".json";
             outputKeys.sort(null);
+            removeEarlierOutputs(objectId, manifestKey, outputKeys, quarantineKey);
             Manifest manifest = new Manifest(object.uri(), objectId, dataset.name(), table, schema.fingerprint(),
                     rowsRead, rowsWritten, quarantine.rows(), partitions, outputKeys, quarantineKey, manifestKey,
                     landedAt.toString());
@@ -178,6 +186,61 @@ public final class RawObjectService {
             return manifest;
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /**
+     * Deletes what an earlier conversion of this object wrote and this one did not overwrite.
+     *
+     * <p>Called once this conversion's outputs are all uploaded and before its manifest replaces the
+     * earlier one. A crash before or during the deletes leaves the earlier manifest in place, so the
+     * next attempt still finds the keys to delete (deleting a key already gone succeeds). Written the
+     * other way round, a crash between the manifest and the deletes would lose the only list of the
+     * stale keys, and their rows would stay doubled for good.
+     */
+    private void removeEarlierOutputs(String objectId, String manifestKey, List<String> outputKeys, String quarantineKey)
+            throws IOException {
+        Optional<Manifest> earlier = earlierManifest(manifestKey);
+        if (earlier.isEmpty()) {
+            return;
+        }
+        Set<String> kept = new HashSet<>(outputKeys);
+        if (quarantineKey != null) {
+            kept.add(quarantineKey);
+        }
+        List<String> stale = new ArrayList<>();
+        for (String key : earlier.get().outputKeys()) {
+            if (!kept.contains(key)) {
+                stale.add(key);
+            }
+        }
+        String earlierQuarantine = earlier.get().quarantineKey();
+        if (earlierQuarantine != null && !kept.contains(earlierQuarantine)) {
+            stale.add(earlierQuarantine);
+        }
+        if (!stale.isEmpty()) {
+            store.delete(settings.stagingBucket(), stale);
+            log.info("outputs of an earlier conversion removed", Map.of("objectId", objectId, "objects", stale.size()));
+        }
+    }
+
+    /** The manifest an earlier conversion of this object left, if any. */
+    private Optional<Manifest> earlierManifest(String manifestKey) throws IOException {
+        // Listed before it is read: the function may list only manifests/, and to a caller that
+        // cannot list a bucket, S3 answers a read of a missing key with 403, not 404.
+        if (!store.list(settings.stagingBucket(), manifestKey).contains(manifestKey)) {
+            return Optional.empty();
+        }
+        byte[] json;
+        try (InputStream in = store.open(settings.stagingBucket(), manifestKey, Optional.empty())) {
+            json = in.readAllBytes();
+        }
+        try {
+            return Optional.of(Manifest.fromJson(json));
+        } catch (IllegalArgumentException e) {
+            // Going on would leave the files it lists beside the new ones: stop, naming it.
+            throw new IllegalStateException("Cannot read the earlier manifest s3://%s/%s, which lists the outputs to replace: %s"
+                    .formatted(settings.stagingBucket(), manifestKey, e.getMessage()), e);
         }
     }
 

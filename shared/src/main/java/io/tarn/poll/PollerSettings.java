@@ -11,10 +11,10 @@ import java.time.Duration;
  * @param rawBucket where pages land as header CSV objects
  * @param tempDir local scratch space: a page is spooled to a file, then uploaded
  * @param safetyMargin no new page is started when less time than this remains
- * @param leaseDuration how long a poller holds a table before another may take it over
- * @param owner this poller's identity in leases (the Lambda request id, or a random id)
+ * @param leaseDuration how long a poller holds a table before another may take it over; a poll cut
+ *     off without giving its lease back (a Lambda timeout) keeps its tables this long
  */
-public record PollerSettings(String rawBucket, Path tempDir, Duration safetyMargin, Duration leaseDuration, String owner) {
+public record PollerSettings(String rawBucket, Path tempDir, Duration safetyMargin, Duration leaseDuration) {
 
     public static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofSeconds(60);
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
@@ -24,6 +24,5 @@ public record PollerSettings(String rawBucket, Path tempDir, Duration safetyMarg
         requireNonNull(tempDir, "tempDir is null");
         requireNonNull(safetyMargin, "safetyMargin is null");
         requireNonNull(leaseDuration, "leaseDuration is null");
-        requireNonNull(owner, "owner is null");
     }
 }

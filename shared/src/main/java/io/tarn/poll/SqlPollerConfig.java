@@ -63,9 +63,9 @@ public record SqlPollerConfig(
                 Path.of(Optional.ofNullable(env.get(TMPDIR)).filter(s -> !s.isBlank()).orElse(DEFAULT_TMPDIR), "tarn"));
     }
 
-    /** The poller's settings; {@code owner} names this poller in table leases. */
-    public PollerSettings pollerSettings(String owner) {
-        return new PollerSettings(rawBucket, tempDir, safetyMargin, PollerSettings.DEFAULT_LEASE, owner);
+    /** The poller's settings. */
+    public PollerSettings pollerSettings() {
+        return new PollerSettings(rawBucket, tempDir, safetyMargin, PollerSettings.DEFAULT_LEASE);
     }
 
     private static Duration safetyMargin(String value) {

@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Pulls changed rows of Azure SQL tables into the raw bucket, one header CSV object per page, and
@@ -41,6 +43,14 @@ import java.util.Optional;
  * and two pollers can neither both commit the same range nor move the watermark backwards.
  * A strategy whose position is more than its last row (change_tracking's sync version) gets a
  * commit without a page once no rows remain.
+ *
+ * <p>Each call of {@link #poll} leases its tables under an owner of its own, drawn from the
+ * injected supplier when the call starts, never one fixed when the service is built: with Lambda
+ * SnapStart every environment is restored from one snapshot of the initialised service, and a
+ * lease accepts its own owner again (so that a retried conditional write, or the lease's extension
+ * per page, succeeds), so an owner made at init would let two restored environments poll one
+ * table at once. Within a call the owner stays the same: the retries of that call's writes, and
+ * its extensions, are still its own.
  */
 public final class SqlPollerService {
 
@@ -51,6 +61,7 @@ public final class SqlPollerService {
     private final ObjectStore store;
     private final StateStore state;
     private final PollerSettings settings;
+    private final Supplier<String> leaseOwners;
     private final Clock clock;
     private final JsonLogger log;
     private final Map<String, Dataset> polled = new LinkedHashMap<>();
@@ -61,6 +72,7 @@ public final class SqlPollerService {
             ObjectStore store,
             StateStore state,
             PollerSettings settings,
+            Supplier<String> leaseOwners,
             Clock clock,
             JsonLogger log) {
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
@@ -68,6 +80,7 @@ public final class SqlPollerService {
         this.store = requireNonNull(store, "store is null");
         this.state = requireNonNull(state, "state is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.leaseOwners = requireNonNull(leaseOwners, "leaseOwners is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
         for (Dataset dataset : pipeline.datasets()) {
@@ -80,6 +93,16 @@ public final class SqlPollerService {
                 polled.put(dataset.name(), dataset);
             }
         }
+    }
+
+    /**
+     * Lease owners {@code <prefix>-<random UUID>}, a new one for each call. {@link UUID#randomUUID()}
+     * draws from {@link java.security.SecureRandom}, which Lambda's Java runtimes reseed when they
+     * restore a SnapStart snapshot, so environments restored from one snapshot draw different ids.
+     */
+    public static Supplier<String> randomLeaseOwners(String prefix) {
+        requireNonNull(prefix, "prefix is null");
+        return () -> prefix + "-" + UUID.randomUUID();
     }
 
     /**
@@ -105,19 +128,20 @@ public final class SqlPollerService {
         }
         // Resolve every strategy before any work, so a bad one fails the whole request up front.
         List<PollStrategy> strategies = datasets.stream().map(PollStrategy::forDataset).toList();
+        String owner = requireNonNull(leaseOwners.get(), "leaseOwners gave a null owner");
         List<TableReport> reports = new ArrayList<>();
         for (int i = 0; i < datasets.size(); i++) {
-            reports.add(pollTable(datasets.get(i), strategies.get(i), deadline));
+            reports.add(pollTable(datasets.get(i), strategies.get(i), owner, deadline));
         }
         return new PollReport(reports);
     }
 
-    private TableReport pollTable(Dataset dataset, PollStrategy strategy, Deadline deadline) {
+    private TableReport pollTable(Dataset dataset, PollStrategy strategy, String owner, Deadline deadline) {
         String name = dataset.name();
         Progress progress = new Progress(dataset, strategy);
         Instant now = clock.instant();
-        if (!state.acquireLease(name, settings.owner(), now, now.plus(settings.leaseDuration()))) {
-            log.info("table leased by another poller", Map.of("dataset", name, "owner", settings.owner()));
+        if (!state.acquireLease(name, owner, now, now.plus(settings.leaseDuration()))) {
+            log.info("table leased by another poller", Map.of("dataset", name, "owner", owner));
             return progress.report("", "", false, Optional.of("lease held by another poller"));
         }
         try {
@@ -133,7 +157,7 @@ public final class SqlPollerService {
                         break;
                     }
                     Instant pageStart = clock.instant();
-                    if (!state.acquireLease(name, settings.owner(), pageStart, pageStart.plus(settings.leaseDuration()))) {
+                    if (!state.acquireLease(name, owner, pageStart, pageStart.plus(settings.leaseDuration()))) {
                         stopped = Optional.of("lease taken over by another poller");
                         break;
                     }
@@ -178,13 +202,13 @@ public final class SqlPollerService {
                         .formatted(name, dataset.sourceTable(), progress.pages), e);
             }
         } finally {
-            release(name);
+            release(name, owner);
         }
     }
 
-    private void release(String dataset) {
+    private void release(String dataset, String owner) {
         try {
-            state.releaseLease(dataset, settings.owner());
+            state.releaseLease(dataset, owner);
         } catch (RuntimeException e) {
             // The lease expires by itself; failing here would hide the poll's own outcome or error.
             log.warn("cannot release the table lease", Map.of("dataset", dataset, "error", String.valueOf(e)));

@@ -2,6 +2,7 @@ package io.tarn.storage;
 
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,4 +31,12 @@ public interface ObjectStore {
 
     /** Keys under a prefix, in lexicographic order. */
     List<String> list(String bucket, String prefix);
+
+    /**
+     * Deletes the objects under these keys. A key with no object is no error (S3 answers so too),
+     * so a retried delete succeeds.
+     *
+     * @throws StorageException naming the keys that could not be deleted
+     */
+    void delete(String bucket, Collection<String> keys);
 }

@@ -1,6 +1,5 @@
 package io.tarn.typing;
 
-import io.tarn.csv.CsvException;
 import io.tarn.csv.CsvReader;
 import io.tarn.pipeline.CsvFormat;
 import io.tarn.typing.RowTyper.TypedRow;
@@ -30,26 +29,19 @@ public final class RawRecords {
     /**
      * Streams the object (decompressing gzip per the dataset's format) and returns the number of
      * records read, the header excluded: exactly the number of {@code row} plus {@code rejected}
-     * calls made.
+     * calls made. A record longer than {@code maxRecordChars} ({@link CsvReader#DEFAULT_MAX_RECORD_CHARS}
+     * in production) is rejected with its reason and the first part of its text, and reading goes on
+     * after it.
      */
-    public static long read(InputStream raw, CsvFormat format, RowTyper typer, Handler handler) throws IOException {
+    public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, Handler handler)
+            throws IOException {
         long records = 0;
-        try (CsvReader reader = new CsvReader(
-                new InputStreamReader(decompress(raw, format), StandardCharsets.UTF_8), format.delimiter())) {
+        try (CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, format), StandardCharsets.UTF_8),
+                format.delimiter(), maxRecordChars)) {
             boolean header = typer.expectsHeader();
-            while (true) {
-                try {
-                    if (!reader.next()) {
-                        break;
-                    }
-                } catch (CsvException e) {
-                    // A record past the reader's bound (an unclosed quote swallowing the rest of a
-                    // huge file) ends the object: the rest is one rejection naming the line; the
-                    // raw object stays in the raw layer for a fix and a replay.
-                    records++;
-                    handler.rejected(reader.lineNumber(), e.getMessage() + "; the rest of the object was not read", "");
-                    break;
-                }
+            // A record past the reader's bound comes back malformed like any other and the reader
+            // goes on after it, so no row of the object is left unread.
+            while (reader.next()) {
                 long line = reader.lineNumber();
                 if (header) {
                     header = false;

@@ -2,6 +2,7 @@ package io.tarn.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -226,13 +227,150 @@ class CsvReaderTest {
     }
 
     @Test
-    void failsWhenARecordExceedsTheSizeBound() throws IOException {
-        CsvReader reader = new CsvReader(new StringReader("ok\n\"never closed " + "y".repeat(100)), ',', 8, 32);
+    void recordLongerThanTheBoundIsFlaggedAndReadingGoesOnWithTheNextRecord() throws IOException {
+        // The quote inside the unquoted field is literal: it opens nothing, the record ends at its LF.
+        String oversized = "2,x\"" + "y".repeat(100);
+        String csv = "id,name\n1,ann\n" + oversized + "\n3,bob\n4,\"c\nd\"\n\n5,eve";
+
+        List<Row> rows = readAll(new CsvReader(new StringReader(csv), ',', 8, 32));
+
+        assertThat(rows).containsExactly(
+                new Row(1, List.of("id", "name"), List.of(false, false), "id,name", false),
+                new Row(2, List.of("1", "ann"), List.of(false, false), "1,ann", false),
+                new Row(3, List.of(), List.of(), oversized.substring(0, 32), true),
+                new Row(4, List.of("3", "bob"), List.of(false, false), "3,bob", false),
+                new Row(5, List.of("4", "c\nd"), List.of(false, true), "4,\"c\nd\"", false),
+                new Row(8, List.of("5", "eve"), List.of(false, false), "5,eve", false));
+    }
+
+    @Test
+    void recordLongerThanTheBoundNamesItsLineAndLengthAndKeepsAPrefix() throws IOException {
+        CsvReader reader = new CsvReader(new StringReader("ok\n" + "z".repeat(40) + "\nnext"), ',', 8, 32);
 
         assertThat(reader.next()).isTrue();
-        assertThatThrownBy(reader::next)
-                .isInstanceOf(CsvException.class)
-                .hasMessage("record starting on line 2 is longer than 32 characters; is a quote left open?");
+        assertThat(reader.next()).isTrue();
+
+        assertThat(reader.malformed()).isTrue();
+        assertThat(reader.malformedReason()).hasValue("record starting on line 2 is longer than 32 characters (1 line);"
+                + " is a quote left open? (first 32 characters kept)");
+        assertThat(reader.lineNumber()).isEqualTo(2);
+        assertThat(reader.fieldCount()).isZero();
+        assertThat(reader.rawRecord()).isEqualTo("z".repeat(32));
+        assertThat(reader.next()).isTrue();
+        assertThat(reader.malformed()).isFalse();
+        assertThat(reader.field(0)).isEqualTo("next");
+        assertThat(reader.lineNumber()).isEqualTo(3);
+        assertThat(reader.next()).isFalse();
+    }
+
+    @Test
+    void oversizedQuotedFieldIsSkippedToItsClosingQuoteAcrossEmbeddedLineBreaks() throws IOException {
+        // Inside the quotes: CRLF, LF and CR (three line breaks), an escaped quote, a delimiter and
+        // what would be a record's end outside them; after the closing quote, text and one more field.
+        String oversized = "1,\"" + "y".repeat(40) + "\r\n,\"\"\n" + "z".repeat(40) + "\rend\"tail,x";
+        String csv = "a,b\r\n" + oversized + "\r\n2,after\r\n\r\n3,\"last\"";
+        CsvReader reader = new CsvReader(new StringReader(csv), ',', 8, 32);
+
+        List<Row> rows = readAll(reader);
+
+        assertThat(rows).containsExactly(
+                new Row(1, List.of("a", "b"), List.of(false, false), "a,b", false),
+                new Row(2, List.of(), List.of(), oversized.substring(0, 32), true),
+                new Row(6, List.of("2", "after"), List.of(false, false), "2,after", false),
+                new Row(8, List.of("3", "last"), List.of(false, true), "3,\"last\"", false));
+        CsvReader again = new CsvReader(new StringReader(csv), ',', 8, 32);
+        again.next();
+        again.next();
+        assertThat(again.malformedReason()).hasValue("record starting on line 2 is longer than 32 characters (4 lines);"
+                + " is a quote left open? (first 32 characters kept)");
+    }
+
+    @Test
+    void quoteNeverClosedInAnOversizedRecordRunsToTheEndOfTheObject() throws IOException {
+        String open = "1,\"never closed " + "y".repeat(100) + "\nmore\r\nrows,2\n";
+        CsvReader reader = new CsvReader(new StringReader("ok\n" + open), ',', 8, 32);
+
+        assertThat(reader.next()).isTrue();
+        assertThat(reader.next()).isTrue();
+
+        assertThat(reader.malformed()).isTrue();
+        assertThat(reader.malformedReason()).hasValue("record starting on line 2 is longer than 32 characters and runs"
+                + " to the end of the object (4 lines): the quote opened on line 2 (field 2) never closes"
+                + " (first 32 characters kept)");
+        assertThat(reader.lineNumber()).isEqualTo(2);
+        assertThat(reader.rawRecord()).isEqualTo(open.substring(0, 32));
+        assertThat(reader.next()).isFalse();
+        assertThat(reader.next()).isFalse();
+    }
+
+    @Test
+    void crlfEndingAnOversizedRecordIsOneLineBreakEvenWhenSplitAcrossReads() throws IOException {
+        // With a 32-char buffer the CR is the last character of the second read, the LF the first of the third.
+        String unquoted = "x".repeat(63) + "\r\n" + "next\r" + "x".repeat(40) + "\rlast\n";
+        String quoted = "\"" + "y".repeat(62) + "\r\nz\"\r\nafter";
+
+        assertThat(readAll(new CsvReader(new StringReader(unquoted), ',', 8, 32)))
+                .extracting(Row::line, Row::raw, Row::malformed)
+                .containsExactly(tuple(1L, "x".repeat(32), true), tuple(2L, "next", false),
+                        tuple(3L, "x".repeat(32), true), tuple(4L, "last", false));
+        assertThat(readAll(new CsvReader(new StringReader(quoted), ',', 8, 32)))
+                .extracting(Row::line, Row::raw, Row::malformed)
+                .containsExactly(tuple(1L, quoted.substring(0, 32), true), tuple(3L, "after", false));
+    }
+
+    /**
+     * Random CSV read once with room for every record and once with a small bound: records that fit
+     * read the same, longer ones are flagged with a prefix of their text, and each reads from the
+     * same line, so the skip follows the very grammar the parser reads by.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 8})
+    void skipsOversizedRecordsByTheGrammarItReadsRecordsBy(int bufferChars) throws IOException {
+        Random random = new Random(7 + bufferChars);
+        int bound = 12;
+        for (int round = 0; round < 300; round++) {
+            StringBuilder csv = new StringBuilder();
+            int records = 1 + random.nextInt(8);
+            for (int r = 0; r < records; r++) {
+                while (random.nextInt(4) == 0) {
+                    csv.append(random.nextBoolean() ? "\n" : "\r\n");
+                }
+                int fieldCount = 1 + random.nextInt(4);
+                for (int f = 0; f < fieldCount; f++) {
+                    String value = randomValue(random).repeat(1 + random.nextInt(4));
+                    if (f > 0) {
+                        csv.append(',');
+                    }
+                    boolean quote = value.matches("(?s).*[,\r\n\"].*") || value.isEmpty() || random.nextInt(3) == 0;
+                    csv.append(quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value);
+                }
+                if (r < records - 1 || random.nextBoolean()) {
+                    csv.append(switch (random.nextInt(3)) {
+                        case 0 -> "\n";
+                        case 1 -> "\r\n";
+                        default -> "\r";
+                    });
+                }
+            }
+            if (random.nextInt(5) == 0) {
+                csv.append("\"open ").append(randomValue(random).repeat(5)); // a quote that never closes
+            }
+
+            List<Row> roomy = readAll(new CsvReader(new TrickleReader(csv.toString(), random), ',', bufferChars, 1 << 20));
+            List<Row> bounded = readAll(new CsvReader(new TrickleReader(csv.toString(), random), ',', bufferChars, bound));
+
+            assertThat(bounded).as("reading %s", csv).hasSameSizeAs(roomy);
+            for (int i = 0; i < roomy.size(); i++) {
+                Row full = roomy.get(i);
+                Row read = bounded.get(i);
+                if (full.raw().length() < bound) {
+                    assertThat(read).as("record %d of %s", i, csv).isEqualTo(full);
+                } else {
+                    assertThat(read).as("record %d of %s", i, csv)
+                            .isEqualTo(new Row(full.line(), List.of(), List.of(), full.raw().substring(0, bound), true));
+                }
+            }
+        }
     }
 
     @Test

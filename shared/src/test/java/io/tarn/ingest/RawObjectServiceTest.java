@@ -25,6 +25,7 @@ import io.tarn.state.StateStore;
 import io.tarn.storage.ObjectInfo;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +192,7 @@ class RawObjectServiceTest {
     @Test
     void aFailureAfterSomeOutputsFollowedByARetryConvergesToTheSameContent() throws Exception {
         RawObjectRef object = putSample("dms/shop/orders/LOAD00000001.csv");
-        ObjectStore failing = new FailingAfterPuts(new S3ObjectStore(s3), 2);
+        ObjectStore failing = Failing.afterPuts(new S3ObjectStore(s3), 2);
 
         assertThatThrownBy(() -> service(failing).process(object))
                 .isInstanceOf(StorageException.class)
@@ -264,6 +266,94 @@ class RawObjectServiceTest {
     }
 
     @Test
+    void recordLongerThanTheReaderBoundIsQuarantinedAndTheRowsAfterItAreWritten() throws Exception {
+        String oversized = "I,2024-06-01 09:00:00,3,acme,1,\"" + "long\n".repeat(2) + "s".repeat(2000)
+                + "\",1.00,EUR,2024-05-30 10:15:00,\\N";
+        String csv = row(1, "acme") + row(2, "acme") + oversized + "\r\n" + row(4, "acme") + row(5, "acme");
+        RawObjectRef object = put("dms/shop/orders/oversized.csv", csv.getBytes(StandardCharsets.UTF_8));
+
+        Manifest manifest = ((Processed) service(new S3ObjectStore(s3), settings().withMaxRecordChars(1024))
+                .process(object)).manifest();
+
+        assertThat(manifest.rowsRead()).isEqualTo(5);
+        assertThat(manifest.rowsWritten()).isEqualTo(4);
+        assertThat(manifest.rowsQuarantined()).isEqualTo(1);
+        assertThat(manifest.rowsRead()).isEqualTo(manifest.rowsWritten() + manifest.rowsQuarantined());
+        assertThat(query("SELECT order_id, status, _source_line FROM staged ORDER BY order_id"))
+                .containsExactly("1|paid|1", "2|paid|2", "4|paid|6", "5|paid|7");
+        assertThat(read(STAGING, manifest.quarantineKey()).lines().toList()).containsExactly(
+                "source_key,line,reason,raw_record",
+                "\"s3://raw/dms/shop/orders/oversized.csv\",3,\"record starting on line 3 is longer than 1024 characters"
+                        + " (3 lines); is a quote left open? (first 1024 characters kept)\",\"" + oversized.substring(0, 1024)
+                                .replace("\"", "\"\"").lines().findFirst().orElseThrow(),
+                "long",
+                oversized.substring(0, 1024).lines().skip(2).findFirst().orElseThrow() + "\"");
+    }
+
+    /** A well-formed orders record (DMS layout), ending with CRLF. */
+    private static String row(int orderId, String account) {
+        return "I,2024-06-01 09:00:00," + orderId + "," + account + ",1,paid,1.00,EUR,2024-05-30 10:15:00,\\N\r\n";
+    }
+
+    @Test
+    void convertingAgainWithOtherSettingsLeavesOnlyTheNewAttemptsObjects() throws Exception {
+        // The first attempt quarantines the long record (a small bound) and writes ZSTD; the second,
+        // with the ledger gone, reads every record and writes Snappy: other names for the same rows.
+        String csv = row(1, "acme") + row(2, "globex") + row(3, "acme").replace(",paid,", ",\"" + "p".repeat(1100) + "\",")
+                + row(4, "globex");
+        RawObjectRef object = put("dms/shop/orders/settings-changed.csv", csv.getBytes(StandardCharsets.UTF_8));
+        Manifest first = ((Processed) service(new S3ObjectStore(s3), settings().withMaxRecordChars(1024))
+                .process(object)).manifest();
+        state = new DynamoDbStateStore(dynamoDb, newStateTable());
+
+        Manifest second = ((Processed) service(new S3ObjectStore(s3), new IngestSettings(STAGING, temp.resolve("tmp"),
+                ParquetSettings.defaults().withCodec(CompressionCodecName.SNAPPY))).process(object)).manifest();
+
+        assertThat(first.outputKeys()).hasSize(2).allMatch(key -> key.endsWith(".zstd.parquet"));
+        assertThat(first.quarantineKey()).isNotNull();
+        assertThat(second.outputKeys()).hasSize(2).allMatch(key -> key.endsWith(".snappy.parquet"));
+        assertThat(second.quarantineKey()).isNull();
+        assertThat(query("SELECT order_id, account_id, count(*) FROM staged GROUP BY ALL ORDER BY order_id"))
+                .containsExactly("1|acme|1", "2|globex|1", "3|acme|1", "4|globex|1");
+        assertThat(stagingKeys()).containsExactlyInAnyOrderElementsOf(allKeys(second));
+        assertThat(Manifest.fromJson(readBytes(STAGING, second.manifestKey()))).isEqualTo(second);
+    }
+
+    @Test
+    void aCrashWhileRemovingTheEarlierOutputsLeavesTheEarlierManifestForTheNextAttempt() throws Exception {
+        RawObjectRef object = put("dms/shop/orders/crash-on-delete.csv",
+                (row(1, "acme") + row(2, "globex")).getBytes(StandardCharsets.UTF_8));
+        Manifest first = ((Processed) service().process(object)).manifest();
+        state = new DynamoDbStateStore(dynamoDb, newStateTable());
+        IngestSettings snappy = new IngestSettings(STAGING, temp.resolve("tmp"),
+                ParquetSettings.defaults().withCodec(CompressionCodecName.SNAPPY));
+
+        assertThatThrownBy(() -> service(Failing.onDelete(new S3ObjectStore(s3)), snappy).process(object))
+                .isInstanceOf(StorageException.class)
+                .hasMessage("Cannot delete 2 object(s) in s3://staging: injected failure");
+
+        // The new parts are up, the earlier ones still listed by the earlier manifest, nothing recorded.
+        assertThat(Manifest.fromJson(readBytes(STAGING, first.manifestKey()))).isEqualTo(first);
+        assertThat(state.findProcessed(objectId(object))).isEmpty();
+        Manifest retried = ((Processed) service(new S3ObjectStore(s3), snappy).process(object)).manifest();
+        assertThat(query("SELECT order_id, count(*) FROM staged GROUP BY ALL ORDER BY order_id"))
+                .containsExactly("1|1", "2|1");
+        assertThat(stagingKeys()).containsExactlyInAnyOrderElementsOf(allKeys(retried));
+    }
+
+    @Test
+    void convertingAgainWithTheSameSettingsDeletesNothing() throws Exception {
+        RawObjectRef object = putSample("dms/shop/orders/LOAD00000001.csv");
+        service().process(object);
+        Map<String, String> once = stagingSnapshot();
+        state = new DynamoDbStateStore(dynamoDb, newStateTable());
+
+        service(Failing.onDelete(new S3ObjectStore(s3))).process(object);
+
+        assertThat(stagingSnapshot()).isEqualTo(once);
+    }
+
+    @Test
     void gzipObjectsAndHeaderFilesAreRead() throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -318,9 +408,15 @@ class RawObjectServiceTest {
     }
 
     private RawObjectService service(ObjectStore store) {
-        return new RawObjectService(PIPELINE, store, catalog, state,
-                new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults()),
-                Clock.systemUTC(), JsonLogger.silent());
+        return service(store, settings());
+    }
+
+    private RawObjectService service(ObjectStore store, IngestSettings settings) {
+        return new RawObjectService(PIPELINE, store, catalog, state, settings, Clock.systemUTC(), JsonLogger.silent());
+    }
+
+    private IngestSettings settings() {
+        return new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults());
     }
 
     private String newStateTable() {
@@ -413,14 +509,27 @@ class RawObjectServiceTest {
         }
     }
 
-    /** An object store whose staging writes fail after a number of successes, like a crash mid-object. */
-    private static final class FailingAfterPuts implements ObjectStore {
+    /**
+     * An object store whose staging writes fail after a number of successes, like a crash
+     * mid-object, or whose deletes fail.
+     */
+    private static final class Failing implements ObjectStore {
         private final ObjectStore delegate;
+        private final boolean deletesFail;
         private int putsLeft;
 
-        FailingAfterPuts(ObjectStore delegate, int puts) {
+        private Failing(ObjectStore delegate, int puts, boolean deletesFail) {
             this.delegate = delegate;
             this.putsLeft = puts;
+            this.deletesFail = deletesFail;
+        }
+
+        static Failing afterPuts(ObjectStore delegate, int puts) {
+            return new Failing(delegate, puts, false);
+        }
+
+        static Failing onDelete(ObjectStore delegate) {
+            return new Failing(delegate, Integer.MAX_VALUE, true);
         }
 
         @Override
@@ -448,6 +557,15 @@ class RawObjectServiceTest {
         @Override
         public List<String> list(String bucket, String prefix) {
             return delegate.list(bucket, prefix);
+        }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            if (deletesFail) {
+                throw new StorageException("Cannot delete %d object(s) in s3://%s: injected failure"
+                        .formatted(keys.size(), bucket), null);
+            }
+            delegate.delete(bucket, keys);
         }
 
         private synchronized void countdown(String bucket, String key) {

@@ -48,11 +48,11 @@ class SqlPollerConfigTest {
     }
 
     @Test
-    void pollerSettingsCarryBucketScratchMarginAndOwner() {
-        PollerSettings settings = SqlPollerConfig.fromEnv(env()).pollerSettings("sql-poller-1");
+    void pollerSettingsCarryBucketScratchMarginAndLease() {
+        PollerSettings settings = SqlPollerConfig.fromEnv(env()).pollerSettings();
 
         assertThat(settings).isEqualTo(new PollerSettings("tarn-raw-123", Path.of("/tmp/tarn"), Duration.ofSeconds(60),
-                PollerSettings.DEFAULT_LEASE, "sql-poller-1"));
+                PollerSettings.DEFAULT_LEASE));
     }
 
     @ParameterizedTest

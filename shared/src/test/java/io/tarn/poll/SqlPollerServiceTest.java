@@ -40,6 +40,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -52,6 +53,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -345,6 +347,36 @@ class SqlPollerServiceTest {
             }
         }
         assertThat(state.watermark("accounts").orElseThrow().position()).isEqualTo("0000000000000041"); // 65 writes
+    }
+
+    @Test
+    void pollsOfOneServiceRestoredFromASnapshotDoNotShareTheTableLease() throws Exception {
+        // SnapStart restores every environment from one snapshot of the service as it was built:
+        // two polls of one instance, the second during the first's upload, stand for two of them.
+        for (long id = 1; id <= 3; id++) {
+            insertInvoice(admin, id, "acme", T0.minusSeconds(600 - id));
+        }
+        RecordingState recording = new RecordingState(state);
+        AtomicReference<SqlPollerService> snapshot = new AtomicReference<>();
+        List<TableReport> during = new ArrayList<>();
+        ObjectStore uploads = new HookedStore(store, () -> during.add(poll(snapshot.get(), "invoices")));
+        snapshot.set(service(pipeline(2), uploads, recording, "snapshot"));
+
+        TableReport first = poll(snapshot.get(), "invoices");
+
+        assertThat(during).hasSize(1);
+        assertThat(during.get(0).pages()).isZero();
+        assertThat(during.get(0).stoppedBecause()).contains("lease held by another poller");
+        assertThat(first.pages()).isEqualTo(2);
+        assertThat(first.caughtUp()).isTrue();
+        assertThat(first.stoppedBecause()).isEmpty();
+        assertThat(versions(INVOICES, invoiceVersion())).containsOnly(
+                Map.entry("1|2024-06-01T11:50:01", 1), Map.entry("2|2024-06-01T11:50:02", 1),
+                Map.entry("3|2024-06-01T11:50:03", 1));
+        // One owner for all of a poll's leases (taken, extended per page, given back), another for the next poll.
+        assertThat(recording.leases).containsExactly(
+                "acquire snapshot-1", "acquire snapshot-1", "acquire snapshot-2", "acquire snapshot-1",
+                "release snapshot-1");
     }
 
     /** Two pollers, one page per poll each, until the table is caught up; then one final poll. */
@@ -663,10 +695,12 @@ class SqlPollerServiceTest {
         return service(pipeline, store, state, "poller-" + NAMES.get());
     }
 
+    /** A service whose polls lease as {@code <owner>-1}, {@code <owner>-2}, ... in the order they start. */
     private SqlPollerService service(PipelineConfig pipeline, ObjectStore objects, StateStore states, String owner) {
-        PollerSettings settings = new PollerSettings(bucket, temp, Duration.ofSeconds(1), Duration.ofMinutes(15), owner);
-        return new SqlPollerService(pipeline, () -> DriverManager.getConnection(url), objects, states, settings, clock,
-                JsonLogger.silent());
+        PollerSettings settings = new PollerSettings(bucket, temp, Duration.ofSeconds(1), Duration.ofMinutes(15));
+        AtomicInteger polls = new AtomicInteger();
+        return new SqlPollerService(pipeline, () -> DriverManager.getConnection(url), objects, states, settings,
+                () -> owner + "-" + polls.incrementAndGet(), clock, JsonLogger.silent());
     }
 
     private static PipelineConfig pipeline(int pageSize) {
@@ -825,12 +859,64 @@ class SqlPollerServiceTest {
         public List<String> list(String bucket, String prefix) {
             return delegate.list(bucket, prefix);
         }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            throw new UnsupportedOperationException("the poller deletes nothing");
+        }
     }
 
-    /** Records every watermark commit that succeeded. */
+    /** Runs a hook once, before the first upload, then uploads as the delegate does. */
+    private static final class HookedStore implements ObjectStore {
+        private final ObjectStore delegate;
+        private Runnable beforeFirstPut;
+
+        HookedStore(ObjectStore delegate, Runnable beforeFirstPut) {
+            this.delegate = delegate;
+            this.beforeFirstPut = beforeFirstPut;
+        }
+
+        @Override
+        public Optional<ObjectInfo> head(String bucket, String key) {
+            return delegate.head(bucket, key);
+        }
+
+        @Override
+        public InputStream open(String bucket, String key, Optional<String> versionId) {
+            return delegate.open(bucket, key, versionId);
+        }
+
+        @Override
+        public void put(String bucket, String key, Path file, String contentType) {
+            Runnable hook = beforeFirstPut;
+            beforeFirstPut = null;
+            if (hook != null) {
+                hook.run();
+            }
+            delegate.put(bucket, key, file, contentType);
+        }
+
+        @Override
+        public void put(String bucket, String key, byte[] bytes, String contentType) {
+            throw new UnsupportedOperationException("the poller uploads files");
+        }
+
+        @Override
+        public List<String> list(String bucket, String prefix) {
+            return delegate.list(bucket, prefix);
+        }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            throw new UnsupportedOperationException("the poller deletes nothing");
+        }
+    }
+
+    /** Records every watermark commit that succeeded, and every lease call with its owner. */
     private static final class RecordingState implements StateStore {
         private final StateStore delegate;
         final List<Watermark> commits = Collections.synchronizedList(new ArrayList<>());
+        final List<String> leases = Collections.synchronizedList(new ArrayList<>());
 
         RecordingState(StateStore delegate) {
             this.delegate = delegate;
@@ -862,11 +948,13 @@ class SqlPollerServiceTest {
 
         @Override
         public boolean acquireLease(String dataset, String owner, Instant now, Instant until) {
+            leases.add("acquire " + owner);
             return delegate.acquireLease(dataset, owner, now, until);
         }
 
         @Override
         public void releaseLease(String dataset, String owner) {
+            leases.add("release " + owner);
             delegate.releaseLease(dataset, owner);
         }
 

@@ -108,14 +108,27 @@ class TemplateIamTest {
         ((ObjectNode) event.with("detail").with("bucket")).put("name", raw);
         ((ObjectNode) event.with("detail").with("object")).put("key", key).put("version-id", versionId);
 
+        // Converted again with another codec and the ledger gone (a backfill, a cleared entry): the
+        // earlier manifest is found and read, and the earlier parts deleted.
+        RawObjectConfig snappy = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, REGION,
+                RawObjectConfig.STAGING_BUCKET, staging, RawObjectConfig.STATE_TABLE, stateTable(),
+                RawObjectConfig.GLUE_DATABASE, database, RawObjectConfig.TMPDIR, temp.toString(),
+                RawObjectConfig.PARQUET_CODEC, "snappy"));
+
         Set<String> actions = record(() -> {
             RawObjectHandler handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config, recorded));
             invoke(handler, JSON.writeValueAsBytes(event));
             invoke(handler, JSON.writeValueAsBytes(event)); // the replay: answered from the ledger
+            invoke(new RawObjectHandler(AwsWiring.rawObjectProcessor(snappy, recorded)), JSON.writeValueAsBytes(event));
         });
 
-        assertThat(actions).contains("s3:GetObjectVersion", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem",
-                "glue:BatchCreatePartition");
+        assertThat(clients.s3().listObjectsV2(b -> b.bucket(staging).prefix("orders/")).contents())
+                .isNotEmpty().allMatch(object -> object.key().endsWith(".snappy.parquet"));
+        // The role may list the staging bucket only under manifests/.
+        assertThat(proxy.requests()).filteredOn(r -> r.is("GET") && r.path().equals("/" + staging))
+                .isNotEmpty().allMatch(r -> r.query().contains("prefix=manifests%2F"));
+        assertThat(actions).contains("s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:GetObject",
+                "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem", "glue:BatchCreatePartition");
         assertThat(granted("RawObjectFunction")).containsAll(actions);
     }
 
@@ -148,7 +161,8 @@ class TemplateIamTest {
             new SqlPollerService(PipelineLoader.loadResource("pipeline.yaml"), LocalAzureSql.open(temp),
                     new S3ObjectStore(recording.s3()),
                     new DynamoDbStateStore(recording.build(DynamoDbClient.builder()), table),
-                    new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE, "iam-test"),
+                    new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE),
+                    SqlPollerService.randomLeaseOwners("iam-test"),
                     Clock.systemUTC(), JsonLogger.silent())
                     .poll(PollRequest.all(), () -> Duration.ofMinutes(10));
         });
@@ -230,10 +244,11 @@ class TemplateIamTest {
         assertThat(action(new FaultInjectingProxy.Request("HEAD", "/b/k", null, null))).isEqualTo("s3:GetObject");
         assertThat(action(new FaultInjectingProxy.Request("GET", "/b", "list-type=2&prefix=a", null))).isEqualTo("s3:ListBucket");
         assertThat(action(new FaultInjectingProxy.Request("POST", "/b/k", "uploadId=1", null))).isEqualTo("s3:PutObject");
+        assertThat(action(new FaultInjectingProxy.Request("POST", "/b", "delete", null))).isEqualTo("s3:DeleteObject");
         assertThat(action(new FaultInjectingProxy.Request("POST", "/", null, "DynamoDB_20120810.UpdateItem")))
                 .isEqualTo("dynamodb:UpdateItem");
         assertThat(action(new FaultInjectingProxy.Request("POST", "/", null, "AWSGlue.GetTable"))).isEqualTo("glue:GetTable");
-        assertThat(granted("RawObjectFunction")).contains("s3:GetObject").doesNotContain("s3:ListBucket");
+        assertThat(granted("RawObjectFunction")).contains("s3:GetObject").doesNotContain("s3:DeleteObjectVersion");
     }
 
     private interface Scenario {
@@ -269,6 +284,13 @@ class TemplateIamTest {
         if (!object) {
             return switch (request.method()) {
                 case "GET", "HEAD" -> "s3:ListBucket";
+                // DeleteObjects: IAM checks s3:DeleteObject for each key it names.
+                case "POST" -> {
+                    if (!query.matches("(.*&)?delete(=[^&]*)?(&.*)?")) {
+                        throw new AssertionError("a bucket-level S3 call by a function: " + request);
+                    }
+                    yield "s3:DeleteObject";
+                }
                 default -> throw new AssertionError("a bucket-level S3 call by a function: " + request);
             };
         }

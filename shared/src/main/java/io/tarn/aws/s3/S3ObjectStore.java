@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -26,9 +27,12 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
@@ -40,7 +44,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * request costs one part, not the whole file, and a file larger than the 5 GiB single-PUT limit
  * still fits.
  *
- * <p>{@link #list} leaves out folder markers (keys that end in "/").
+ * <p>{@link #list} leaves out folder markers (keys that end in "/"). {@link #delete} sends
+ * DeleteObjects, {@link #MAX_KEYS_PER_DELETE} keys per request.
  */
 public final class S3ObjectStore implements ObjectStore {
 
@@ -48,6 +53,10 @@ public final class S3ObjectStore implements ObjectStore {
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     /** S3 refuses more than 10,000 parts per upload. */
     public static final int MAX_PARTS = 10_000;
+    /** S3 deletes at most 1,000 keys per DeleteObjects request. */
+    public static final int MAX_KEYS_PER_DELETE = 1000;
+    /** How many of the keys that failed to delete an error message names. */
+    static final int FAILED_KEYS_NAMED = 10;
 
     private final S3Client s3;
     private final Settings settings;
@@ -157,6 +166,35 @@ public final class S3ObjectStore implements ObjectStore {
                     .toList();
         } catch (SdkException e) {
             throw failure("Cannot list", bucket, prefix, e);
+        }
+    }
+
+    @Override
+    public void delete(String bucket, Collection<String> keys) {
+        requireNonNull(bucket, "bucket is null");
+        requireNonNull(keys, "keys is null");
+        List<String> all = List.copyOf(keys);
+        List<String> failed = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += MAX_KEYS_PER_DELETE) {
+            List<String> batch = all.subList(from, Math.min(from + MAX_KEYS_PER_DELETE, all.size()));
+            List<ObjectIdentifier> objects = batch.stream().map(key -> ObjectIdentifier.builder().key(key).build()).toList();
+            DeleteObjectsResponse response;
+            try {
+                // Quiet: the answer lists only the keys that failed, not the thousand that did not.
+                response = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(objects).quiet(true)));
+            } catch (SdkException e) {
+                throw failure("Cannot delete %d object(s) starting with".formatted(batch.size()), bucket, batch.get(0), e);
+            }
+            // A DeleteObjects answer is 200 even when keys failed: each failure is an entry of its own.
+            for (S3Error error : response.errors()) {
+                failed.add("%s (%s: %s)".formatted(error.key(), error.code(), error.message()));
+            }
+        }
+        if (!failed.isEmpty()) {
+            String named = String.join(", ", failed.subList(0, Math.min(FAILED_KEYS_NAMED, failed.size())));
+            String more = failed.size() > FAILED_KEYS_NAMED ? " and %d more".formatted(failed.size() - FAILED_KEYS_NAMED) : "";
+            throw new StorageException("Cannot delete %d of %d object(s) in s3://%s: %s%s"
+                    .formatted(failed.size(), all.size(), bucket, named, more), null);
         }
     }
 

@@ -20,7 +20,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -155,6 +157,32 @@ class S3ObjectStoreTest {
         assertThatThrownBy(() -> store.list("no-such-bucket", "a/"))
                 .isInstanceOf(StorageException.class)
                 .hasMessage("Cannot list s3://no-such-bucket/a/ (status 404, NoSuchBucket)");
+    }
+
+    @Test
+    void deleteRemovesTheKeysAcrossBatchesAndTakesMissingOnesAsDeleted() {
+        for (int i = 0; i < 1_005; i++) {
+            store.put(BUCKET, "gone/%04d.csv".formatted(i), new byte[] {(byte) i}, "text/csv");
+        }
+        store.put(BUCKET, "gone-not/0.csv", new byte[] {1}, "text/csv");
+        List<String> keys = new ArrayList<>(store.list(BUCKET, "gone/"));
+        keys.remove("gone/0007.csv");
+        keys.add("gone/never-written.csv");
+
+        store.delete(BUCKET, keys);
+
+        assertThat(store.list(BUCKET, "gone")).containsExactly("gone-not/0.csv", "gone/0007.csv");
+        store.delete(BUCKET, keys); // a retry: every key is gone already
+        store.delete(BUCKET, List.of());
+        assertThat(store.list(BUCKET, "gone")).containsExactly("gone-not/0.csv", "gone/0007.csv");
+    }
+
+    @Test
+    void deletingFromAMissingBucketIsAStorageErrorNamingTheLocation() {
+        assertThatThrownBy(() -> store.delete("no-such-bucket", List.of("a/b.csv", "a/c.csv")))
+                .isInstanceOf(StorageException.class)
+                .hasMessage("Cannot delete 2 object(s) starting with s3://no-such-bucket/a/b.csv (status 404, NoSuchBucket)")
+                .hasCauseInstanceOf(S3Exception.class);
     }
 
     @Test

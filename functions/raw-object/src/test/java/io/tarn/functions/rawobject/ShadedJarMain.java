@@ -27,6 +27,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -136,6 +137,17 @@ public final class ShadedJarMain {
                         .filter(key -> key.startsWith(prefix))
                         .sorted()
                         .toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void delete(String bucket, Collection<String> keys) {
+            try {
+                for (String key : keys) {
+                    Files.deleteIfExists(root.resolve(bucket).resolve(key));
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
