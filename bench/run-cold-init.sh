@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Cold init of every function jar, before and after, side by side: a fresh JVM per run, from its start
+# to the first answered call against moto (median of 5; see io.tarn.bench.ColdInitBench), with each
+# jar's size. "before" is built from the commit given (default d0c194b, main before the SDK clients
+# and event types) in a temporary worktree, "after" is this checkout. Results: BENCHMARKS.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+before_commit="${1:-d0c194b}"
+before_dir="bench/target/cold-init/jars-$before_commit"
+
+if [ ! -d "$before_dir" ]; then
+  tree="$(mktemp -d)/tarn-$before_commit"
+  git worktree add --quiet --detach "$tree" "$before_commit"
+  (cd "$tree" && ./mvnw -q -B -DskipTests -pl functions/raw-object,functions/sql-poller,functions/crawler-refresh,functions/partition-repair -am package) >&2
+  mkdir -p "$before_dir"
+  cp "$tree"/functions/*/target/tarn-*-lambda.jar "$before_dir"/
+  git worktree remove --force "$tree"
+fi
+
+# lib/ is cleared first: copy-dependencies keeps an existing SNAPSHOT jar, which may then be one
+# that another checkout installed in ~/.m2 rather than this checkout's code.
+rm -rf bench/target/lib bench/target/cold-init/jars-after
+./mvnw -q -B -DskipTests -pl bench -am package >&2
+mkdir -p bench/target/cold-init/jars-after
+cp functions/*/target/tarn-*-lambda.jar bench/target/cold-init/jars-after/
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+java -version 2>&1 | sed 's/^/# /'
+exec java -cp "bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.tarn.bench.ColdInitBench --repo "$here" \
+  --jars "before=$before_dir" --jars "after=bench/target/cold-init/jars-after" ${BENCH_ARGS:-}
