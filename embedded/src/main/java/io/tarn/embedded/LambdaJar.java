@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A function's shaded jar, as Lambda gets it: what it carries, and a class run in a JVM of its own
@@ -38,6 +40,14 @@ public final class LambdaJar {
      */
     public static final List<String> PARQUET_WRITING = List.of("org/apache/parquet/", "org/apache/avro/",
             "org/locationtech/jts/", "com/github/luben/", "org/xerial/snappy/");
+
+    /**
+     * SDK classes a synchronous function never loads, which every function's shade step strips:
+     * async clients and their builders, async paginators (publishers) and async waiters.
+     */
+    private static final Pattern ASYNC_SDK_CLASS = Pattern.compile(
+            "software/amazon/awssdk/services/[^/]+/([^/]*AsyncClient[^/]*|paginators/[^/]*Publisher[^/]*|waiters/[^/]*AsyncWaiter[^/]*)\\.class");
+    private static final Pattern SERVICE_MODULE = Pattern.compile("software/amazon/awssdk/services/([^/]+)/.+");
 
     /** What a child JVM printed and how it ended. */
     public record Run(int exitCode, List<String> stdout, String stderr) {
@@ -62,6 +72,17 @@ public final class LambdaJar {
     /** The entries under any of the prefixes. */
     public static List<String> under(List<String> entries, List<String> prefixes) {
         return entries.stream().filter(name -> prefixes.stream().anyMatch(name::startsWith)).toList();
+    }
+
+    /** The SDK service modules the jar carries, by the package under {@code software/amazon/awssdk/services/}, sorted. */
+    public static List<String> serviceModules(List<String> entries) {
+        return entries.stream().map(SERVICE_MODULE::matcher).filter(Matcher::matches).map(m -> m.group(1))
+                .distinct().sorted().toList();
+    }
+
+    /** The entries that are async SDK classes, which a function's shade step should have stripped. */
+    public static List<String> asyncSdkClasses(List<String> entries) {
+        return entries.stream().filter(name -> ASYNC_SDK_CLASS.matcher(name).matches()).toList();
     }
 
     /**
