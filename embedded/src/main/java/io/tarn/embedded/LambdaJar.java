@@ -128,6 +128,84 @@ public final class LambdaJar {
         }
     }
 
+    /**
+     * The operations of an SDK service that Tarn's classes in the jar name (by their request
+     * classes, as any call does) but whose request marshaller the shade step stripped: a call of
+     * one of them would fail in Lambda. Empty when the shade step keeps every operation Tarn calls.
+     *
+     * @param service the package under {@code software/amazon/awssdk/services/}, e.g. {@code glue}
+     */
+    public static List<String> strippedOperationsTarnCalls(Path jar, String service) throws IOException {
+        requireNonNull(service, "service is null");
+        String prefix = "software/amazon/awssdk/services/" + service + "/";
+        Pattern request = Pattern.compile(Pattern.quote(prefix + "model/") + "(\\w+)Request\\b");
+        List<String> missing = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            for (JarEntry entry : java.util.Collections.list(file.entries())) {
+                if (entry.getName().startsWith("io/tarn/") && entry.getName().endsWith(".class")) {
+                    // Class names are plain ASCII in the constant pool.
+                    String bytes = new String(file.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                    Matcher matcher = request.matcher(bytes);
+                    while (matcher.find()) {
+                        named.add(matcher.group(1));
+                    }
+                }
+            }
+            for (String operation : named) {
+                boolean base = operation.equalsIgnoreCase(service);
+                if (!base && file.getEntry(prefix + "transform/" + operation + "RequestMarshaller.class") == null) {
+                    missing.add(operation);
+                }
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * In the child JVM: loads every class of an SDK service module that the jar carries, as the
+     * JVM would when the function uses it, to show that what the shade step stripped is never
+     * needed. Each class is initialized (loaded, linked, verified, its static initializer run),
+     * which loads every class its fields, method signatures and static initializer need, and fails
+     * if one is missing. The exception: the top-level class of a request whose builder was
+     * stripped (an operation the function never calls) is only loaded, as the verifier does when
+     * it links the default client; initializing it would run its field table, which names the
+     * stripped model.
+     *
+     * @param service the package under {@code software/amazon/awssdk/services/}, e.g. {@code glue}
+     * @return one line per class that failed, with its error; empty when all loaded
+     */
+    public static List<String> loadSdkClasses(Path jar, String service) throws IOException {
+        requireNonNull(service, "service is null");
+        String prefix = "software/amazon/awssdk/services/" + service + "/";
+        List<String> entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(JarEntry::getName).filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
+                    .forEach(entries::add);
+        }
+        List<String> failures = new ArrayList<>();
+        int initialized = 0;
+        int loadedOnly = 0;
+        for (String entry : entries) {
+            String name = entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
+            boolean stub = entry.startsWith(prefix + "model/") && entry.endsWith("Request.class") && !entry.contains("$")
+                    && !entries.contains(entry.replace(".class", "$BuilderImpl.class"));
+            try {
+                Class.forName(name, !stub, LambdaJar.class.getClassLoader());
+                if (stub) {
+                    loadedOnly++;
+                } else {
+                    initialized++;
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                failures.add(name + ": " + e);
+            }
+        }
+        System.err.printf("%s: %d classes initialized, %d request classes loaded only, %d failed%n",
+                service, initialized, loadedOnly, failures.size());
+        return failures;
+    }
+
     /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */
     public static String invoke(RequestStreamHandler handler, Path event, int remainingMillis) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();

@@ -57,6 +57,8 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
+                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
     }
 
     @Test
@@ -99,7 +101,8 @@ class ShadedJarIT {
                         + "\"errorMessage\":null}",
                 "{\"state\":\"READY\",\"lastCrawl\":\"SUCCEEDED\",\"finished\":true,\"succeeded\":true,\"attempt\":3,"
                         + "\"errorMessage\":null}",
-                "{\"changed\":false,\"tables\":[],\"manifestFound\":true,\"registeredBySchema\":[\"orders\"]}");
+                "{\"changed\":false,\"tables\":[],\"manifestFound\":true,\"registeredBySchema\":[\"orders\"]}",
+                "glue classes: all load");
         assertThat(calls).containsExactly(
                 "DynamoDB_20120810.GetItem",
                 "AWSGlue.StartCrawler",

@@ -18,8 +18,9 @@ import java.util.Map;
  * DynamoDB), start (StartCrawler), start again while the crawl runs (StartCrawler answered with
  * CrawlerRunningException), status while it runs (GetCrawler), status once moto lets the crawl
  * finish (GetCrawler, the fingerprints recorded in DynamoDB), and check again. Prints the
- * handler's answer to each, one per line. Exits 3 when a Hadoop, Spark or Parquet class is on the
- * class path.
+ * handler's answer to each, one per line, then whether every Glue class in the jar loads
+ * ({@link LambdaJar#loadSdkClasses}). Exits 3 when a Hadoop, Spark or Parquet class is on the class
+ * path.
  *
  * <p>Arguments: the endpoint, the staging bucket, the state table, the crawler, and the check,
  * start and status event files.
@@ -55,5 +56,13 @@ public final class ShadedJarMain {
         MotoServer.setTransition(endpoint, "glue::crawl", "{\"progression\": \"immediate\"}");
         answers.println(LambdaJar.invoke(handler, status, 60_000));
         answers.println(LambdaJar.invoke(handler, check, 60_000));
+
+        // Every class of the stripped SDK modules loads: what was stripped is never needed.
+        Path jar = Path.of(CrawlerRefreshHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+    }
+
+    private static String loaded(List<String> failures) {
+        return failures.isEmpty() ? "all load" : String.join("; ", failures);
     }
 }

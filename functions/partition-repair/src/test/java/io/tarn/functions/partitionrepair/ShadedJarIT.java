@@ -53,6 +53,10 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("athena", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
+                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "athena"))
+                .as("athena operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
     }
 
     @Test
@@ -94,7 +98,9 @@ class ShadedJarIT {
                 "{\"runId\":\"etl-none\",\"manifestFound\":false,\"mode\":\"msck\",\"tables\":[{\"table\":\"orders\","
                         + "\"partitions\":3,\"registered\":0,\"alreadyRegistered\":3,\"queries\":1}]}",
                 "Athena query <id> in workgroup " + workgroup + " still QUEUED after PT0S; statement: MSCK REPAIR TABLE"
-                        + " `orders`");
+                        + " `orders`",
+                "glue classes: all load",
+                "athena classes: all load");
         assertThat(calls).containsExactly(
                 "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.CreateDatabase", "AWSGlue.CreateTable",
                 "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",

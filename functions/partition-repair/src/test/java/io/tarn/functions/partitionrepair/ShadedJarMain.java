@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.athena.AthenaClient;
  *       UpdateTable, GetPartitions, StartQueryExecution and GetQueryExecution of its ALTER TABLE;
  *   <li>the second run again in glue mode: GetTable, GetTable, BatchCreatePartition;
  *   <li>a run without manifest: GetTables, GetPartitions, MSCK REPAIR TABLE, GetPartitions;
- *   <li>a statement moto keeps QUEUED, given no time: StopQueryExecution.
+ *   <li>a statement moto keeps QUEUED, given no time: StopQueryExecution;
+ *   <li>for Glue and Athena, whether every class of the module in the jar loads
+ *       ({@link LambdaJar#loadSdkClasses}).
  * </ol>
  * Exits 3 when a Hadoop, Spark or Parquet class is on the class path.
  *
@@ -71,6 +73,11 @@ public final class ShadedJarMain {
         } finally {
             MotoServer.unsetTransition(endpoint, "athena::execution");
         }
+
+        // Every class of the stripped SDK modules loads: what was stripped is never needed.
+        Path jar = Path.of(PartitionRepairHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+        answers.println("athena classes: " + loaded(LambdaJar.loadSdkClasses(jar, "athena")));
     }
 
     private static PartitionRepairHandler handler(AwsSettings moto, String bucket, String database, String workgroup,
@@ -79,5 +86,9 @@ public final class ShadedJarMain {
                 PartitionRepairConfig.AWS_REGION, "us-east-1", PartitionRepairConfig.STAGING_BUCKET, bucket,
                 PartitionRepairConfig.GLUE_DATABASE, database, PartitionRepairConfig.ATHENA_WORKGROUP, workgroup,
                 PartitionRepairConfig.REGISTRATION, registration)), moto)::repair);
+    }
+
+    private static String loaded(List<String> failures) {
+        return failures.isEmpty() ? "all load" : String.join("; ", failures);
     }
 }

@@ -17,8 +17,9 @@ import java.util.Map;
  * wiring, against the moto server (S3, DynamoDB, Glue) the IT reaches through a recording proxy:
  * the orders full load with the bundled pipeline.yaml (its Glue database does not exist yet), the
  * accounts sample likewise, then a later accounts page with a pipeline.yaml whose accounts gained
- * a column (UpdateTable). Prints the handler's response to each event, one per line. Exits 3 when
- * Hadoop is on the class path: the conversion has to run without it.
+ * a column (UpdateTable). Prints the handler's response to each event, one per line, then whether
+ * every Glue class in the jar loads ({@link LambdaJar#loadSdkClasses}). Exits 3 when Hadoop is on
+ * the class path: the conversion has to run without it.
  *
  * <p>Arguments: the endpoint, the staging bucket, the state table, the Glue database, the
  * function's /tmp, the pipeline.yaml with the added column, then the three event files.
@@ -45,5 +46,13 @@ public final class ShadedJarMain {
         answers.println(LambdaJar.invoke(bundled, Path.of(args[6]), 900_000));
         answers.println(LambdaJar.invoke(bundled, Path.of(args[7]), 900_000));
         answers.println(LambdaJar.invoke(changed, Path.of(args[8]), 900_000));
+
+        // Every class of the stripped SDK modules loads: what was stripped is never needed.
+        Path jar = Path.of(RawObjectHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+    }
+
+    private static String loaded(List<String> failures) {
+        return failures.isEmpty() ? "all load" : String.join("; ", failures);
     }
 }
