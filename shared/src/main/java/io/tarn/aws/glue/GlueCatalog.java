@@ -172,8 +172,8 @@ public final class GlueCatalog implements Catalog {
             return false;
         } catch (EntityNotFoundException e) {
             // The database is missing: on a fresh account or a fresh local catalog nothing else
-            // creates it, so the first writer does. Retried once only: a second EntityNotFound is a
-            // real error, not a race.
+            // creates it, so the first writer does, then creates the table in it. A second
+            // EntityNotFound is a real error, not a race.
             createDatabase(table.name());
             try {
                 createTable(input);
@@ -194,46 +194,43 @@ public final class GlueCatalog implements Catalog {
      * Brings an existing table to the definition's columns when {@link SchemaChange} allows it,
      * keeping everything else Glue holds of it (location, partition keys, serde, parameters, owner).
      * The update names the version read, so Glue refuses it when someone changed the table in
-     * between (a crawler, another writer): the table is then read again and the change worked out
-     * anew, once.
+     * between (a crawler, another writer). The table is then read again, not updated again: when
+     * the other writer made the same change (two invocations converting objects of the new
+     * schema), the table is as wanted; otherwise this fails, and the caller's retry (the next
+     * delivery of the object, the state machine's) starts from the table as it is then.
      */
-    private void evolve(TableDefinition wanted, Table existing) {
-        Table table = existing;
-        for (int attempt = 1; ; attempt++) {
-            SchemaChange change = SchemaChange.between(toDefinition(wanted.name(), table), wanted);
-            if (change.refusal().isPresent()) {
-                throw new CatalogException("Cannot change table %s in Glue: %s"
-                        .formatted(qualified(wanted.name()), change.refusal().get()), null);
-            }
-            if (change.isNone() || update(table, change, attempt == 2)) {
-                return;
-            }
-            table = getTable(wanted.name()).orElseThrow(() -> new CatalogException(
-                    "Cannot change table %s in Glue: the table no longer exists".formatted(qualified(wanted.name())),
-                    null));
+    private void evolve(TableDefinition wanted, Table table) {
+        SchemaChange change = change(wanted, table);
+        if (change.isNone()) {
+            return;
         }
-    }
-
-    /** @return false when Glue refused the update because the table changed since it was read */
-    private boolean update(Table table, SchemaChange change, boolean lastAttempt) {
         try {
             glue.updateTable(r -> r.databaseName(database)
                     .tableInput(updatedInput(table, change.columns()))
                     .versionId(table.versionId()));
-            return true;
         } catch (ConcurrentModificationException e) {
-            if (lastAttempt) {
-                throw new CatalogException("Cannot change table %s in Glue (%s): it changed again while updating"
-                        .formatted(qualified(table.name()), change.describe()), e);
+            Optional<Table> now = getTable(wanted.name());
+            if (now.isEmpty() || !change(wanted, now.get()).isNone()) {
+                throw new CatalogException("Cannot change table %s in Glue (%s): another writer changed it meanwhile"
+                        .formatted(qualified(wanted.name()), change.describe()), e);
             }
-            return false;
         } catch (EntityNotFoundException e) {
             throw new CatalogException("Cannot change table %s in Glue (%s): the table no longer exists"
-                    .formatted(qualified(table.name()), change.describe()), e);
+                    .formatted(qualified(wanted.name()), change.describe()), e);
         } catch (SdkException e) {
             throw new CatalogException("Cannot change table %s in Glue (%s)"
-                    .formatted(qualified(table.name()), change.describe()), e);
+                    .formatted(qualified(wanted.name()), change.describe()), e);
         }
+    }
+
+    /** The change from the table as Glue has it to the definition; a refused one fails here. */
+    private SchemaChange change(TableDefinition wanted, Table table) {
+        SchemaChange change = SchemaChange.between(toDefinition(wanted.name(), table), wanted);
+        if (change.refusal().isPresent()) {
+            throw new CatalogException("Cannot change table %s in Glue: %s"
+                    .formatted(qualified(wanted.name()), change.refusal().get()), null);
+        }
+        return change;
     }
 
     /** The table as Glue has it, as input, with these columns: UpdateTable replaces the whole table. */

@@ -65,7 +65,7 @@ final class FakeGlue implements GlueClient {
     private final Map<String, Table> tables = new HashMap<>();
     private final Map<String, Map<List<String>, Partition>> partitions = new HashMap<>();
     private final Map<List<String>, ErrorDetail> refusals = new HashMap<>();
-    private final Map<String, Deque<RuntimeException>> failures = new HashMap<>();
+    private final Map<String, Deque<Failure>> failures = new HashMap<>();
     private final Deque<GetCrawlerResponse> crawlerAnswers = new ArrayDeque<>();
 
     FakeGlue(int pageSize) {
@@ -74,7 +74,15 @@ final class FakeGlue implements GlueClient {
 
     /** Makes the next call of {@code operation} (e.g. {@code "CreateTable"}) throw {@code failure} instead. */
     FakeGlue fail(String operation, RuntimeException failure) {
-        failures.computeIfAbsent(operation, o -> new ArrayDeque<>()).add(failure);
+        return fail(operation, failure, () -> { });
+    }
+
+    /**
+     * Makes the next call of {@code operation} throw {@code failure}, after {@code meanwhile} (what
+     * another writer did in the meantime) has run.
+     */
+    FakeGlue fail(String operation, RuntimeException failure, Runnable meanwhile) {
+        failures.computeIfAbsent(operation, o -> new ArrayDeque<>()).add(new Failure(failure, meanwhile));
         return this;
     }
 
@@ -93,6 +101,19 @@ final class FakeGlue implements GlueClient {
         databases.add(database);
         store(database, input, "1");
         partitions.put(database + "." + input.name(), new LinkedHashMap<>());
+    }
+
+    /** Changes a table's columns as another writer's UpdateTable would, keeping its partitions. */
+    void changeColumns(String database, String table, List<software.amazon.awssdk.services.glue.model.Column> columns) {
+        Table current = tableOrFail(database, table);
+        store(database, TableInput.builder()
+                        .name(current.name())
+                        .tableType(current.tableType())
+                        .parameters(current.parameters())
+                        .partitionKeys(current.partitionKeys())
+                        .storageDescriptor(current.storageDescriptor().toBuilder().columns(columns).build())
+                        .build(),
+                Integer.toString(Integer.parseInt(current.versionId()) + 1));
     }
 
     /** The operations received, e.g. {@code [GetTable, CreateTable]}. */
@@ -276,9 +297,11 @@ final class FakeGlue implements GlueClient {
 
     private void receive(GlueRequest request) {
         requests.add(request);
-        Deque<RuntimeException> scripted = failures.get(operation(request));
+        Deque<Failure> scripted = failures.get(operation(request));
         if (scripted != null && !scripted.isEmpty()) {
-            throw scripted.remove();
+            Failure failure = scripted.remove();
+            failure.meanwhile().run();
+            throw failure.error();
         }
     }
 
@@ -315,4 +338,6 @@ final class FakeGlue implements GlueClient {
         String type = request.getClass().getSimpleName();
         return type.substring(0, type.length() - "Request".length());
     }
+
+    private record Failure(RuntimeException error, Runnable meanwhile) {}
 }
