@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A function's shaded jar, as Lambda gets it: what it carries, and a class run in a JVM of its own
@@ -38,6 +40,14 @@ public final class LambdaJar {
      */
     public static final List<String> PARQUET_WRITING = List.of("org/apache/parquet/", "org/apache/avro/",
             "org/locationtech/jts/", "com/github/luben/", "org/xerial/snappy/");
+
+    /**
+     * SDK classes a synchronous function never loads, which every function's shade step strips:
+     * async clients and their builders, async paginators (publishers) and async waiters.
+     */
+    private static final Pattern ASYNC_SDK_CLASS = Pattern.compile(
+            "software/amazon/awssdk/services/[^/]+/([^/]*AsyncClient[^/]*|paginators/[^/]*Publisher[^/]*|waiters/[^/]*AsyncWaiter[^/]*)\\.class");
+    private static final Pattern SERVICE_MODULE = Pattern.compile("software/amazon/awssdk/services/([^/]+)/.+");
 
     /** What a child JVM printed and how it ended. */
     public record Run(int exitCode, List<String> stdout, String stderr) {
@@ -62,6 +72,17 @@ public final class LambdaJar {
     /** The entries under any of the prefixes. */
     public static List<String> under(List<String> entries, List<String> prefixes) {
         return entries.stream().filter(name -> prefixes.stream().anyMatch(name::startsWith)).toList();
+    }
+
+    /** The SDK service modules the jar carries, by the package under {@code software/amazon/awssdk/services/}, sorted. */
+    public static List<String> serviceModules(List<String> entries) {
+        return entries.stream().map(SERVICE_MODULE::matcher).filter(Matcher::matches).map(m -> m.group(1))
+                .distinct().sorted().toList();
+    }
+
+    /** The entries that are async SDK classes, which a function's shade step should have stripped. */
+    public static List<String> asyncSdkClasses(List<String> entries) {
+        return entries.stream().filter(name -> ASYNC_SDK_CLASS.matcher(name).matches()).toList();
     }
 
     /**
@@ -105,6 +126,84 @@ public final class LambdaJar {
                 // Kept out of the function jar.
             }
         }
+    }
+
+    /**
+     * The operations of an SDK service that Tarn's classes in the jar name (by their request
+     * classes, as any call does) but whose request marshaller the shade step stripped: a call of
+     * one of them would fail in Lambda. Empty when the shade step keeps every operation Tarn calls.
+     *
+     * @param service the package under {@code software/amazon/awssdk/services/}, e.g. {@code glue}
+     */
+    public static List<String> strippedOperationsTarnCalls(Path jar, String service) throws IOException {
+        requireNonNull(service, "service is null");
+        String prefix = "software/amazon/awssdk/services/" + service + "/";
+        Pattern request = Pattern.compile(Pattern.quote(prefix + "model/") + "(\\w+)Request\\b");
+        List<String> missing = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            for (JarEntry entry : java.util.Collections.list(file.entries())) {
+                if (entry.getName().startsWith("io/tarn/") && entry.getName().endsWith(".class")) {
+                    // Class names are plain ASCII in the constant pool.
+                    String bytes = new String(file.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                    Matcher matcher = request.matcher(bytes);
+                    while (matcher.find()) {
+                        named.add(matcher.group(1));
+                    }
+                }
+            }
+            for (String operation : named) {
+                boolean base = operation.equalsIgnoreCase(service);
+                if (!base && file.getEntry(prefix + "transform/" + operation + "RequestMarshaller.class") == null) {
+                    missing.add(operation);
+                }
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * In the child JVM: loads every class of an SDK service module that the jar carries, as the
+     * JVM would when the function uses it, to show that what the shade step stripped is never
+     * needed. Each class is initialized (loaded, linked, verified, its static initializer run),
+     * which loads every class its fields, method signatures and static initializer need, and fails
+     * if one is missing. The exception: the top-level class of a request whose builder was
+     * stripped (an operation the function never calls) is only loaded, as the verifier does when
+     * it links the default client; initializing it would run its field table, which names the
+     * stripped model.
+     *
+     * @param service the package under {@code software/amazon/awssdk/services/}, e.g. {@code glue}
+     * @return one line per class that failed, with its error; empty when all loaded
+     */
+    public static List<String> loadSdkClasses(Path jar, String service) throws IOException {
+        requireNonNull(service, "service is null");
+        String prefix = "software/amazon/awssdk/services/" + service + "/";
+        List<String> entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(JarEntry::getName).filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
+                    .forEach(entries::add);
+        }
+        List<String> failures = new ArrayList<>();
+        int initialized = 0;
+        int loadedOnly = 0;
+        for (String entry : entries) {
+            String name = entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
+            boolean stub = entry.startsWith(prefix + "model/") && entry.endsWith("Request.class") && !entry.contains("$")
+                    && !entries.contains(entry.replace(".class", "$BuilderImpl.class"));
+            try {
+                Class.forName(name, !stub, LambdaJar.class.getClassLoader());
+                if (stub) {
+                    loadedOnly++;
+                } else {
+                    initialized++;
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                failures.add(name + ": " + e);
+            }
+        }
+        System.err.printf("%s: %d classes initialized, %d request classes loaded only, %d failed%n",
+                service, initialized, loadedOnly, failures.size());
+        return failures;
     }
 
     /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */

@@ -119,6 +119,57 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets how moto's state manager moves a model on, e.g. {@code glue::crawl} or
+     * {@code athena::execution} with {@code {"progression": "manual", "times": 3}}: a state then
+     * advances only after that many reads. The setting is the server's, for every client: undo it
+     * with {@link #unsetTransition(String)}.
+     */
+    public void setTransition(String model, String transitionJson) {
+        setTransition(endpoint, model, transitionJson);
+    }
+
+    /** Back to moto's default for the model (most move to their last state on the first read). */
+    public void unsetTransition(String model) {
+        unsetTransition(endpoint, model);
+    }
+
+    /** {@link #setTransition(String, String)} of the moto server at {@code endpoint}, e.g. from a child JVM. */
+    public static void setTransition(URI endpoint, String model, String transitionJson) {
+        requireNonNull(model, "model is null");
+        requireNonNull(transitionJson, "transitionJson is null");
+        post(endpoint, "/moto-api/state-manager/set-transition",
+                "{\"model_name\": \"" + model + "\", \"transition\": " + transitionJson + "}");
+    }
+
+    /** {@link #unsetTransition(String)} of the moto server at {@code endpoint}. */
+    public static void unsetTransition(URI endpoint, String model) {
+        requireNonNull(model, "model is null");
+        post(endpoint, "/moto-api/state-manager/unset-transition", "{\"model_name\": \"" + model + "\"}");
+    }
+
+    private static void post(URI endpoint, String path, String body) {
+        requireNonNull(endpoint, "endpoint is null");
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
+            try {
+                connection.setRequestMethod("POST");
+                connection.setDoOutput(true);
+                try (var out = connection.getOutputStream()) {
+                    out.write(body.getBytes(StandardCharsets.UTF_8));
+                }
+                int status = connection.getResponseCode();
+                if (status / 100 != 2) {
+                    throw new IllegalStateException("moto at " + endpoint + " answered " + path + " with HTTP " + status);
+                }
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot call " + path + " of moto at " + endpoint, e);
+        }
+    }
+
     /** Stops the server. */
     @Override
     public void close() {

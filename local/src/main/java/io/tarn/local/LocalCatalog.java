@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.SchemaChange;
 import io.tarn.catalog.TableDefinition;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -61,11 +62,26 @@ public final class LocalCatalog implements Catalog {
         }
     }
 
+    /** Creates the table or applies a {@link SchemaChange} to it, keeping its location, partition keys and partitions. */
     @Override
     public void ensureTable(TableDefinition table) {
+        requireNonNull(table, "table is null");
         locked(() -> {
-            if (read(table.name()).isEmpty()) {
+            Optional<StoredTable> stored = read(table.name());
+            if (stored.isEmpty()) {
                 write(new StoredTable(table, List.of()));
+                return null;
+            }
+            TableDefinition current = stored.get().table();
+            SchemaChange change = SchemaChange.between(current, table);
+            if (change.refusal().isPresent()) {
+                throw new CatalogException("Cannot change table %s in the local catalog %s: %s"
+                        .formatted(table.name(), root, change.refusal().get()), null);
+            }
+            if (!change.isNone()) {
+                write(new StoredTable(
+                        new TableDefinition(current.name(), current.location(), change.columns(), current.partitionKeys()),
+                        stored.get().partitions()));
             }
             return null;
         });

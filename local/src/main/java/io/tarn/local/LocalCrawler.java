@@ -15,14 +15,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The Glue crawler of the local lake. A real crawler reads the files under its targets and
- * updates the tables' schemas in the catalog; this one takes each table's schema from the newest
- * run manifest that wrote it (the job derived it from the same files) and crawls at once, so its
- * crawl has finished by the first status check. When its last crawl started is kept in a file, as
+ * updates the tables' schemas in the catalog; this one takes the schema of each of its tables (the
+ * CRAWLER_TABLES its targets cover) from the newest run manifest that wrote it (the job derived it
+ * from the same files) and crawls at once, so its crawl has finished by the first status check. When its last crawl started is kept in a file, as
  * Glue keeps it with the crawler: {@code tarn invoke} starts and asks for the status in separate
  * processes.
  */
@@ -31,14 +32,20 @@ final class LocalCrawler implements Crawler {
     private final ObjectStore store;
     private final String stagingBucket;
     private final LocalCatalog catalog;
+    private final List<String> tables;
     private final Path lastCrawlFile;
     private final Clock clock;
 
-    /** @param lastCrawlFile holds the instant the last crawl started; none there means it never crawled */
-    LocalCrawler(ObjectStore store, String stagingBucket, LocalCatalog catalog, Path lastCrawlFile, Clock clock) {
+    /**
+     * @param tables the tables under the crawler's targets
+     * @param lastCrawlFile holds the instant the last crawl started; none there means it never crawled
+     */
+    LocalCrawler(ObjectStore store, String stagingBucket, LocalCatalog catalog, List<String> tables, Path lastCrawlFile,
+            Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.stagingBucket = requireNonNull(stagingBucket, "stagingBucket is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.tables = List.copyOf(tables);
         this.lastCrawlFile = requireNonNull(lastCrawlFile, "lastCrawlFile is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -51,6 +58,9 @@ final class LocalCrawler implements Crawler {
         for (String key : store.list(stagingBucket, RunManifest.PREFIX)) {
             RunManifest manifest = read(key);
             for (RunManifest.TableOutput table : manifest.tables()) {
+                if (!tables.contains(table.table())) {
+                    continue;
+                }
                 // ISO-8601 instants of one clock sort as text.
                 if (Comparator.<String>naturalOrder().compare(manifest.finishedAt(),
                         finishedAt.getOrDefault(table.table(), "")) >= 0) {

@@ -128,7 +128,8 @@ public final class LocalEtl {
     public Execution run(String runId, JsonNode input, LocalStateMachine.Sleeper sleeper) {
         RunManifest.checkRunId(runId);
         CrawlerRefreshService crawlerRefresh = lake.crawlerRefreshService(
-                new CrawlerRefreshConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.STATE_TABLE, LocalLake.CRAWLER), logs);
+                new CrawlerRefreshConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.STATE_TABLE, LocalLake.CRAWLER,
+                        LocalLake.CRAWLER_TABLES), logs);
         PartitionRepairService partitionRepair = lake.partitionRepairService(
                 new PartitionRepairConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.GLUE_DATABASE,
                         LocalLake.ATHENA_WORKGROUP, PartitionRepairConfig.Registration.GLUE), logs);

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -50,6 +51,12 @@ public final class LocalLake implements AutoCloseable {
     public static final String AZURE_SQL_SECRET = "tarn-local-azuresql";
     /** The ETL state machine's ARN here: what EtlTrigger's STATE_MACHINE_ARN names locally. */
     public static final String STATE_MACHINE = "arn:aws:states:local:000000000000:stateMachine:tarn-etl";
+    /**
+     * The tables under the crawler's targets: CRAWLER_TABLES of template.yaml's CrawlerRefreshFunction,
+     * for {@code tarn etl}, which runs the state machine without the template (a contract test keeps
+     * the two the same).
+     */
+    public static final List<String> CRAWLER_TABLES = List.of("account_daily");
 
     private final Path dir;
     private final EmbeddedS3 s3Server;
@@ -165,14 +172,15 @@ public final class LocalLake implements AutoCloseable {
 
     /**
      * The CrawlerRefresh service on this lake: run manifests from the staging bucket, fingerprints
-     * in the local state table, {@link LocalCrawler} for the Glue crawler (its last crawl kept under
-     * {@code DIR/crawler}, so a {@code status} in another process sees a {@code start}).
+     * in the local state table, {@link LocalCrawler} over the configuration's crawler tables for the
+     * Glue crawler (its last crawl kept under {@code DIR/crawler}, so a {@code status} in another
+     * process sees a {@code start}).
      */
     public CrawlerRefreshService crawlerRefreshService(CrawlerRefreshConfig config, PrintStream logs) {
         S3ObjectStore store = new S3ObjectStore(s3);
         return new CrawlerRefreshService(store, stateStore(),
-                new LocalCrawler(store, STAGING_BUCKET, catalog(), dir.resolve("crawler").resolve(config.crawlerName()),
-                        Clock.systemUTC()),
+                new LocalCrawler(store, STAGING_BUCKET, catalog(), config.crawlerTables(),
+                        dir.resolve("crawler").resolve(config.crawlerName()), Clock.systemUTC()),
                 config, Clock.systemUTC(), new JsonLogger(logs, Clock.systemUTC(), "crawler-refresh"));
     }
 

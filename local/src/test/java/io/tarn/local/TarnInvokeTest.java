@@ -247,8 +247,20 @@ class TarnInvokeTest {
     }
 
     @Test
-    void aHandlerErrorIsPrintedAsLambdaReportsItWithoutStackTrace() throws IOException {
+    void aCheckOfARunWithoutManifestIsNoChangeSoTheStateMachineGoesOnToPartitionRepair() throws IOException {
         Run run = invoke("crawler-refresh-check.json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.json().toString())
+                .isEqualTo("{\"changed\":false,\"tables\":[],\"manifestFound\":false,\"registeredBySchema\":[]}");
+    }
+
+    @Test
+    void aHandlerErrorIsPrintedAsLambdaReportsItWithoutStackTrace() throws IOException {
+        // A crawl finished, but the run it is asked about left no manifest to record fingerprints from.
+        assertThat(invoke("crawler-refresh-start.json").exitCode()).isZero();
+
+        Run run = invoke("crawler-refresh-status.json");
 
         assertThat(run.exitCode()).isEqualTo(1);
         JsonNode error = run.json();

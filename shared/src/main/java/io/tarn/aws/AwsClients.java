@@ -2,9 +2,6 @@ package io.tarn.aws;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.aws.athena.AthenaApi;
-import io.tarn.aws.glue.GlueApi;
-import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -23,17 +20,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Builds the SDK clients from {@link AwsSettings}: one HTTP client kind (URL connection, the
  * lightest for a Lambda cold start), one retry policy, one way to reach a local server.
  *
- * <p>A further service is one method: {@code build(DynamoDbClient.builder())}. Glue and Athena are
- * the exceptions: {@link #glueApi()} and {@link #athenaApi()} build Tarn's own lean JSON clients
- * instead of the SDK's.
+ * <p>A further service is one call: {@code build(DynamoDbClient.builder())}, {@code
+ * build(GlueClient.builder())}. Only S3 has a method of its own, for its addressing and checksum
+ * settings; naming no other service here keeps a jar that leaves a service's SDK module out (the
+ * Glue job leaves Glue and Athena out) free of references to it.
  */
 public final class AwsClients {
 
     /**
      * Attempts per call, the first included. S3 answers {@code 503 SlowDown} when a prefix is
-     * written faster than it scales, and Glue and DynamoDB throttle likewise; the standard retry
-     * mode retries those (throttling codes and 500/502/503/504) with jittered exponential backoff,
-     * but its default of 3 attempts gives up during a burst of many parallel writers.
+     * written faster than it scales, and Glue, Athena and DynamoDB throttle likewise; the standard
+     * retry mode retries those (throttling codes and 500/502/503/504) with jittered exponential
+     * backoff, but its default of 3 attempts gives up during a burst of many parallel writers.
      */
     public static final int MAX_ATTEMPTS = 6;
 
@@ -57,23 +55,6 @@ public final class AwsClients {
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         }
         return build(builder);
-    }
-
-    /**
-     * A Glue client with the same region, endpoint, credentials, HTTP client kind and attempt limit
-     * as the SDK clients. It owns its HTTP client.
-     */
-    public GlueApi glueApi() {
-        URI endpoint = settings.endpointOverride().orElseGet(() -> GlueApi.endpoint(settings.region()));
-        return new GlueApi(
-                UrlConnectionHttpClient.create(), credentialsProvider(), settings.region(), endpoint, MAX_ATTEMPTS);
-    }
-
-    /** An Athena client, set up like {@link #glueApi()}. It owns its HTTP client. */
-    public AthenaApi athenaApi() {
-        URI endpoint = settings.endpointOverride().orElseGet(() -> AthenaApi.SERVICE.endpoint(settings.region()));
-        return new AthenaApi(
-                UrlConnectionHttpClient.create(), credentialsProvider(), settings.region(), endpoint, MAX_ATTEMPTS);
     }
 
     /** Applies region, endpoint, credentials, HTTP client and retries to any sync client builder. */

@@ -25,7 +25,9 @@ import io.tarn.poll.SqlPollerService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
+import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -59,7 +61,7 @@ public final class AwsWiring {
         RawObjectService service = new RawObjectService(
                 pipeline,
                 new S3ObjectStore(s3Clients.s3()),
-                new GlueCatalog(clients.glueApi(), config.glueDatabase()),
+                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
                 new IngestSettings(config.stagingBucket(), config.tempDir(), config.parquet()),
                 Clock.systemUTC(),
@@ -101,7 +103,7 @@ public final class AwsWiring {
         return new CrawlerRefreshService(
                 new S3ObjectStore(clients.s3()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
-                new GlueCrawler(clients.glueApi(), config.crawlerName()),
+                new GlueCrawler(clients.build(GlueClient.builder()), config.crawlerName()),
                 config,
                 Clock.systemUTC(),
                 new JsonLogger(System.out, Clock.systemUTC(), "crawler-refresh"));
@@ -116,8 +118,8 @@ public final class AwsWiring {
         AwsClients clients = new AwsClients(settings);
         return new PartitionRepairService(
                 new S3ObjectStore(clients.s3()),
-                new GlueCatalog(clients.glueApi(), config.glueDatabase()),
-                new AthenaQueries(clients.athenaApi(), config.athenaWorkgroup(), config.glueDatabase()),
+                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
+                new AthenaQueries(clients.build(AthenaClient.builder()), config.athenaWorkgroup(), config.glueDatabase()),
                 config,
                 new JsonLogger(System.out, Clock.systemUTC(), "partition-repair"));
     }

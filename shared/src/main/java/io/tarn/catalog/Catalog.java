@@ -9,7 +9,18 @@ public interface Catalog {
     /** The table, or empty when the catalog does not know it. */
     Optional<TableDefinition> table(String name);
 
-    /** Creates the table if it does not exist yet; an existing table is left as it is. */
+    /**
+     * Makes the catalog's table what the definition says, as far as the existing files allow: a
+     * missing table is created; an existing one whose columns differ by changes Athena can read
+     * over its existing Parquet files (columns added anywhere, {@code int} to {@code bigint},
+     * {@code float} to {@code double}, a decimal's precision raised) takes the definition's
+     * columns and keeps its own location, partition keys and properties; an existing one already
+     * as defined is left untouched. The rule is {@link SchemaChange}'s.
+     *
+     * @throws CatalogException naming the table and the column when the change is one Athena could
+     *     not read over the existing files (a column removed or renamed, a type narrowed or changed
+     *     otherwise, the partition keys changed); the table is then left as it is
+     */
     void ensureTable(TableDefinition table);
 
     /**

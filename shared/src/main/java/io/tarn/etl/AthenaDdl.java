@@ -7,12 +7,16 @@ import io.tarn.catalog.Partition;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * The Athena DDL statements partition repair runs. Names are validated, never escaped: Athena
- * (Hive) table, database and column names are lower-case letters, digits and underscores, and a
- * name outside that set is a configuration error. Partition values and locations are untrusted
+ * (Hive) table, database and column names are letters, digits and underscores ("underscores are
+ * the only special characters that Athena supports in database, table, view, and column names"),
+ * and a name outside that set is a configuration error. Athena lower-cases names in DDL, and Glue
+ * stores them in lower case, so a name with upper-case letters (a database named after a stack,
+ * {@code tarn_Tarn_Prod_1}) is written in lower case, as the catalog holds it. Partition values and locations are untrusted
  * (an account id comes from a source row) and are written as Hive string literals, where a
  * backslash escapes the next character: {@code '} and {@code \} are escaped, so a value can never
  * end its literal early; control characters are refused.
@@ -25,7 +29,7 @@ public final class AthenaDdl {
     /** Athena refuses a query string longer than 262,144 bytes; statements stay under it. */
     public static final int MAX_STATEMENT_BYTES = 262_144;
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,255}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]{1,255}");
 
     private AthenaDdl() {}
 
@@ -71,14 +75,17 @@ public final class AthenaDdl {
         return "MSCK REPAIR TABLE " + name(table, "table");
     }
 
-    /** A validated name in backticks, which Athena DDL wants for names that are also keywords ({@code date}). */
+    /**
+     * A validated name, lower-cased, in backticks, which Athena DDL wants for names that are also
+     * keywords ({@code date}).
+     */
     static String name(String name, String what) {
         requireNonNull(name, what + " is null");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("%s name '%s' cannot be used in Athena DDL: only lower-case letters,"
                     .formatted(what, name) + " digits and '_', 1 to 255 of them");
         }
-        return "`" + name + "`";
+        return "`" + name.toLowerCase(Locale.ROOT) + "`";
     }
 
     /** A Hive string literal of an untrusted value: {@code \} and {@code '} escaped, control characters refused. */

@@ -8,13 +8,20 @@ import java.util.List;
 public sealed interface CrawlerRefreshResponse {
 
     /**
-     * {@code check}: the tables of the run whose schema the catalog has not caught up with.
+     * {@code check}: the crawler's tables of the run whose schema the catalog has not caught up with.
      *
-     * @param tables tables whose fingerprint changed or was never recorded, in manifest order
+     * @param changed whether the crawler is worth starting
+     * @param tables the crawler's tables whose fingerprint changed or was never recorded, in manifest order
+     * @param manifestFound false when the run left no manifest: nothing to compare, so no crawl, and
+     *     partition repair falls back to MSCK REPAIR TABLE
+     * @param registeredBySchema the run's other tables, in manifest order: no crawler target covers
+     *     them, and partition repair registers each with the schema its manifest carries
      */
-    record SchemaCheck(boolean changed, List<String> tables) implements CrawlerRefreshResponse {
+    record SchemaCheck(boolean changed, List<String> tables, boolean manifestFound, List<String> registeredBySchema)
+            implements CrawlerRefreshResponse {
         public SchemaCheck {
             tables = List.copyOf(tables);
+            registeredBySchema = List.copyOf(registeredBySchema);
         }
     }
 

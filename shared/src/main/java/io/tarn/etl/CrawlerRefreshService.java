@@ -18,10 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs the crawler only when an ETL run changed a table's schema. The state machine calls
- * {@code check} after the Glue job; on a change {@code start}, then {@code status} until the crawl
- * finished. A successful crawl that started after the run finished writing records the run's
- * schema fingerprints as seen, so the next {@code check} of the same schemas reports no change; a
+ * Runs the crawler only when an ETL run changed the schema of a table under the crawler's targets
+ * ({@link CrawlerRefreshConfig#crawlerTables()}). The state machine calls {@code check} after the
+ * Glue job; on a change {@code start}, then {@code status} until the crawl finished. A successful
+ * crawl that started after the run finished writing records the fingerprints of the run's
+ * crawler tables as seen, so the next {@code check} of the same schemas reports no change; a
  * failed one records nothing, so the next run crawls again.
  */
 public final class CrawlerRefreshService {
@@ -52,18 +53,33 @@ public final class CrawlerRefreshService {
         };
     }
 
-    /** The run's tables whose schema fingerprint differs from the last one crawled, or was never crawled. */
+    /**
+     * The run's tables under the crawler's targets whose schema fingerprint differs from the last
+     * one crawled, or was never crawled. The run's other tables are left to partition repair,
+     * which registers each with the schema its manifest carries: starting the crawler for them
+     * would crawl targets that do not cover them. A run without manifest (the job wrote nothing,
+     * or failed before finishing) has nothing to compare: no change, and partition repair falls
+     * back to MSCK REPAIR TABLE.
+     */
     public SchemaCheck check(String runId) {
-        RunManifest manifest = manifest(runId);
+        Optional<RunManifest> found = RunManifest.load(store, config.stagingBucket(), runId);
+        if (found.isEmpty()) {
+            log.warn("no run manifest: no schema to check, partition repair falls back to MSCK REPAIR TABLE",
+                    Map.of("runId", runId, "manifest", manifestUri(runId)));
+            return new SchemaCheck(false, List.of(), false, List.of());
+        }
         List<String> changed = new ArrayList<>();
-        for (RunManifest.TableOutput table : manifest.tables()) {
-            Optional<String> seen = state.schemaFingerprint(table.table());
-            if (!seen.equals(Optional.of(table.schemaFingerprint()))) {
+        List<String> registeredBySchema = new ArrayList<>();
+        for (RunManifest.TableOutput table : found.get().tables()) {
+            if (!config.crawlerTables().contains(table.table())) {
+                registeredBySchema.add(table.table());
+            } else if (!state.schemaFingerprint(table.table()).equals(Optional.of(table.schemaFingerprint()))) {
                 changed.add(table.table());
             }
         }
-        log.info("schema check", Map.of("runId", runId, "tables", manifest.tables().size(), "changed", changed));
-        return new SchemaCheck(!changed.isEmpty(), changed);
+        log.info("schema check", Map.of("runId", runId, "tables", found.get().tables().size(), "changed", changed,
+                "registeredBySchema", registeredBySchema, "crawlerTables", config.crawlerTables()));
+        return new SchemaCheck(!changed.isEmpty(), changed, true, registeredBySchema);
     }
 
     /** Starts the crawler; one already running is waited for like our own. */
@@ -99,10 +115,13 @@ public final class CrawlerRefreshService {
             }
             if (CrawlerState.SUCCEEDED.equals(lastCrawl)) {
                 Instant now = clock.instant();
-                manifest.tables().forEach(
-                        table -> state.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
+                // Only the crawler's tables: the crawl saw nothing of the others.
+                List<RunManifest.TableOutput> crawled = manifest.tables().stream()
+                        .filter(table -> config.crawlerTables().contains(table.table()))
+                        .toList();
+                crawled.forEach(table -> state.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
                 log.info("crawl succeeded", Map.of("crawler", config.crawlerName(), "runId", runId,
-                        "recorded", manifest.tables().stream().map(RunManifest.TableOutput::table).toList()));
+                        "recorded", crawled.stream().map(RunManifest.TableOutput::table).toList()));
                 return new CrawlStatus(crawl.state(), lastCrawl, true, true, attempt + 1, null);
             }
         }
@@ -119,7 +138,7 @@ public final class CrawlerRefreshService {
 
     /** When the run finished writing: a crawl that started before may have missed some of it. */
     private Instant finishedAt(RunManifest manifest) {
-        String source = "s3://%s/%s".formatted(config.stagingBucket(), RunManifest.key(manifest.runId()));
+        String source = manifestUri(manifest.runId());
         if (manifest.finishedAt() == null) {
             throw new IllegalStateException("Run manifest " + source + " has no finishedAt");
         }
@@ -133,8 +152,11 @@ public final class CrawlerRefreshService {
 
     private RunManifest manifest(String runId) {
         return RunManifest.load(store, config.stagingBucket(), runId).orElseThrow(() -> new IllegalStateException(
-                "No run manifest s3://%s/%s: the ETL run %s wrote none".formatted(
-                        config.stagingBucket(), RunManifest.key(runId), runId)));
+                "No run manifest %s: the ETL run %s wrote none".formatted(manifestUri(runId), runId)));
+    }
+
+    private String manifestUri(String runId) {
+        return "s3://%s/%s".formatted(config.stagingBucket(), RunManifest.key(runId));
     }
 
     private static String runId(CrawlerRefreshRequest request) {

@@ -1,6 +1,5 @@
 package io.tarn.aws;
 
-import io.tarn.aws.glue.GlueApi;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -8,7 +7,9 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Real clients pointed at a local endpoint (moto's server), as the adapters get them in AWS. */
@@ -18,9 +19,14 @@ public final class AwsTestClients {
 
     private AwsTestClients() {}
 
-    /** Tarn's own Glue client, built as the functions build it, with the local endpoint and test keys. */
-    public static GlueApi glueApi(URI endpoint) {
-        return new AwsClients(AwsSettings.local(endpoint, REGION.id(), "test", "test")).glueApi();
+    /** A Glue client built as the functions build theirs ({@link AwsClients}), with the local endpoint and test keys. */
+    public static GlueClient glue(URI endpoint) {
+        return new AwsClients(AwsSettings.local(endpoint, REGION.id(), "test", "test")).build(GlueClient.builder());
+    }
+
+    /** An Athena client built as the functions build theirs, with the local endpoint and test keys. */
+    public static AthenaClient athena(URI endpoint) {
+        return new AwsClients(AwsSettings.local(endpoint, REGION.id(), "test", "test")).build(AthenaClient.builder());
     }
 
     public static DynamoDbClient dynamoDb(URI endpoint) {

@@ -60,4 +60,22 @@ class AthenaDdlTest {
                         + " which Athena DDL cannot carry");
         assertThat(AthenaDdl.msckRepair("orders")).isEqualTo("MSCK REPAIR TABLE `orders`");
     }
+
+    @Test
+    void upperCaseNamesAreWrittenInLowerCaseAsAthenaAndGlueHoldThem() {
+        // The template names the database after the stack: tarn_Tarn_Prod_1 for stack Tarn-Prod-1.
+        assertThat(AthenaDdl.addPartitions("tarn_Tarn_Prod_1", "Orders", List.of(new CatalogColumn("Account_ID", "string")),
+                List.of(new Partition(List.of("Acme"), "s3://staging/orders/account_id=Acme/"))))
+                .containsExactly("ALTER TABLE `tarn_tarn_prod_1`.`orders` ADD IF NOT EXISTS PARTITION (`account_id` ="
+                        + " 'Acme') LOCATION 's3://staging/orders/account_id=Acme/'");
+        assertThat(AthenaDdl.msckRepair("Orders")).isEqualTo("MSCK REPAIR TABLE `orders`");
+    }
+
+    @Test
+    void aHyphenatedNameIsStillRefused() {
+        assertThatThrownBy(() -> AthenaDdl.addPartitions("tarn_Tarn-Prod-1", "orders", ACCOUNT, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("database name 'tarn_Tarn-Prod-1' cannot be used in Athena DDL: only lower-case letters,"
+                        + " digits and '_', 1 to 255 of them");
+    }
 }

@@ -3,19 +3,29 @@ package io.tarn.etl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.etl.CrawlerRefreshResponse.CrawlStatus;
+import io.tarn.etl.CrawlerRefreshResponse.SchemaCheck;
 import io.tarn.log.JsonLogger;
 import io.tarn.state.StateStore;
+import io.tarn.storage.ObjectNotFoundException;
 import io.tarn.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -23,11 +33,13 @@ import org.junit.jupiter.api.Test;
 /**
  * What moto cannot show: a crawl that fails, a crawler that stays RUNNING, then STOPPING, then
  * READY, and a crawl that began before the run finished writing (the run's manifest says
- * 02:09:00). Every call to the crawler, S3 and the state table is recorded, in order.
+ * 02:09:00). Every call to the crawler, S3 and the state table is recorded, in order. The crawler
+ * covers orders and customers unless a test says otherwise.
  */
 class CrawlerRefreshServiceTest {
 
-    private static final CrawlerRefreshConfig CONFIG = new CrawlerRefreshConfig("us-east-1", "staging", "state", "tarn-staging");
+    private static final CrawlerRefreshConfig CONFIG =
+            new CrawlerRefreshConfig("us-east-1", "staging", "state", "tarn-staging", List.of("orders", "customers"));
     private static final Instant NOW = Instant.parse("2024-06-01T02:30:00Z");
     private static final Instant RUN_FINISHED = Instant.parse("2024-06-01T02:09:00Z");
     private static final Instant AFTER_THE_RUN = Instant.parse("2024-06-01T02:10:30Z");
@@ -39,8 +51,16 @@ class CrawlerRefreshServiceTest {
     /** What each StartCrawler answers: false is Glue's CrawlerRunningException. */
     private final List<Boolean> starts = new ArrayList<>();
     private String finishedAt = RUN_FINISHED.toString();
+    private boolean manifestWritten = true;
+    /** What the state table holds: table -> last crawled fingerprint. */
+    private final Map<String, String> fingerprints = new HashMap<>();
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
 
     private CrawlerRefreshService service(CrawlerState... answers) {
+        return service(CONFIG, answers);
+    }
+
+    private CrawlerRefreshService service(CrawlerRefreshConfig config, CrawlerState... answers) {
         states.addAll(List.of(answers));
         Crawler crawler = new Crawler() {
             @Override
@@ -55,8 +75,10 @@ class CrawlerRefreshServiceTest {
                 return states.remove(0);
             }
         };
-        return new CrawlerRefreshService(port(ObjectStore.class), port(StateStore.class), crawler, CONFIG,
-                Clock.fixed(NOW, ZoneOffset.UTC), JsonLogger.silent());
+        return new CrawlerRefreshService(port(ObjectStore.class), port(StateStore.class), crawler, config,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                new JsonLogger(new PrintStream(logs, true, StandardCharsets.UTF_8), Clock.fixed(NOW, ZoneOffset.UTC),
+                        "crawler-refresh"));
     }
 
     @Test
@@ -67,6 +89,71 @@ class CrawlerRefreshServiceTest {
         assertThat(calls).containsExactly("Crawler.status()", READ_MANIFEST,
                 "StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)",
                 "StateStore.recordSchemaFingerprint(customers, fp-customers-1, 2024-06-01T02:30:00Z)");
+    }
+
+    @Test
+    void checkNamesTheCrawlersTablesWhoseFingerprintChangedOrWasNeverRecorded() {
+        fingerprints.put("orders", "fp-orders-1");
+        fingerprints.put("customers", "fp-customers-1");
+
+        assertThat(service().check("etl-1")).isEqualTo(new SchemaCheck(true, List.of("orders"), true, List.of()));
+        assertThat(calls).containsExactly(READ_MANIFEST, "StateStore.schemaFingerprint(orders)",
+                "StateStore.schemaFingerprint(customers)");
+    }
+
+    @Test
+    void checkLeavesTablesNoCrawlerTargetCoversToPartitionRepair() {
+        // customers changed too, but the crawler does not crawl it: partition repair registers its schema.
+        CrawlerRefreshConfig ordersOnly = new CrawlerRefreshConfig("us-east-1", "staging", "state", "tarn-staging",
+                List.of("orders"));
+
+        assertThat(service(ordersOnly).check("etl-1"))
+                .isEqualTo(new SchemaCheck(true, List.of("orders"), true, List.of("customers")));
+        assertThat(calls).containsExactly(READ_MANIFEST, "StateStore.schemaFingerprint(orders)");
+        assertThat(logLine("schema check").path("registeredBySchema").toString()).isEqualTo("[\"customers\"]");
+    }
+
+    @Test
+    void checkOfARunWithoutManifestIsNoChangeSoPartitionRepairFallsBackToMsck() {
+        manifestWritten = false;
+
+        assertThat(service().check("etl-1")).isEqualTo(new SchemaCheck(false, List.of(), false, List.of()));
+        assertThat(calls).containsExactly(READ_MANIFEST);
+        JsonNode warning = logLine("no run manifest: no schema to check, partition repair falls back to MSCK REPAIR TABLE");
+        assertThat(warning.path("level").asText()).isEqualTo("WARN");
+        assertThat(warning.path("manifest").asText()).isEqualTo("s3://staging/etl-runs/etl-1.json");
+    }
+
+    @Test
+    void successfulCrawlRecordsOnlyTheCrawlersTables() {
+        CrawlerRefreshConfig ordersOnly = new CrawlerRefreshConfig("us-east-1", "staging", "state", "tarn-staging",
+                List.of("orders"));
+
+        CrawlStatus status = service(ordersOnly, finished("SUCCEEDED", AFTER_THE_RUN)).status("etl-1", 2);
+
+        assertThat(status).isEqualTo(new CrawlStatus("READY", "SUCCEEDED", true, true, 3, null));
+        assertThat(calls).containsExactly("Crawler.status()", READ_MANIFEST,
+                "StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)");
+    }
+
+    @Test
+    void crawlerTablesComeFromTheEnvironmentAsACommaSeparatedList() {
+        Map<String, String> env = new HashMap<>(Map.of(CrawlerRefreshConfig.AWS_REGION, "us-east-1",
+                CrawlerRefreshConfig.STAGING_BUCKET, "staging", CrawlerRefreshConfig.STATE_TABLE, "state",
+                CrawlerRefreshConfig.CRAWLER_NAME, "tarn-staging", CrawlerRefreshConfig.CRAWLER_TABLES,
+                "account_daily, orders"));
+
+        assertThat(CrawlerRefreshConfig.fromEnv(env).crawlerTables()).containsExactly("account_daily", "orders");
+
+        env.put(CrawlerRefreshConfig.CRAWLER_TABLES, "account_daily,,orders");
+        assertThatThrownBy(() -> CrawlerRefreshConfig.fromEnv(env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Environment variable CRAWLER_TABLES must be comma-separated table names,"
+                        + " got 'account_daily,,orders'");
+        env.remove(CrawlerRefreshConfig.CRAWLER_TABLES);
+        assertThatThrownBy(() -> CrawlerRefreshConfig.fromEnv(env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Environment variable CRAWLER_TABLES is not set");
     }
 
     @Test
@@ -169,9 +256,21 @@ class CrawlerRefreshServiceTest {
                         List.of(new CatalogColumn("name", "string")), accountKey, List.of())));
     }
 
+    /** The log line with this message. */
+    private JsonNode logLine(String message) {
+        return logs.toString(StandardCharsets.UTF_8).lines().map(line -> {
+            try {
+                return new ObjectMapper().readTree(line);
+            } catch (IOException e) {
+                throw new AssertionError("not a JSON log line: " + line, e);
+            }
+        }).filter(line -> line.path("message").asText().equals(message)).findFirst()
+                .orElseThrow(() -> new AssertionError("no log line '" + message + "' in " + logs));
+    }
+
     /**
-     * A port whose every call is recorded with its arguments. Only two answer: opening the run's
-     * manifest and recording a fingerprint; any other call fails the test.
+     * A port whose every call is recorded with its arguments. Only three answer: opening the run's
+     * manifest, reading and recording a fingerprint; any other call fails the test.
      */
     private <T> T port(Class<T> type) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
@@ -180,7 +279,13 @@ class CrawlerRefreshServiceTest {
                     + ")";
             calls.add(call);
             if (call.equals(READ_MANIFEST)) {
+                if (!manifestWritten) {
+                    throw new ObjectNotFoundException("staging", "etl-runs/etl-1.json");
+                }
                 return new ByteArrayInputStream(manifest().toJson());
+            }
+            if (method.getName().equals("schemaFingerprint")) {
+                return Optional.ofNullable(fingerprints.get((String) args[0]));
             }
             if (method.getName().equals("recordSchemaFingerprint")) {
                 return null;

@@ -10,6 +10,7 @@ import io.tarn.aws.dynamodb.DynamoDbStateStore;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
+import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.FaultInjectingProxy;
@@ -55,6 +56,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -75,6 +78,7 @@ class RawObjectServiceTest {
     private static S3Client s3;
     private static DynamoDbClient dynamoDb;
     private static MotoServer moto;
+    private static GlueClient glue;
 
     @TempDir
     Path temp;
@@ -91,6 +95,7 @@ class RawObjectServiceTest {
                 s3Server.secretKey())).s3();
         moto = MotoServer.shared();
         dynamoDb = AwsTestClients.dynamoDb(moto.endpoint());
+        glue = AwsTestClients.glue(moto.endpoint());
     }
 
     @AfterAll
@@ -106,7 +111,7 @@ class RawObjectServiceTest {
         DynamoDbStateStore.createTable(dynamoDb, table);
         state = new DynamoDbStateStore(dynamoDb, table);
         database = "tarn_staging_" + n;
-        catalog = new GlueCatalog(AwsTestClients.glueApi(moto.endpoint()), database);
+        catalog = new GlueCatalog(glue, database);
         emptyBucket(STAGING);
     }
 
@@ -370,6 +375,32 @@ class RawObjectServiceTest {
     }
 
     @Test
+    void aColumnTheDatasetGainsReachesTheCatalogTableWithTheNextConversion() throws Exception {
+        service().process(putSample("azuresql/dbo/accounts/sample-accounts.csv"));
+        PipelineConfig withTier = PipelineLoader.parse(Files.readString(Path.of("../pipeline.yaml")).replace(
+                "      - { name: region, type: string }\n",
+                "      - { name: region, type: string }\n      - { name: tier, type: string }\n"), "pipeline.yaml + tier");
+        RawObjectRef next = put("azuresql/dbo/accounts/page-2.csv", """
+                account_id,name,plan,region,tier,created_at,updated_at
+                umbrella,Umbrella,growth,eu-west-1,gold,2023-09-01 08:00:00,2024-06-02 09:00:00
+                """.getBytes(StandardCharsets.UTF_8));
+
+        new RawObjectService(withTier, new S3ObjectStore(s3), catalog, state,
+                new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults()),
+                Clock.systemUTC(), JsonLogger.silent()).process(next);
+
+        assertThat(catalog.table("accounts").orElseThrow().columns()).extracting(CatalogColumn::name).containsExactly(
+                "name", "plan", "region", "tier", "created_at", "updated_at",
+                "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at");
+        assertThat(catalog.partitions("accounts")).extracting(p -> p.values().get(0))
+                .containsExactlyInAnyOrder("acme", "globex", "initech", "umbrella");
+        // The new partition is registered with the new schema; the old ones keep theirs, which
+        // Athena reads by name (the new column is null there).
+        assertThat(partitionColumns("accounts", "umbrella")).contains("tier");
+        assertThat(partitionColumns("accounts", "acme")).doesNotContain("tier");
+    }
+
+    @Test
     void keysOfNoDatasetAndVanishedObjectsAreSkipped() {
         assertThat(service().process(RawObjectRef.of(RAW, "elsewhere/file.csv")))
                 .isInstanceOfSatisfying(Skipped.class, s -> assertThat(s.reason())
@@ -401,6 +432,11 @@ class RawObjectServiceTest {
             }
             client.close();
         }
+    }
+
+    private List<String> partitionColumns(String table, String account) {
+        return glue.getPartition(r -> r.databaseName(database).tableName(table).partitionValues(account))
+                .partition().storageDescriptor().columns().stream().map(Column::name).toList();
     }
 
     private RawObjectService service() {

@@ -2,21 +2,24 @@ package io.tarn.aws.athena;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.aws.json.AwsJsonException;
-import io.tarn.aws.json.Backoff;
 import io.tarn.etl.QueryException;
 import io.tarn.etl.QueryRunner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.InvalidRequestException;
+import software.amazon.awssdk.services.athena.model.QueryExecution;
+import software.amazon.awssdk.services.athena.model.QueryExecutionStatus;
 
 /**
  * {@link QueryRunner} over Athena: StartQueryExecution in a workgroup with the Glue database as
  * the query's database, then GetQueryExecution with growing pauses until the query succeeded,
- * failed, was cancelled, or {@code maxWait} passed (the query is then stopped).
+ * failed, was cancelled, or {@code maxWait} passed (the query is then stopped). The polling is the
+ * query's own progress, not a retry: each call's throttling and server errors are retried by the
+ * SDK client (see {@code AwsClients}).
  */
 public final class AthenaQueries implements QueryRunner {
 
@@ -25,20 +28,24 @@ public final class AthenaQueries implements QueryRunner {
     static final Duration FIRST_POLL = Duration.ofMillis(200);
     static final Duration MAX_POLL = Duration.ofSeconds(5);
 
-    private final AthenaApi api;
+    private final AthenaClient athena;
     private final String workgroup;
     private final String database;
-    private final Backoff.Sleeper sleeper;
+    private final Sleeper sleeper;
     private final Clock clock;
     private final Duration maxWait;
 
-    public AthenaQueries(AthenaApi api, String workgroup, String database) {
-        this(api, workgroup, database, delay -> Thread.sleep(delay.toMillis()), Clock.systemUTC(), DEFAULT_MAX_WAIT);
+    public AthenaQueries(AthenaClient athena, String workgroup, String database) {
+        this(athena, workgroup, database, delay -> Thread.sleep(delay.toMillis()), Clock.systemUTC(), DEFAULT_MAX_WAIT);
     }
 
-    public AthenaQueries(AthenaApi api, String workgroup, String database, Backoff.Sleeper sleeper, Clock clock,
+    /**
+     * @param sleeper waits between polls (a clock-moving recorder in tests)
+     * @param maxWait how long a query may stay queued or running before it is stopped and reported
+     */
+    public AthenaQueries(AthenaClient athena, String workgroup, String database, Sleeper sleeper, Clock clock,
             Duration maxWait) {
-        this.api = requireNonNull(api, "api is null");
+        this.athena = requireNonNull(athena, "athena is null");
         this.workgroup = requireNonNull(workgroup, "workgroup is null");
         this.database = requireNonNull(database, "database is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
@@ -53,15 +60,16 @@ public final class AthenaQueries implements QueryRunner {
         Instant giveUp = clock.instant().plus(maxWait);
         Duration pause = FIRST_POLL;
         while (true) {
-            JsonNode status = status(queryId).path("Status");
-            String state = status.path("State").asText();
+            QueryExecutionStatus status = status(queryId);
+            String state = status == null || status.stateAsString() == null ? "" : status.stateAsString();
             switch (state) {
                 case "SUCCEEDED":
                     return queryId;
                 case "FAILED":
                 case "CANCELLED":
                     throw new QueryException("Athena query %s in workgroup %s %s: %s; statement: %s".formatted(
-                            queryId, workgroup, state, status.path("StateChangeReason").asText("no reason given"),
+                            queryId, workgroup, state,
+                            status.stateChangeReason() == null ? "no reason given" : status.stateChangeReason(),
                             abbreviate(statement)), null);
                 case "QUEUED":
                 case "RUNNING":
@@ -92,43 +100,49 @@ public final class AthenaQueries implements QueryRunner {
      */
     private QueryException stop(String queryId, QueryException timeout) {
         try {
-            api.call("StopQueryExecution", AthenaApi.object().put("QueryExecutionId", queryId));
-        } catch (AwsJsonException e) {
+            athena.stopQueryExecution(r -> r.queryExecutionId(queryId));
+        } catch (SdkException e) {
             timeout.addSuppressed(e);
         }
         return timeout;
     }
 
     private String start(String statement) {
-        ObjectNode request = AthenaApi.object()
-                .put("QueryString", statement)
-                .put("WorkGroup", workgroup)
-                // One token per statement run, the same on each of the client's retries (the body is
-                // serialised once): a retry after a lost answer returns the first query, not a second one.
-                // Deliberately not derived from the statement across invocations: Athena answers a reused
-                // token with the query it first started, so a query that FAILED would come back on every
-                // retry of the state machine and a transient failure could never be retried. The
-                // statements run here (ADD IF NOT EXISTS PARTITION, MSCK REPAIR) may run twice.
-                .put("ClientRequestToken", UUID.randomUUID().toString());
-        request.putObject("QueryExecutionContext").put("Database", database);
+        // One token per statement run, the same on each of the SDK client's retries (one request
+        // object): a retry after a lost answer returns the first query, not a second one.
+        // Deliberately not derived from the statement across invocations: Athena answers a reused
+        // token with the query it first started, so a query that FAILED would come back on every
+        // retry of the state machine and a transient failure could never be retried. The
+        // statements run here (ADD IF NOT EXISTS PARTITION, MSCK REPAIR) may run twice.
+        String token = UUID.randomUUID().toString();
+        String id;
         try {
-            JsonNode id = api.call("StartQueryExecution", request).get("QueryExecutionId");
-            if (id == null || id.asText().isEmpty()) {
-                throw new QueryException("Athena answered StartQueryExecution without a QueryExecutionId; statement: "
-                        + abbreviate(statement), null);
-            }
-            return id.asText();
-        } catch (AwsJsonException e) {
+            id = athena.startQueryExecution(r -> r.queryString(statement)
+                            .workGroup(workgroup)
+                            .clientRequestToken(token)
+                            .queryExecutionContext(c -> c.database(database)))
+                    .queryExecutionId();
+        } catch (InvalidRequestException e) {
+            // Athena's own words say what is wrong: no such workgroup, a syntax error, a bad name.
+            throw new QueryException("Athena refused the query in workgroup %s: %s; statement: %s".formatted(
+                    workgroup, e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage(),
+                    abbreviate(statement)), e);
+        } catch (SdkException e) {
             throw new QueryException("Cannot start Athena query in workgroup %s; statement: %s"
                     .formatted(workgroup, abbreviate(statement)), e);
         }
+        if (id == null || id.isEmpty()) {
+            throw new QueryException("Athena answered StartQueryExecution without a QueryExecutionId; statement: "
+                    + abbreviate(statement), null);
+        }
+        return id;
     }
 
-    private JsonNode status(String queryId) {
+    private QueryExecutionStatus status(String queryId) {
         try {
-            return api.call("GetQueryExecution", AthenaApi.object().put("QueryExecutionId", queryId))
-                    .path("QueryExecution");
-        } catch (AwsJsonException e) {
+            QueryExecution execution = athena.getQueryExecution(r -> r.queryExecutionId(queryId)).queryExecution();
+            return execution == null ? null : execution.status();
+        } catch (SdkException e) {
             throw new QueryException("Cannot read the state of Athena query " + queryId, e);
         }
     }
@@ -145,5 +159,11 @@ public final class AthenaQueries implements QueryRunner {
     /** Statements can be 256 KB; errors carry their start. */
     private static String abbreviate(String statement) {
         return statement.length() <= 300 ? statement : statement.substring(0, 300) + "... (" + statement.length() + " chars)";
+    }
+
+    /** Waits between polls of a query. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration delay) throws InterruptedException;
     }
 }

@@ -2,21 +2,33 @@ package io.tarn.aws.glue;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.aws.json.AwsJsonException;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.SchemaChange;
 import io.tarn.catalog.TableDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
+import software.amazon.awssdk.services.glue.model.BatchCreatePartitionResponse;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.ConcurrentModificationException;
+import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.GetPartitionsRequest;
+import software.amazon.awssdk.services.glue.model.GetPartitionsResponse;
+import software.amazon.awssdk.services.glue.model.GetTablesResponse;
+import software.amazon.awssdk.services.glue.model.PartitionError;
+import software.amazon.awssdk.services.glue.model.PartitionInput;
+import software.amazon.awssdk.services.glue.model.SerDeInfo;
+import software.amazon.awssdk.services.glue.model.StorageDescriptor;
+import software.amazon.awssdk.services.glue.model.Table;
+import software.amazon.awssdk.services.glue.model.TableInput;
 
 /**
  * {@link Catalog} over one database of the Glue Data Catalog. Tables are external, Hive-partitioned
@@ -34,23 +46,12 @@ public final class GlueCatalog implements Catalog {
     static final Map<String, String> TABLE_PARAMETERS = Map.of("classification", "parquet", "EXTERNAL", "TRUE");
 
     private static final String ALREADY_EXISTS = "AlreadyExistsException";
-    private static final String NOT_FOUND = "EntityNotFoundException";
 
-    /**
-     * The members of Glue's StorageDescriptor. A partition gets the table's descriptor with its own
-     * location; only these are copied, so that anything else in an answer (a field newer than this
-     * list, a local server's extra) is not sent back to Glue as input.
-     */
-    private static final Set<String> STORAGE_DESCRIPTOR_MEMBERS = Set.of(
-            "AdditionalLocations", "BucketColumns", "Columns", "Compressed", "InputFormat", "Location",
-            "NumberOfBuckets", "OutputFormat", "Parameters", "SchemaReference", "SerdeInfo", "SkewedInfo",
-            "SortColumns", "StoredAsSubDirectories");
-
-    private final GlueApi api;
+    private final GlueClient glue;
     private final String database;
 
-    public GlueCatalog(GlueApi api, String database) {
-        this.api = requireNonNull(api, "api is null");
+    public GlueCatalog(GlueClient glue, String database) {
+        this.glue = requireNonNull(glue, "glue is null");
         this.database = requireNonNull(database, "database is null");
     }
 
@@ -60,28 +61,28 @@ public final class GlueCatalog implements Catalog {
         return getTable(name).map(table -> toDefinition(name, table));
     }
 
+    /**
+     * Creates the table, or brings an existing one to the definition's columns with UpdateTable
+     * when {@link SchemaChange} allows it. Nothing is sent for a table already as defined.
+     */
     @Override
     public void ensureTable(TableDefinition table) {
         requireNonNull(table, "table is null");
-        ObjectNode input = toTableInput(table);
-        try {
-            createTable(input);
-        } catch (AwsJsonException e) {
-            if (!e.is(NOT_FOUND)) {
-                throw new CatalogException("Cannot create table %s in Glue".formatted(qualified(table.name())), e);
+        Optional<Table> existing = getTable(table.name());
+        if (existing.isEmpty()) {
+            if (create(table)) {
+                return;
             }
-            // The database is missing: on a fresh account or a fresh local catalog nothing else
-            // creates it, so the first writer does. Retried once only: a second EntityNotFound is a
-            // real error, not a race.
-            createDatabase(table.name());
-            try {
-                createTable(input);
-            } catch (AwsJsonException retryFailure) {
-                throw new CatalogException(
-                        "Cannot create table %s in Glue after creating its database".formatted(qualified(table.name())),
-                        retryFailure);
+            // A concurrent creator won the race (another invocation registering the same table), or
+            // an earlier attempt succeeded before its response was lost: the table exists, and may
+            // still need this definition's columns.
+            existing = getTable(table.name());
+            if (existing.isEmpty()) {
+                throw new CatalogException("Glue answered CreateTable of %s with AlreadyExistsException, then GetTable"
+                        .formatted(qualified(table.name())) + " with EntityNotFoundException", null);
             }
         }
+        evolve(table, existing.get());
     }
 
     @Override
@@ -91,11 +92,11 @@ public final class GlueCatalog implements Catalog {
         if (partitions.isEmpty()) {
             return 0;
         }
-        ObjectNode glueTable = getTable(table).orElseThrow(() -> new CatalogException(
+        Table glueTable = getTable(table).orElseThrow(() -> new CatalogException(
                 "Cannot register partitions of %s because the table does not exist in Glue".formatted(qualified(table)),
                 null));
-        ObjectNode tableStorage = storageDescriptor(table, glueTable);
-        int keys = glueTable.path("PartitionKeys").size();
+        StorageDescriptor tableStorage = storageDescriptor(table, glueTable);
+        int keys = glueTable.partitionKeys().size();
         for (Partition partition : partitions) {
             if (partition.values().size() != keys) {
                 throw new IllegalArgumentException("Partition %s of %s has %d values, the table has %d partition keys"
@@ -117,34 +118,28 @@ public final class GlueCatalog implements Catalog {
     public List<Partition> partitions(String table) {
         requireNonNull(table, "table is null");
         List<Partition> partitions = new ArrayList<>();
-        String nextToken = null;
+        GetPartitionsRequest request = GetPartitionsRequest.builder()
+                .databaseName(database)
+                .tableName(table)
+                // The column schema is the table's for every partition here: leave it out of the pages.
+                .excludeColumnSchema(true)
+                .build();
         try {
-            do {
-                ObjectNode request = GlueApi.object()
-                        .put("DatabaseName", database)
-                        .put("TableName", table)
-                        // The column schema is the table's for every partition here: leave it out of the pages.
-                        .put("ExcludeColumnSchema", true);
-                if (nextToken != null) {
-                    request.put("NextToken", nextToken);
-                }
-                ObjectNode page = api.call("GetPartitions", request);
-                for (JsonNode partition : page.path("Partitions")) {
-                    List<String> values = strings(partition.path("Values"));
-                    String location = text(partition.path("StorageDescriptor"), "Location");
+            // The SDK's paginator asks for the next page with each answer's NextToken.
+            for (GetPartitionsResponse page : glue.getPartitionsPaginator(request)) {
+                for (software.amazon.awssdk.services.glue.model.Partition partition : page.partitions()) {
+                    String location = partition.storageDescriptor() == null ? null : partition.storageDescriptor().location();
                     if (location == null) {
                         throw new CatalogException("Partition %s of %s has no location in Glue"
-                                .formatted(values, qualified(table)), null);
+                                .formatted(partition.values(), qualified(table)), null);
                     }
-                    partitions.add(new Partition(values, location));
+                    partitions.add(new Partition(partition.values(), location));
                 }
-                nextToken = text(page, "NextToken");
-            } while (nextToken != null && !nextToken.isEmpty());
-        } catch (AwsJsonException e) {
-            if (e.is(NOT_FOUND)) {
-                throw new CatalogException("Cannot list partitions of %s because the table does not exist in Glue"
-                        .formatted(qualified(table)), e);
             }
+        } catch (EntityNotFoundException e) {
+            throw new CatalogException("Cannot list partitions of %s because the table does not exist in Glue"
+                    .formatted(qualified(table)), e);
+        } catch (SdkException e) {
             throw new CatalogException("Cannot list partitions of %s in Glue".formatted(qualified(table)), e);
         }
         return partitions;
@@ -153,46 +148,124 @@ public final class GlueCatalog implements Catalog {
     @Override
     public List<String> tableNames() {
         List<String> names = new ArrayList<>();
-        String nextToken = null;
         try {
-            do {
-                ObjectNode request = GlueApi.object().put("DatabaseName", database);
-                if (nextToken != null) {
-                    request.put("NextToken", nextToken);
-                }
-                ObjectNode page = api.call("GetTables", request);
-                for (JsonNode table : page.path("TableList")) {
-                    names.add(table.path("Name").asText());
-                }
-                nextToken = text(page, "NextToken");
-            } while (nextToken != null && !nextToken.isEmpty());
-        } catch (AwsJsonException e) {
-            if (e.is(NOT_FOUND)) {
-                // No database yet: nothing was ever registered in it.
-                return List.of();
+            for (GetTablesResponse page : glue.getTablesPaginator(r -> r.databaseName(database))) {
+                page.tableList().forEach(table -> names.add(table.name()));
             }
+        } catch (EntityNotFoundException e) {
+            // No database yet: nothing was ever registered in it.
+            return List.of();
+        } catch (SdkException e) {
             throw new CatalogException("Cannot list the tables of Glue database %s".formatted(database), e);
         }
         names.sort(null);
         return names;
     }
 
-    private int createBatch(String table, ObjectNode tableStorage, List<Partition> batch) {
-        ObjectNode request = GlueApi.object().put("DatabaseName", database).put("TableName", table);
-        ArrayNode inputs = request.putArray("PartitionInputList");
-        for (Partition partition : batch) {
-            ObjectNode input = inputs.addObject();
-            input.set("Values", stringArray(partition.values()));
-            input.set("StorageDescriptor", tableStorage.deepCopy().put("Location", partition.location()));
-        }
-        ObjectNode response;
+    /** @return false when the table exists already (AlreadyExistsException) */
+    private boolean create(TableDefinition table) {
+        TableInput input = toTableInput(table);
         try {
-            response = api.call("BatchCreatePartition", request);
-        } catch (AwsJsonException e) {
-            if (e.is(NOT_FOUND)) {
-                throw new CatalogException("Cannot register partitions of %s because the table does not exist in Glue"
-                        .formatted(qualified(table)), e);
+            createTable(input);
+            return true;
+        } catch (AlreadyExistsException e) {
+            return false;
+        } catch (EntityNotFoundException e) {
+            // The database is missing: on a fresh account or a fresh local catalog nothing else
+            // creates it, so the first writer does, then creates the table in it. A second
+            // EntityNotFound is a real error, not a race.
+            createDatabase(table.name());
+            try {
+                createTable(input);
+                return true;
+            } catch (AlreadyExistsException raced) {
+                return false;
+            } catch (SdkException retryFailure) {
+                throw new CatalogException(
+                        "Cannot create table %s in Glue after creating its database".formatted(qualified(table.name())),
+                        retryFailure);
             }
+        } catch (SdkException e) {
+            throw new CatalogException("Cannot create table %s in Glue".formatted(qualified(table.name())), e);
+        }
+    }
+
+    /**
+     * Brings an existing table to the definition's columns when {@link SchemaChange} allows it,
+     * keeping everything else Glue holds of it (location, partition keys, serde, parameters, owner).
+     * The update names the version read, so Glue refuses it when someone changed the table in
+     * between (a crawler, another writer). The table is then read again, not updated again: when
+     * the other writer made the same change (two invocations converting objects of the new
+     * schema), the table is as wanted; otherwise this fails, and the caller's retry (the next
+     * delivery of the object, the state machine's) starts from the table as it is then.
+     */
+    private void evolve(TableDefinition wanted, Table table) {
+        SchemaChange change = change(wanted, table);
+        if (change.isNone()) {
+            return;
+        }
+        try {
+            glue.updateTable(r -> r.databaseName(database)
+                    .tableInput(updatedInput(table, change.columns()))
+                    .versionId(table.versionId()));
+        } catch (ConcurrentModificationException e) {
+            Optional<Table> now = getTable(wanted.name());
+            if (now.isEmpty() || !change(wanted, now.get()).isNone()) {
+                throw new CatalogException("Cannot change table %s in Glue (%s): another writer changed it meanwhile"
+                        .formatted(qualified(wanted.name()), change.describe()), e);
+            }
+        } catch (EntityNotFoundException e) {
+            throw new CatalogException("Cannot change table %s in Glue (%s): the table no longer exists"
+                    .formatted(qualified(wanted.name()), change.describe()), e);
+        } catch (SdkException e) {
+            throw new CatalogException("Cannot change table %s in Glue (%s)"
+                    .formatted(qualified(wanted.name()), change.describe()), e);
+        }
+    }
+
+    /** The change from the table as Glue has it to the definition; a refused one fails here. */
+    private SchemaChange change(TableDefinition wanted, Table table) {
+        SchemaChange change = SchemaChange.between(toDefinition(wanted.name(), table), wanted);
+        if (change.refusal().isPresent()) {
+            throw new CatalogException("Cannot change table %s in Glue: %s"
+                    .formatted(qualified(wanted.name()), change.refusal().get()), null);
+        }
+        return change;
+    }
+
+    /** The table as Glue has it, as input, with these columns: UpdateTable replaces the whole table. */
+    private TableInput updatedInput(Table table, List<CatalogColumn> columns) {
+        return TableInput.builder()
+                .name(table.name())
+                .description(table.description())
+                .owner(table.owner())
+                .lastAccessTime(table.lastAccessTime())
+                .lastAnalyzedTime(table.lastAnalyzedTime())
+                .retention(table.retention())
+                .storageDescriptor(storageDescriptor(table.name(), table).toBuilder().columns(toColumns(columns)).build())
+                .partitionKeys(table.partitionKeys())
+                .viewOriginalText(table.viewOriginalText())
+                .viewExpandedText(table.viewExpandedText())
+                .tableType(table.tableType())
+                .parameters(table.parameters())
+                .targetTable(table.targetTable())
+                .build();
+    }
+
+    private int createBatch(String table, StorageDescriptor tableStorage, List<Partition> batch) {
+        List<PartitionInput> inputs = batch.stream()
+                .map(partition -> PartitionInput.builder()
+                        .values(partition.values())
+                        .storageDescriptor(tableStorage.toBuilder().location(partition.location()).build())
+                        .build())
+                .toList();
+        BatchCreatePartitionResponse response;
+        try {
+            response = glue.batchCreatePartition(r -> r.databaseName(database).tableName(table).partitionInputList(inputs));
+        } catch (EntityNotFoundException e) {
+            throw new CatalogException("Cannot register partitions of %s because the table does not exist in Glue"
+                    .formatted(qualified(table)), e);
+        } catch (SdkException e) {
             throw new CatalogException("Cannot register %d partitions of %s in Glue, from %s to %s".formatted(
                     batch.size(), qualified(table), batch.get(0).values(), batch.get(batch.size() - 1).values()), e);
         }
@@ -200,159 +273,109 @@ public final class GlueCatalog implements Catalog {
         // A partition that already exists was registered by an earlier attempt (possibly a retried
         // request whose first answer was lost) or another writer of the same data: that is the
         // outcome we want, so it counts as registered, not as created.
-        JsonNode errors = response.path("Errors");
-        List<JsonNode> failures = new ArrayList<>();
-        for (JsonNode error : errors) {
-            if (!ALREADY_EXISTS.equals(text(error.path("ErrorDetail"), "ErrorCode"))) {
-                failures.add(error);
-            }
-        }
+        List<PartitionError> errors = response.errors();
+        List<PartitionError> failures = errors.stream()
+                .filter(error -> error.errorDetail() == null || !ALREADY_EXISTS.equals(error.errorDetail().errorCode()))
+                .toList();
         if (!failures.isEmpty()) {
             String details = failures.stream()
-                    .map(error -> strings(error.path("PartitionValues")) + ": " + describe(error.path("ErrorDetail")))
+                    .map(error -> error.partitionValues() + ": " + describe(error))
                     .collect(Collectors.joining("; "));
-            throw new CatalogException(
-                    "Glue refused partitions of %s: %s".formatted(qualified(table), details), null);
+            throw new CatalogException("Glue refused partitions of %s: %s".formatted(qualified(table), details), null);
         }
         return batch.size() - errors.size();
     }
 
-    private Optional<ObjectNode> getTable(String name) {
+    private Optional<Table> getTable(String name) {
         try {
-            JsonNode table = api.call("GetTable", GlueApi.object().put("DatabaseName", database).put("Name", name))
-                    .path("Table");
-            if (!table.isObject()) {
+            Table table = glue.getTable(r -> r.databaseName(database).name(name)).table();
+            if (table == null) {
                 throw new CatalogException("Glue answered GetTable of %s without a table".formatted(qualified(name)),
                         null);
             }
-            return Optional.of((ObjectNode) table);
-        } catch (AwsJsonException e) {
-            if (e.is(NOT_FOUND)) {
-                return Optional.empty();
-            }
+            return Optional.of(table);
+        } catch (EntityNotFoundException e) {
+            // The table, or its whole database, is not there.
+            return Optional.empty();
+        } catch (SdkException e) {
             throw new CatalogException("Cannot read table %s from Glue".formatted(qualified(name)), e);
         }
     }
 
-    private void createTable(ObjectNode input) {
-        try {
-            ObjectNode request = GlueApi.object().put("DatabaseName", database);
-            request.set("TableInput", input);
-            api.call("CreateTable", request);
-        } catch (AwsJsonException e) {
-            if (!e.is(ALREADY_EXISTS)) {
-                throw e;
-            }
-            // A concurrent creator (another invocation registering the same table) won the race, or
-            // an earlier attempt succeeded before its response was lost: the table exists, as wanted.
-        }
+    private void createTable(TableInput input) {
+        glue.createTable(r -> r.databaseName(database).tableInput(input));
     }
 
     private void createDatabase(String forTable) {
         try {
-            ObjectNode request = GlueApi.object();
-            request.putObject("DatabaseInput").put("Name", database);
-            api.call("CreateDatabase", request);
-        } catch (AwsJsonException e) {
-            if (e.is(ALREADY_EXISTS)) {
-                // Another writer created it between our CreateTable and this call.
-                return;
-            }
+            glue.createDatabase(r -> r.databaseInput(d -> d.name(database)));
+        } catch (AlreadyExistsException e) {
+            // Another writer created it between our CreateTable and this call.
+        } catch (SdkException e) {
             throw new CatalogException(
                     "Cannot create Glue database %s for table %s".formatted(database, qualified(forTable)), e);
         }
     }
 
-    private static ObjectNode toTableInput(TableDefinition table) {
-        ObjectNode input = GlueApi.object().put("Name", table.name()).put("TableType", TABLE_TYPE);
-        ObjectNode parameters = input.putObject("Parameters");
-        TABLE_PARAMETERS.forEach(parameters::put);
-        input.set("PartitionKeys", toColumns(table.partitionKeys()));
-        ObjectNode storage = input.putObject("StorageDescriptor")
-                .put("Location", table.location())
-                .put("InputFormat", INPUT_FORMAT)
-                .put("OutputFormat", OUTPUT_FORMAT);
-        storage.set("Columns", toColumns(table.columns()));
-        storage.putObject("SerdeInfo")
-                .put("SerializationLibrary", SERDE)
-                .putObject("Parameters")
-                .put("serialization.format", "1");
-        return input;
+    private static TableInput toTableInput(TableDefinition table) {
+        return TableInput.builder()
+                .name(table.name())
+                .tableType(TABLE_TYPE)
+                .parameters(TABLE_PARAMETERS)
+                .partitionKeys(toColumns(table.partitionKeys()))
+                .storageDescriptor(StorageDescriptor.builder()
+                        .location(table.location())
+                        .inputFormat(INPUT_FORMAT)
+                        .outputFormat(OUTPUT_FORMAT)
+                        .columns(toColumns(table.columns()))
+                        .serdeInfo(SerDeInfo.builder()
+                                .serializationLibrary(SERDE)
+                                .parameters(Map.of("serialization.format", "1"))
+                                .build())
+                        .build())
+                .build();
     }
 
-    private TableDefinition toDefinition(String name, ObjectNode table) {
-        ObjectNode storage = storageDescriptor(name, table);
-        String location = text(storage, "Location");
-        if (location == null) {
+    private TableDefinition toDefinition(String name, Table table) {
+        StorageDescriptor storage = storageDescriptor(name, table);
+        if (storage.location() == null) {
             throw new CatalogException("Table %s has no location in Glue".formatted(qualified(name)), null);
         }
-        return new TableDefinition(
-                text(table, "Name"),
-                location,
-                fromColumns(name, storage.path("Columns")),
-                fromColumns(name, table.path("PartitionKeys")));
+        return new TableDefinition(table.name(), storage.location(), fromColumns(name, storage.columns()),
+                fromColumns(name, table.partitionKeys()));
     }
 
-    /** The table's storage descriptor, as a partition input's starting point. */
-    private ObjectNode storageDescriptor(String name, ObjectNode table) {
-        JsonNode storage = table.path("StorageDescriptor");
-        if (!storage.isObject()) {
+    /** The table's storage descriptor, a partition input's starting point. */
+    private StorageDescriptor storageDescriptor(String name, Table table) {
+        if (table.storageDescriptor() == null) {
             // Views and some federated tables have none; Tarn's tables always do.
             throw new CatalogException(
                     "Table %s has no storage descriptor in Glue: not a table Tarn writes".formatted(qualified(name)), null);
         }
-        ObjectNode copy = GlueApi.object();
-        storage.properties().forEach(member -> {
-            if (STORAGE_DESCRIPTOR_MEMBERS.contains(member.getKey())) {
-                copy.set(member.getKey(), member.getValue().deepCopy());
-            }
-        });
-        return copy;
+        return table.storageDescriptor();
     }
 
-    private static ArrayNode toColumns(List<CatalogColumn> columns) {
-        ArrayNode array = GlueApi.object().arrayNode();
-        columns.forEach(column -> array.addObject().put("Name", column.name()).put("Type", column.type()));
-        return array;
+    private static List<Column> toColumns(List<CatalogColumn> columns) {
+        return columns.stream().map(column -> Column.builder().name(column.name()).type(column.type()).build()).toList();
     }
 
-    private List<CatalogColumn> fromColumns(String table, JsonNode columns) {
+    private List<CatalogColumn> fromColumns(String table, List<Column> columns) {
         List<CatalogColumn> result = new ArrayList<>();
-        for (JsonNode column : columns) {
-            String name = text(column, "Name");
-            String type = text(column, "Type");
-            if (name == null || type == null) {
+        for (Column column : columns) {
+            if (column.name() == null || column.type() == null) {
                 // Glue allows a column without a type; a table Tarn wrote never has one.
                 throw new CatalogException(
                         "Table %s has a column without name or type in Glue: %s".formatted(qualified(table), column), null);
             }
-            result.add(new CatalogColumn(name, type));
+            result.add(new CatalogColumn(column.name(), column.type()));
         }
         return result;
     }
 
-    private static String describe(JsonNode errorDetail) {
-        return errorDetail.isObject()
-                ? text(errorDetail, "ErrorCode") + " (" + text(errorDetail, "ErrorMessage") + ")"
-                : "no error detail";
-    }
-
-    private static ArrayNode stringArray(List<String> values) {
-        ArrayNode array = GlueApi.object().arrayNode();
-        values.forEach(array::add);
-        return array;
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(value -> values.add(value.asText()));
-        return values;
-    }
-
-    /** A member's text, or null when it is missing or JSON null. */
-    private static String text(JsonNode node, String member) {
-        JsonNode value = node.get(member);
-        return value == null || value.isNull() ? null : value.asText();
+    private static String describe(PartitionError error) {
+        return error.errorDetail() == null
+                ? "no error detail"
+                : error.errorDetail().errorCode() + " (" + error.errorDetail().errorMessage() + ")";
     }
 
     private String qualified(String table) {

@@ -6,72 +6,175 @@ import static io.tarn.aws.glue.GlueCatalogTest.accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.aws.json.AwsJsonException;
+import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
-import java.time.Duration;
+import io.tarn.catalog.TableDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.services.glue.model.BatchCreatePartitionRequest;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.CreateDatabaseRequest;
+import software.amazon.awssdk.services.glue.model.CreateTableRequest;
+import software.amazon.awssdk.services.glue.model.GetPartitionsRequest;
+import software.amazon.awssdk.services.glue.model.GetTableRequest;
+import software.amazon.awssdk.services.glue.model.PartitionInput;
+import software.amazon.awssdk.services.glue.model.SerDeInfo;
+import software.amazon.awssdk.services.glue.model.StorageDescriptor;
+import software.amazon.awssdk.services.glue.model.TableInput;
+import software.amazon.awssdk.services.glue.model.UpdateTableRequest;
 
 /**
- * {@link GlueCatalog}'s exact requests and its handling of Glue's answers, on a fake Glue at the
- * HTTP level: moto accepts any number of partitions per batch, answers GetPartitions in one page
- * and cannot be made to throttle or deny.
+ * {@link GlueCatalog}'s exact requests and its handling of Glue's answers, on an in-memory Glue
+ * behind the SDK's client interface ({@link FakeGlue}): moto accepts any number of partitions per
+ * batch, answers GetPartitions in one page, ignores UpdateTable's VersionId and cannot be made to
+ * deny. The SDK's own retries of throttling are shown on moto, in {@link GlueCatalogTest}.
  */
 class GlueCatalogRequestsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The storage descriptor GlueCatalog gives a table it creates, with the table's location. */
+    private static final StorageDescriptor ORDERS_STORAGE = StorageDescriptor.builder()
+            .location("s3://staging/orders/")
+            .inputFormat("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat")
+            .outputFormat("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat")
+            .columns(column("order_id", "bigint"), column("amount", "decimal(12,2)"), column("_commit_ts", "timestamp"))
+            .serdeInfo(SerDeInfo.builder()
+                    .serializationLibrary("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")
+                    .parameters(Map.of("serialization.format", "1"))
+                    .build())
+            .build();
 
-    private final FakeGlueHttp glue = new FakeGlueHttp(100);
-    private final List<Duration> sleeps = new ArrayList<>();
-    private final GlueCatalog catalog = new GlueCatalog(glue.client(sleeps), "lake");
+    private final FakeGlue glue = new FakeGlue(100);
+    private final GlueCatalog catalog = new GlueCatalog(glue, "lake");
 
     @BeforeEach
     void createTable() {
         catalog.ensureTable(ORDERS);
-        glue.calls.clear();
+        glue.requests.clear();
     }
 
     @Test
     void ensureTableCreatesTheMissingDatabaseThenTheTable() {
-        FakeGlueHttp fresh = new FakeGlueHttp(100);
+        FakeGlue fresh = new FakeGlue(100);
 
-        new GlueCatalog(fresh.client(sleeps), "lake").ensureTable(ORDERS);
+        new GlueCatalog(fresh, "lake").ensureTable(ORDERS);
 
-        assertThat(fresh.operations()).containsExactly("CreateTable", "CreateDatabase", "CreateTable");
-        assertThat(fresh.bodies("CreateDatabase")).containsExactly(json("{\"DatabaseInput\":{\"Name\":\"lake\"}}"));
-        assertThat(fresh.bodies("CreateTable").get(1)).isEqualTo(json("""
-                {"DatabaseName": "lake",
-                 "TableInput": {
-                   "Name": "orders",
-                   "TableType": "EXTERNAL_TABLE",
-                   "Parameters": {"classification": "parquet", "EXTERNAL": "TRUE"},
-                   "PartitionKeys": [{"Name": "account_id", "Type": "string"}],
-                   "StorageDescriptor": {
-                     "Location": "s3://staging/orders/",
-                     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                     "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                     "Columns": [{"Name": "order_id", "Type": "bigint"},
-                                 {"Name": "amount", "Type": "decimal(12,2)"},
-                                 {"Name": "_commit_ts", "Type": "timestamp"}],
-                     "SerdeInfo": {
-                       "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-                       "Parameters": {"serialization.format": "1"}}}}}
-                """));
+        assertThat(fresh.operations()).containsExactly("GetTable", "CreateTable", "CreateDatabase", "CreateTable");
+        assertThat(fresh.requests(CreateDatabaseRequest.class))
+                .containsExactly(CreateDatabaseRequest.builder().databaseInput(d -> d.name("lake")).build());
+        assertThat(fresh.requests(CreateTableRequest.class).get(1)).isEqualTo(CreateTableRequest.builder()
+                .databaseName("lake")
+                .tableInput(TableInput.builder()
+                        .name("orders")
+                        .tableType("EXTERNAL_TABLE")
+                        .parameters(Map.of("classification", "parquet", "EXTERNAL", "TRUE"))
+                        .partitionKeys(column("account_id", "string"))
+                        .storageDescriptor(ORDERS_STORAGE)
+                        .build())
+                .build());
     }
 
     @Test
-    void ensureTableTakesAlreadyExistsAsSuccess() {
-        glue.error(400, "CreateTable", "AlreadyExistsException", "Table already exists.");
-
+    void ensureTableOfATableAsDefinedSendsOnlyGetTable() {
         catalog.ensureTable(ORDERS);
 
-        assertThat(glue.operations()).containsExactly("CreateTable");
+        assertThat(glue.requests).containsExactly(GetTableRequest.builder().databaseName("lake").name("orders").build());
+    }
+
+    @Test
+    void ensureTableAddsAColumnKeepingTheTablesLocationPartitionKeysSerdeAndParameters() {
+        // A table as a crawler leaves it: its own parameters, serde properties and description.
+        FakeGlue crawled = new FakeGlue(100);
+        TableInput crawlersTable = TableInput.builder()
+                .name("orders")
+                .description("crawled")
+                .tableType("EXTERNAL_TABLE")
+                .parameters(Map.of("classification", "parquet", "UPDATED_BY_CRAWLER", "tarn-staging",
+                        "CrawlerSchemaSerializerVersion", "1.0"))
+                .partitionKeys(column("account_id", "string"))
+                .storageDescriptor(ORDERS_STORAGE.toBuilder()
+                        .location("s3://staging/orders/")
+                        .serdeInfo(ORDERS_STORAGE.serdeInfo().toBuilder()
+                                .parameters(Map.of("serialization.format", "1", "crawled", "yes")).build())
+                        .build())
+                .build();
+        crawled.putTable("lake", crawlersTable);
+        TableDefinition withCoupon = new TableDefinition("orders", "s3://elsewhere/orders/",
+                List.of(new CatalogColumn("order_id", "bigint"), new CatalogColumn("coupon", "string"),
+                        new CatalogColumn("amount", "decimal(14,2)"), new CatalogColumn("_commit_ts", "timestamp")),
+                List.of(new CatalogColumn("account_id", "string")));
+
+        new GlueCatalog(crawled, "lake").ensureTable(withCoupon);
+
+        assertThat(crawled.operations()).containsExactly("GetTable", "UpdateTable");
+        assertThat(crawled.requests(UpdateTableRequest.class)).containsExactly(UpdateTableRequest.builder()
+                .databaseName("lake")
+                .versionId("1")
+                .tableInput(crawlersTable.toBuilder()
+                        .storageDescriptor(crawlersTable.storageDescriptor().toBuilder()
+                                .columns(column("order_id", "bigint"), column("coupon", "string"),
+                                        column("amount", "decimal(14,2)"), column("_commit_ts", "timestamp"))
+                                .build())
+                        .build())
+                .build());
+        assertThat(new GlueCatalog(crawled, "lake").table("orders")).contains(new TableDefinition("orders",
+                "s3://staging/orders/", withCoupon.columns(), withCoupon.partitionKeys()));
+    }
+
+    @Test
+    void ensureTableIsDoneWhenAConcurrentWriterMadeTheSameChangeWhileUpdating() {
+        TableDefinition withCoupon = withColumn("coupon", "string");
+        // Another invocation converting an object of the new schema updates the table first.
+        glue.fail("UpdateTable", FakeGlue.concurrentModification("Table version 1 is not the latest."),
+                () -> glue.changeColumns("lake", "orders", columns(withCoupon.columns())));
+
+        catalog.ensureTable(withCoupon);
+
+        assertThat(glue.operations()).containsExactly("GetTable", "UpdateTable", "GetTable");
+        assertThat(catalog.table("orders").orElseThrow().columns()).isEqualTo(withCoupon.columns());
+    }
+
+    @Test
+    void ensureTableFailsWithoutUpdatingAgainWhenTheTableChangedOtherwiseWhileUpdating() {
+        // A crawler rewrote the table (a new version) with the columns it had.
+        glue.fail("UpdateTable", FakeGlue.concurrentModification("Table version 1 is not the latest."),
+                () -> glue.changeColumns("lake", "orders", columns(ORDERS.columns())));
+
+        assertThatThrownBy(() -> catalog.ensureTable(withColumn("coupon", "string")))
+                .isInstanceOf(CatalogException.class)
+                .hasMessage("Cannot change table lake.orders in Glue (adds column 'coupon' string): another writer"
+                        + " changed it meanwhile");
+        // Retrying is the caller's: the object's next delivery starts from the table as it is then.
+        assertThat(glue.operations()).containsExactly("GetTable", "UpdateTable", "GetTable");
+    }
+
+    @Test
+    void ensureTableThatLostTheCreateRaceEvolvesTheWinnersTable() {
+        // Another writer's CreateTable lands between our GetTable and CreateTable.
+        glue.fail("GetTable", FakeGlue.notFound("Table orders not found."));
+
+        catalog.ensureTable(withColumn("coupon", "string"));
+
+        assertThat(glue.operations()).containsExactly("GetTable", "CreateTable", "GetTable", "UpdateTable");
+        assertThat(catalog.table("orders").orElseThrow().columns()).contains(new CatalogColumn("coupon", "string"));
+    }
+
+    @Test
+    void ensureTableRefusesANarrowedTypeWithoutAnyWrite() {
+        TableDefinition amountAsInt = new TableDefinition("orders", LOCATION,
+                List.of(new CatalogColumn("order_id", "bigint"), new CatalogColumn("amount", "int"),
+                        new CatalogColumn("_commit_ts", "timestamp")),
+                List.of(new CatalogColumn("account_id", "string")));
+
+        assertThatThrownBy(() -> catalog.ensureTable(amountAsInt))
+                .isInstanceOf(CatalogException.class)
+                .hasMessage("Cannot change table lake.orders in Glue: column 'amount' would change type from"
+                        + " decimal(12,2) to int, which Athena cannot read over the existing Parquet files");
+        assertThat(glue.operations()).containsExactly("GetTable");
     }
 
     @Test
@@ -82,161 +185,139 @@ class GlueCatalogRequestsTest {
 
         assertThat(glue.operations())
                 .containsExactly("GetTable", "BatchCreatePartition", "BatchCreatePartition", "BatchCreatePartition");
-        List<ObjectNode> batches = glue.bodies("BatchCreatePartition");
-        assertThat(batches).extracting(batch -> batch.get("PartitionInputList").size()).containsExactly(100, 100, 50);
-        assertThat(batches).extracting(batch -> batch.get("DatabaseName").asText()).containsOnly("lake");
-        assertThat(batches).extracting(batch -> batch.get("TableName").asText()).containsOnly("orders");
-        List<JsonNode> sent = new ArrayList<>();
-        batches.forEach(batch -> batch.get("PartitionInputList").forEach(sent::add));
-        assertThat(sent).extracting(input -> input.at("/Values/0").asText())
-                .containsExactlyElementsOf(partitions.stream().map(p -> p.values().get(0)).toList());
-        // The table's storage descriptor with the partition's location; Glue's own fields of the
-        // table (CreateTime...) are not sent back.
-        assertThat(sent.get(249)).isEqualTo(json("""
-                {"Values": ["acct-249"],
-                 "StorageDescriptor": {
-                   "Location": "s3://staging/orders/account_id=acct-249/",
-                   "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                   "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                   "Columns": [{"Name": "order_id", "Type": "bigint"},
-                               {"Name": "amount", "Type": "decimal(12,2)"},
-                               {"Name": "_commit_ts", "Type": "timestamp"}],
-                   "SerdeInfo": {
-                     "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-                     "Parameters": {"serialization.format": "1"}}}}
-                """));
+        List<BatchCreatePartitionRequest> batches = glue.requests(BatchCreatePartitionRequest.class);
+        assertThat(batches).extracting(batch -> batch.partitionInputList().size()).containsExactly(100, 100, 50);
+        assertThat(batches).extracting(BatchCreatePartitionRequest::databaseName).containsOnly("lake");
+        assertThat(batches).extracting(BatchCreatePartitionRequest::tableName).containsOnly("orders");
+        List<PartitionInput> sent = new ArrayList<>();
+        batches.forEach(batch -> sent.addAll(batch.partitionInputList()));
+        // The table's storage descriptor with the partition's location; nothing else of the table.
+        assertThat(sent).containsExactlyElementsOf(partitions.stream()
+                .map(p -> PartitionInput.builder()
+                        .values(p.values())
+                        .storageDescriptor(ORDERS_STORAGE.toBuilder().location(p.location()).build())
+                        .build())
+                .toList());
+        assertThat(sent.get(249).storageDescriptor().location()).isEqualTo("s3://staging/orders/account_id=acct-249/");
     }
 
     @Test
     void registersNothingAndCallsNothingForNoPartitions() {
         assertThat(catalog.registerPartitions("orders", List.of())).isZero();
 
-        assertThat(glue.calls).isEmpty();
+        assertThat(glue.requests).isEmpty();
     }
 
     @Test
     void alreadyExistingPartitionsCountAsRegisteredNotCreated() {
         catalog.registerPartitions("orders", accounts(90, 110));
-        glue.calls.clear();
+        glue.requests.clear();
 
         int created = catalog.registerPartitions("orders", accounts(0, 250));
 
         assertThat(created).isEqualTo(230);
-        assertThat(glue.bodies("BatchCreatePartition")).extracting(batch -> batch.get("PartitionInputList").size())
+        assertThat(glue.requests(BatchCreatePartitionRequest.class)).extracting(b -> b.partitionInputList().size())
                 .containsExactly(100, 100, 50);
     }
 
     @Test
     void anyOtherPartitionErrorFailsNamingTableValuesAndGlueError() {
         glue.refuse(List.of("acct-120"), "InvalidInputException", "Location is not a valid S3 path");
-        catalog.registerPartitions("orders", accounts(0, 1));
-        glue.calls.clear();
 
         assertThatThrownBy(() -> catalog.registerPartitions("orders", accounts(0, 250)))
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Glue refused partitions of lake.orders: "
                         + "[acct-120]: InvalidInputException (Location is not a valid S3 path)");
         // The first batch stays registered; the failing batch stops the call before the third.
-        assertThat(glue.bodies("BatchCreatePartition")).hasSize(2);
+        assertThat(glue.requests(BatchCreatePartitionRequest.class)).hasSize(2);
     }
 
     @Test
     void listsPartitionsAcrossPages() {
         catalog.registerPartitions("orders", accounts(0, 250));
-        glue.calls.clear();
+        glue.requests.clear();
 
         List<Partition> listed = catalog.partitions("orders");
 
         assertThat(listed).containsExactlyElementsOf(accounts(0, 250));
-        List<ObjectNode> pages = glue.bodies("GetPartitions");
-        assertThat(pages).extracting(page -> page.path("NextToken").asText(null)).containsExactly(null, "100", "200");
-        assertThat(pages.get(1)).isEqualTo(json("""
-                {"DatabaseName": "lake", "TableName": "orders", "ExcludeColumnSchema": true, "NextToken": "100"}
-                """));
-    }
-
-    @Test
-    void throttledBatchIsRetriedAfterABackoffAndTheCallSucceeds() {
-        glue.error(400, "BatchCreatePartition", "ThrottlingException", "Rate exceeded");
-
-        int created = catalog.registerPartitions("orders", accounts(0, 250));
-
-        assertThat(created).isEqualTo(250);
-        assertThat(glue.bodies("BatchCreatePartition")).extracting(batch -> batch.get("PartitionInputList").size())
-                .containsExactly(100, 100, 100, 50);
-        assertThat(sleeps).containsExactly(Duration.ofMillis(250));
-        assertThat(catalog.partitions("orders")).hasSize(250);
-    }
-
-    @Test
-    void batchWhoseAnswerWasLostIsRetriedAndItsPartitionsCountAsExisting() {
-        // As when the connection drops after Glue created the batch: the retry finds them there.
-        catalog.registerPartitions("orders", accounts(0, 100));
-        glue.drop("BatchCreatePartition");
-
-        int created = catalog.registerPartitions("orders", accounts(0, 150));
-
-        assertThat(created).isEqualTo(50);
-        assertThat(sleeps).containsExactly(Duration.ofMillis(50));
+        GetPartitionsRequest first = GetPartitionsRequest.builder()
+                .databaseName("lake").tableName("orders").excludeColumnSchema(true).build();
+        // The SDK's paginator marks its requests for the user agent; that aside, they are these.
+        assertThat(glue.requests(GetPartitionsRequest.class))
+                .extracting(page -> page.toBuilder().overrideConfiguration((AwsRequestOverrideConfiguration) null).build())
+                .containsExactly(first, first.toBuilder().nextToken("100").build(), first.toBuilder().nextToken("200").build());
+        assertThat(glue.operations()).containsExactly("GetPartitions", "GetPartitions", "GetPartitions");
     }
 
     @Test
     void accessDeniedOnCreateTableFailsNamingTheTable() {
-        glue.error(400, "CreateTable", "AccessDeniedException",
+        var denied = FakeGlue.accessDenied(
                 "User: arn:aws:sts::123456789012:assumed-role/raw-object is not authorized to perform: glue:CreateTable");
+        FakeGlue fresh = new FakeGlue(100).fail("CreateTable", denied);
 
-        assertThatThrownBy(() -> catalog.ensureTable(ORDERS))
+        assertThatThrownBy(() -> new GlueCatalog(fresh, "lake").ensureTable(ORDERS))
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Cannot create table lake.orders in Glue")
                 .cause()
-                .isInstanceOf(AwsJsonException.class)
-                .hasMessage("Glue CreateTable: AccessDeniedException (HTTP 400): User: "
-                        + "arn:aws:sts::123456789012:assumed-role/raw-object is not authorized to perform: "
-                        + "glue:CreateTable");
-        assertThat(glue.operations()).containsExactly("CreateTable");
-        assertThat(sleeps).isEmpty();
+                .isSameAs(denied);
+        assertThat(fresh.operations()).containsExactly("GetTable", "CreateTable");
     }
 
     @Test
     void accessDeniedOnGetTableFailsNamingTheTable() {
-        glue.error(400, "GetTable", "AccessDeniedException", "Insufficient Lake Formation permission(s) on orders");
+        var denied = FakeGlue.accessDenied("Insufficient Lake Formation permission(s) on orders");
+        glue.fail("GetTable", denied);
 
         assertThatThrownBy(() -> catalog.table("orders"))
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Cannot read table lake.orders from Glue")
                 .cause()
-                .hasMessage("Glue GetTable: AccessDeniedException (HTTP 400): "
-                        + "Insufficient Lake Formation permission(s) on orders");
+                .isSameAs(denied);
     }
 
     @Test
     void accessDeniedOnABatchFailsNamingTheTableAndTheBatchsPartitions() {
-        glue.error(400, "BatchCreatePartition", "AccessDeniedException", "Not authorized");
+        glue.fail("BatchCreatePartition", FakeGlue.accessDenied("Not authorized"));
 
         assertThatThrownBy(() -> catalog.registerPartitions("orders", accounts(0, 250)))
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Cannot register 100 partitions of lake.orders in Glue, from [acct-0] to [acct-99]");
+        assertThat(glue.requests(BatchCreatePartitionRequest.class)).hasSize(1);
     }
 
     @Test
-    void throttlingBeyondTheAttemptLimitFailsNamingTheTable() {
-        for (int i = 0; i < 6; i++) {
-            glue.error(400, "GetPartitions", "ThrottlingException", "Rate exceeded");
-        }
+    void throttlingTheClientGaveUpOnFailsTheListingNamingTheTable() {
+        // What the SDK client throws once its attempts are spent (see GlueCatalogTest for the retries).
+        var throttled = FakeGlue.throttling("Rate exceeded");
+        glue.fail("GetPartitions", throttled);
 
         assertThatThrownBy(() -> catalog.partitions("orders"))
                 .isInstanceOf(CatalogException.class)
                 .hasMessage("Cannot list partitions of lake.orders in Glue")
                 .cause()
-                .hasMessage("Glue GetPartitions: ThrottlingException (HTTP 400): Rate exceeded");
-        assertThat(glue.bodies("GetPartitions")).hasSize(6);
+                .isSameAs(throttled);
+        // One call: retrying is the SDK client's job, not the adapter's.
+        assertThat(glue.operations()).containsExactly("GetPartitions");
     }
 
-    private static ObjectNode json(String text) {
-        try {
-            return (ObjectNode) JSON.readTree(text);
-        } catch (Exception e) {
-            throw new AssertionError("Bad JSON in the test: " + text, e);
-        }
+    @Test
+    void missingDatabaseListsNoTables() {
+        FakeGlue fresh = new FakeGlue(100).fail("GetTables", FakeGlue.notFound("Database lake not found."));
+
+        assertThat(new GlueCatalog(fresh, "lake").tableNames()).isEmpty();
+    }
+
+    private static TableDefinition withColumn(String name, String type) {
+        List<CatalogColumn> columns = new ArrayList<>(ORDERS.columns());
+        columns.add(new CatalogColumn(name, type));
+        return new TableDefinition(ORDERS.name(), ORDERS.location(), columns, ORDERS.partitionKeys());
+    }
+
+    private static List<Column> columns(List<CatalogColumn> columns) {
+        return columns.stream().map(c -> column(c.name(), c.type())).toList();
+    }
+
+    private static Column column(String name, String type) {
+        return Column.builder().name(name).type(type).build();
     }
 }

@@ -2,14 +2,17 @@ package io.tarn.aws.glue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsTestClients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.MotoServer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -17,6 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.StorageDescriptor;
+import software.amazon.awssdk.services.glue.model.Table;
 
 class GlueCatalogTest {
 
@@ -35,15 +43,16 @@ class GlueCatalogTest {
                 .toList();
     }
 
-    // Against moto's Glue API over HTTP, each test in a database of its own. Batching, paging and
-    // error answers, which moto does not give like Glue, are checked on a fake in GlueCatalogRequestsTest.
-    private static GlueApi glue;
+    // Against moto's Glue API over HTTP with the SDK client the functions build, each test in a
+    // database of its own. Batching, paging and error answers, which moto does not give like Glue,
+    // are checked on a fake in GlueCatalogRequestsTest.
+    private static GlueClient glue;
     private String database;
     private GlueCatalog catalog;
 
     @BeforeAll
     static void startMoto() {
-        glue = AwsTestClients.glueApi(MotoServer.shared().endpoint());
+        glue = AwsTestClients.glue(MotoServer.shared().endpoint());
     }
 
     @AfterAll
@@ -62,32 +71,66 @@ class GlueCatalogTest {
     void ensureTableCreatesTheDatabaseAndAnExternalParquetTable() {
         catalog.ensureTable(ORDERS);
 
-        assertThat(glue.call("GetDatabase", GlueApi.object().put("Name", database)).at("/Database/Name").asText())
-                .isEqualTo(database);
-        JsonNode table = glue.call("GetTable", GlueApi.object().put("DatabaseName", database).put("Name", "orders"))
-                .get("Table");
-        assertThat(table.get("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
-        assertThat(table.at("/Parameters/classification").asText()).isEqualTo("parquet");
-        assertThat(table.at("/Parameters/EXTERNAL").asText()).isEqualTo("TRUE");
-        JsonNode storage = table.get("StorageDescriptor");
-        assertThat(storage.get("Location").asText()).isEqualTo(LOCATION);
-        assertThat(storage.get("InputFormat").asText())
-                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
-        assertThat(storage.get("OutputFormat").asText())
-                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat");
-        assertThat(storage.at("/SerdeInfo/SerializationLibrary").asText())
+        assertThat(glue.getDatabase(r -> r.name(database)).database().name()).isEqualTo(database);
+        Table table = getTable("orders");
+        assertThat(table.tableType()).isEqualTo("EXTERNAL_TABLE");
+        assertThat(table.parameters()).containsEntry("classification", "parquet").containsEntry("EXTERNAL", "TRUE");
+        StorageDescriptor storage = table.storageDescriptor();
+        assertThat(storage.location()).isEqualTo(LOCATION);
+        assertThat(storage.inputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
+        assertThat(storage.outputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat");
+        assertThat(storage.serdeInfo().serializationLibrary())
                 .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
         assertThat(catalog.table("orders")).contains(ORDERS);
     }
 
     @Test
-    void ensureTableLeavesAnExistingTableAsItIs() {
+    void ensureTableKeepsTheTablesOwnLocation() {
         catalog.ensureTable(ORDERS);
-        TableDefinition changed = new TableDefinition(
-                "orders", "s3://elsewhere/orders/", List.of(new CatalogColumn("x", "string")), List.of());
+        TableDefinition elsewhere = new TableDefinition(
+                "orders", "s3://elsewhere/orders/", ORDERS.columns(), ORDERS.partitionKeys());
+
+        catalog.ensureTable(elsewhere);
+
+        assertThat(catalog.table("orders")).contains(ORDERS);
+    }
+
+    @Test
+    void ensureTableAddsAColumnOfThePipelinesDefinitionAndWidensAnother() {
+        catalog.ensureTable(ORDERS);
+        catalog.registerPartitions("orders", accounts(0, 2));
+        TableDefinition changed = new TableDefinition("orders", LOCATION,
+                List.of(new CatalogColumn("order_id", "bigint"), new CatalogColumn("coupon", "string"),
+                        new CatalogColumn("amount", "decimal(18,2)"), new CatalogColumn("_commit_ts", "timestamp")),
+                ORDERS.partitionKeys());
 
         catalog.ensureTable(changed);
 
+        Table table = getTable("orders");
+        assertThat(table.storageDescriptor().columns()).extracting(Column::name, Column::type).containsExactly(
+                tuple("order_id", "bigint"), tuple("coupon", "string"), tuple("amount", "decimal(18,2)"),
+                tuple("_commit_ts", "timestamp"));
+        assertThat(table.storageDescriptor().location()).isEqualTo(LOCATION);
+        assertThat(table.storageDescriptor().serdeInfo().serializationLibrary())
+                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+        assertThat(table.partitionKeys()).extracting(Column::name).containsExactly("account_id");
+        assertThat(table.parameters()).containsEntry("classification", "parquet");
+        assertThat(catalog.table("orders")).contains(changed);
+        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(accounts(0, 2));
+    }
+
+    @Test
+    void ensureTableRefusesANarrowedTypeNamingDatabaseTableAndColumn() {
+        catalog.ensureTable(ORDERS);
+        TableDefinition amountAsString = new TableDefinition("orders", LOCATION,
+                List.of(new CatalogColumn("order_id", "bigint"), new CatalogColumn("amount", "string"),
+                        new CatalogColumn("_commit_ts", "timestamp")),
+                ORDERS.partitionKeys());
+
+        assertThatThrownBy(() -> catalog.ensureTable(amountAsString))
+                .isInstanceOf(CatalogException.class)
+                .hasMessage("Cannot change table %s.orders in Glue: column 'amount' would change type from"
+                        + " decimal(12,2) to string, which Athena cannot read over the existing Parquet files", database);
         assertThat(catalog.table("orders")).contains(ORDERS);
     }
 
@@ -115,14 +158,12 @@ class GlueCatalogTest {
 
         catalog.registerPartitions("orders", accounts(7, 8));
 
-        var request = GlueApi.object().put("DatabaseName", database).put("TableName", "orders");
-        request.putArray("PartitionValues").add("acct-7");
-        JsonNode storage = glue.call("GetPartition", request).at("/Partition/StorageDescriptor");
-        assertThat(storage.get("Location").asText()).isEqualTo(LOCATION + "account_id=acct-7/");
-        assertThat(storage.at("/SerdeInfo/SerializationLibrary").asText())
+        StorageDescriptor storage = glue.getPartition(r -> r.databaseName(database).tableName("orders")
+                .partitionValues("acct-7")).partition().storageDescriptor();
+        assertThat(storage.location()).isEqualTo(LOCATION + "account_id=acct-7/");
+        assertThat(storage.serdeInfo().serializationLibrary())
                 .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-        assertThat(storage.get("Columns")).extracting(column -> column.get("Name").asText())
-                .containsExactly("order_id", "amount", "_commit_ts");
+        assertThat(storage.columns()).extracting(Column::name).containsExactly("order_id", "amount", "_commit_ts");
     }
 
     @Test
@@ -180,12 +221,51 @@ class GlueCatalogTest {
     }
 
     @Test
+    void aBatchGlueAnswersWithServiceUnavailableIsRetriedByTheSdkClientAndCompletes() {
+        catalog.ensureTable(ORDERS);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(MotoServer.shared().endpoint());
+                GlueClient throughProxy = AwsTestClients.glue(proxy.endpoint())) {
+            proxy.failFirst(2, request -> "AWSGlue.BatchCreatePartition".equals(request.target()));
+
+            int created = new GlueCatalog(throughProxy, database).registerPartitions("orders", accounts(0, 150));
+
+            assertThat(created).isEqualTo(150);
+            assertThat(proxy.requests()).extracting(FaultInjectingProxy.Request::target).containsExactly(
+                    "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition", "AWSGlue.BatchCreatePartition",
+                    "AWSGlue.BatchCreatePartition", "AWSGlue.BatchCreatePartition");
+        }
+        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(accounts(0, 150));
+    }
+
+    @Test
+    void aListingGlueRefusesOnEveryAttemptFailsNamingTheTableAfterTheSdksAttemptLimit() {
+        catalog.ensureTable(ORDERS);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(MotoServer.shared().endpoint());
+                GlueClient throughProxy = AwsTestClients.glue(proxy.endpoint())) {
+            proxy.failFirst(AwsClients.MAX_ATTEMPTS, request -> "AWSGlue.GetPartitions".equals(request.target()));
+
+            assertThatThrownBy(() -> new GlueCatalog(throughProxy, database).partitions("orders"))
+                    .isInstanceOf(CatalogException.class)
+                    .hasMessage("Cannot list partitions of %s.orders in Glue", database)
+                    .cause()
+                    .isInstanceOfSatisfying(SdkServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+            List<String> targets = new ArrayList<>();
+            proxy.requests().forEach(request -> targets.add(request.target()));
+            assertThat(targets).hasSize(AwsClients.MAX_ATTEMPTS).containsOnly("AWSGlue.GetPartitions");
+        }
+    }
+
+    @Test
     void constructorRequiresClientAndDatabase() {
         assertThatThrownBy(() -> new GlueCatalog(null, "lake"))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessage("api is null");
+                .hasMessage("glue is null");
         assertThatThrownBy(() -> new GlueCatalog(glue, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("database is null");
+    }
+
+    private Table getTable(String name) {
+        return glue.getTable(r -> r.databaseName(database).name(name)).table();
     }
 }

@@ -8,7 +8,6 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
-import io.tarn.aws.glue.GlueApi;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
@@ -16,10 +15,6 @@ import io.tarn.etl.RunManifest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -41,17 +37,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>moto 5.2.1 moves a crawl from RUNNING to COMPLETED when the crawl's state is next read, unless
  * its state manager says otherwise: here a crawl advances only after one ListCrawls call
  * ({@code manual}, {@code times: 1}), so it stays RUNNING for the second StartCrawler and the first
- * GetCrawler.
+ * GetCrawler. The crawler covers orders and customers (CRAWLER_TABLES) unless a test says otherwise.
  */
 class CrawlerRefreshHandlerTest {
 
     private static final Path EVENTS = Path.of("../../events");
     private static final String RUN_ID = "etl-20240601T0200-7f3a";
 
-    private static AwsSettings moto;
+    private static MotoServer moto;
+    private static AwsSettings settings;
     private static S3Client s3;
     private static DynamoDbClient dynamoDb;
-    private static GlueApi glue;
+    private static GlueClient glue;
 
     private String bucket;
     private String stateTable;
@@ -60,11 +57,12 @@ class CrawlerRefreshHandlerTest {
 
     @BeforeAll
     static void startMoto() {
-        moto = AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test");
-        AwsClients clients = new AwsClients(moto);
+        moto = MotoServer.shared();
+        settings = AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test");
+        AwsClients clients = new AwsClients(settings);
         s3 = clients.s3();
         dynamoDb = clients.build(DynamoDbClient.builder());
-        glue = clients.glueApi();
+        glue = clients.build(GlueClient.builder());
     }
 
     @AfterAll
@@ -75,34 +73,30 @@ class CrawlerRefreshHandlerTest {
     }
 
     @BeforeEach
-    void freshResources() throws Exception {
+    void freshResources() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         bucket = "tarn-staging-" + suffix;
         stateTable = "tarn-state-" + suffix;
         crawlerName = "tarn-staging-" + suffix;
         s3.createBucket(b -> b.bucket(bucket));
         DynamoDbStateStore.createTable(dynamoDb, stateTable);
-        glue.call("CreateCrawler", GlueApi.object().put("Name", crawlerName)
-                .put("Role", "arn:aws:iam::123456789012:role/tarn-crawler").put("DatabaseName", "tarn_lake"));
-        crawlTransition("{\"progression\": \"manual\", \"times\": 1}");
-        handler = new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(Map.of(
-                CrawlerRefreshConfig.AWS_REGION, "us-east-1",
-                CrawlerRefreshConfig.STAGING_BUCKET, bucket,
-                CrawlerRefreshConfig.STATE_TABLE, stateTable,
-                CrawlerRefreshConfig.CRAWLER_NAME, crawlerName)), moto)::handle);
+        glue.createCrawler(r -> r.name(crawlerName).role("arn:aws:iam::123456789012:role/tarn-crawler")
+                .databaseName("tarn_lake"));
+        moto.setTransition("glue::crawl", "{\"progression\": \"manual\", \"times\": 1}");
+        handler = handler("orders,customers");
     }
 
     @AfterEach
-    void defaultTransition() throws Exception {
-        post("/moto-api/state-manager/unset-transition", "{\"model_name\": \"glue::crawl\"}");
+    void defaultTransition() {
+        moto.unsetTransition("glue::crawl");
     }
 
     @Test
     void checkStartStatusThenCheckAgainReportsNoChange() throws Exception {
         putManifest("fp-orders-1", "fp-customers-1");
 
-        assertThat(invoke("crawler-refresh-check.json"))
-                .isEqualTo("{\"changed\":true,\"tables\":[\"orders\",\"customers\"]}");
+        assertThat(invoke("crawler-refresh-check.json")).isEqualTo("{\"changed\":true,\"tables\":[\"orders\","
+                + "\"customers\"],\"manifestFound\":true,\"registeredBySchema\":[]}");
         assertThat(invoke("crawler-refresh-start.json")).isEqualTo("{\"started\":true,\"alreadyRunning\":false}");
         assertThat(invoke("crawler-refresh-start.json"))
                 .as("StartCrawler answers CrawlerRunningException: not a failure")
@@ -111,13 +105,15 @@ class CrawlerRefreshHandlerTest {
                 + "\"finished\":false,\"succeeded\":false,\"attempt\":3,\"errorMessage\":null}");
         assertThat(invoke("crawler-refresh-check.json"))
                 .as("nothing recorded while the crawl runs")
-                .isEqualTo("{\"changed\":true,\"tables\":[\"orders\",\"customers\"]}");
+                .isEqualTo("{\"changed\":true,\"tables\":[\"orders\",\"customers\"],\"manifestFound\":true,"
+                        + "\"registeredBySchema\":[]}");
 
-        glue.call("ListCrawls", GlueApi.object().put("CrawlerName", crawlerName));
+        glue.listCrawls(r -> r.crawlerName(crawlerName));
 
         assertThat(invoke("crawler-refresh-status.json")).isEqualTo("{\"state\":\"READY\",\"lastCrawl\":\"SUCCEEDED\","
                 + "\"finished\":true,\"succeeded\":true,\"attempt\":3,\"errorMessage\":null}");
-        assertThat(invoke("crawler-refresh-check.json")).isEqualTo("{\"changed\":false,\"tables\":[]}");
+        assertThat(invoke("crawler-refresh-check.json"))
+                .isEqualTo("{\"changed\":false,\"tables\":[],\"manifestFound\":true,\"registeredBySchema\":[]}");
         assertThat(new DynamoDbStateStore(dynamoDb, stateTable).schemaFingerprint("orders")).contains("fp-orders-1");
     }
 
@@ -128,15 +124,31 @@ class CrawlerRefreshHandlerTest {
         state.recordSchemaFingerprint("customers", "fp-customers-1", java.time.Instant.parse("2024-05-31T02:00:00Z"));
         putManifest("fp-orders-2", "fp-customers-1");
 
-        assertThat(invoke("crawler-refresh-check.json")).isEqualTo("{\"changed\":true,\"tables\":[\"orders\"]}");
+        assertThat(invoke("crawler-refresh-check.json")).isEqualTo(
+                "{\"changed\":true,\"tables\":[\"orders\"],\"manifestFound\":true,\"registeredBySchema\":[]}");
     }
 
     @Test
-    void checkWithoutManifestFailsNamingTheKey() {
-        assertThatThrownBy(() -> invoke("crawler-refresh-check.json"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("No run manifest s3://" + bucket + "/etl-runs/etl-20240601T0200-7f3a.json:"
-                        + " the ETL run etl-20240601T0200-7f3a wrote none");
+    void checkReportsOnlyTheCrawlersTablesAndLeavesTheOthersToPartitionRepair() throws Exception {
+        handler = handler("orders");
+        putManifest("fp-orders-1", "fp-customers-1");
+
+        assertThat(invoke("crawler-refresh-check.json")).isEqualTo("{\"changed\":true,\"tables\":[\"orders\"],"
+                + "\"manifestFound\":true,\"registeredBySchema\":[\"customers\"]}");
+        invoke("crawler-refresh-start.json");
+        glue.listCrawls(r -> r.crawlerName(crawlerName));
+        assertThat(invoke("crawler-refresh-status.json")).contains("\"succeeded\":true");
+
+        DynamoDbStateStore state = new DynamoDbStateStore(dynamoDb, stateTable);
+        assertThat(state.schemaFingerprint("orders")).contains("fp-orders-1");
+        assertThat(state.schemaFingerprint("customers")).as("not crawled, so not recorded").isEmpty();
+    }
+
+    @Test
+    void checkWithoutManifestAnswersNoChangeSoTheStateMachineGoesOnToMsckRepair() throws Exception {
+        assertThat(invoke("crawler-refresh-check.json"))
+                .isEqualTo("{\"changed\":false,\"tables\":[],\"manifestFound\":false,\"registeredBySchema\":[]}");
+        assertThat(glue.getCrawler(r -> r.name(crawlerName)).crawler().lastCrawl()).as("no crawl started").isNull();
     }
 
     @Test
@@ -165,9 +177,19 @@ class CrawlerRefreshHandlerTest {
         assertThatThrownBy(() -> CrawlerRefreshConfig.fromEnv(Map.of(
                 CrawlerRefreshConfig.AWS_REGION, "us-east-1",
                 CrawlerRefreshConfig.STAGING_BUCKET, "b",
-                CrawlerRefreshConfig.STATE_TABLE, "t")))
+                CrawlerRefreshConfig.STATE_TABLE, "t",
+                CrawlerRefreshConfig.CRAWLER_TABLES, "account_daily")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Environment variable CRAWLER_NAME is not set");
+    }
+
+    private CrawlerRefreshHandler handler(String crawlerTables) {
+        return new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(Map.of(
+                CrawlerRefreshConfig.AWS_REGION, "us-east-1",
+                CrawlerRefreshConfig.STAGING_BUCKET, bucket,
+                CrawlerRefreshConfig.STATE_TABLE, stateTable,
+                CrawlerRefreshConfig.CRAWLER_NAME, crawlerName,
+                CrawlerRefreshConfig.CRAWLER_TABLES, crawlerTables)), settings)::handle);
     }
 
     private void putManifest(String ordersFingerprint, String customersFingerprint) {
@@ -190,18 +212,5 @@ class CrawlerRefreshHandlerTest {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event), response, LambdaContext.withRemaining(() -> 60_000));
         return response.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void crawlTransition(String transition) throws Exception {
-        post("/moto-api/state-manager/set-transition",
-                "{\"model_name\": \"glue::crawl\", \"transition\": " + transition + "}");
-    }
-
-    private static void post(String path, String body) throws Exception {
-        URI uri = moto.endpointOverride().orElseThrow().resolve(path);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("moto %s: %s", path, response.body()).isEqualTo(201);
     }
 }

@@ -3,8 +3,9 @@ package io.tarn.functions.crawlerrefresh;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaJar;
+import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
-import io.tarn.etl.CrawlerRefreshResponse;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,10 +13,17 @@ import java.util.Map;
 
 /**
  * Runs in a JVM of its own with only the shaded Lambda jar and this class's folder on the class
- * path (see {@link ShadedJarIT}) and prints one line per check: {@code wiring ok} when AwsWiring
- * builds the service from the function's configuration (no call is made at construction, so an
- * endpoint where nothing listens does), then the handler's response to the event file over a stub
- * service. Exits 3 when a Hadoop, Spark or Parquet class is on the class path.
+ * path (see {@link ShadedJarIT}), against the moto server the IT reaches through a recording
+ * proxy, and makes every call the function makes through its production wiring: check (S3,
+ * DynamoDB), start (StartCrawler), start again while the crawl runs (StartCrawler answered with
+ * CrawlerRunningException), status while it runs (GetCrawler), status once moto lets the crawl
+ * finish (GetCrawler, the fingerprints recorded in DynamoDB), and check again. Prints the
+ * handler's answer to each, one per line, then whether every Glue class in the jar loads
+ * ({@link LambdaJar#loadSdkClasses}). Exits 3 when a Hadoop, Spark or Parquet class is on the class
+ * path.
+ *
+ * <p>Arguments: the endpoint, the staging bucket, the state table, the crawler, and the check,
+ * start and status event files.
  */
 public final class ShadedJarMain {
 
@@ -24,14 +32,37 @@ public final class ShadedJarMain {
     public static void main(String[] args) throws Exception {
         LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
                 "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema"));
-        AwsSettings nowhere = AwsSettings.local(URI.create("http://127.0.0.1:9"), "us-east-1", "test", "test");
-        AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(Map.of(
-                CrawlerRefreshConfig.AWS_REGION, "us-east-1", CrawlerRefreshConfig.STAGING_BUCKET, "tarn-staging",
-                CrawlerRefreshConfig.STATE_TABLE, "tarn-state", CrawlerRefreshConfig.CRAWLER_NAME, "tarn-staging")), nowhere);
-        System.out.println("wiring ok");
+        // The function logs JSON lines to stdout, as in Lambda; here they go to stderr, and stdout
+        // carries only the answers.
+        PrintStream answers = System.out;
+        System.setOut(System.err);
+        URI endpoint = URI.create(args[0]);
+        AwsSettings moto = AwsSettings.local(endpoint, "us-east-1", "test", "test");
+        CrawlerRefreshHandler handler = new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(
+                CrawlerRefreshConfig.fromEnv(Map.of(
+                        CrawlerRefreshConfig.AWS_REGION, "us-east-1", CrawlerRefreshConfig.STAGING_BUCKET, args[1],
+                        CrawlerRefreshConfig.STATE_TABLE, args[2], CrawlerRefreshConfig.CRAWLER_NAME, args[3],
+                        CrawlerRefreshConfig.CRAWLER_TABLES, "account_daily")), moto)::handle);
+        Path check = Path.of(args[4]);
+        Path start = Path.of(args[5]);
+        Path status = Path.of(args[6]);
 
-        CrawlerRefreshHandler handler = new CrawlerRefreshHandler(request -> new CrawlerRefreshResponse.SchemaCheck(
-                true, List.of(request.action() + " " + request.runId().orElseThrow())));
-        System.out.println(LambdaJar.invoke(handler, Path.of(args[0]), 60_000));
+        answers.println(LambdaJar.invoke(handler, check, 60_000));
+        answers.println(LambdaJar.invoke(handler, start, 60_000));
+        answers.println(LambdaJar.invoke(handler, start, 60_000));
+        answers.println(LambdaJar.invoke(handler, status, 60_000));
+        // moto ends a crawl only when ListCrawls reads it, a call the function never makes: told to
+        // end it on the next read instead, it shows the crawl finished to the next GetCrawler.
+        MotoServer.setTransition(endpoint, "glue::crawl", "{\"progression\": \"immediate\"}");
+        answers.println(LambdaJar.invoke(handler, status, 60_000));
+        answers.println(LambdaJar.invoke(handler, check, 60_000));
+
+        // Every class of the stripped SDK modules loads: what was stripped is never needed.
+        Path jar = Path.of(CrawlerRefreshHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+    }
+
+    private static String loaded(List<String> failures) {
+        return failures.isEmpty() ? "all load" : String.join("; ", failures);
     }
 }

@@ -1,6 +1,5 @@
 package io.tarn.functions.partitionrepair;
 
-import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,12 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
-import io.tarn.aws.athena.AthenaApi;
-import io.tarn.aws.glue.GlueApi;
-import io.tarn.aws.json.AwsJsonException;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
+import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.RunManifest;
@@ -35,6 +32,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.InvalidRequestException;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -52,8 +52,8 @@ class PartitionRepairHandlerTest {
 
     private static AwsSettings moto;
     private static S3Client s3;
-    private static GlueApi glue;
-    private static AthenaApi athena;
+    private static GlueClient glue;
+    private static AthenaClient athena;
 
     private String bucket;
     private String database;
@@ -63,13 +63,13 @@ class PartitionRepairHandlerTest {
         moto = AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test");
         AwsClients clients = new AwsClients(moto);
         s3 = clients.s3();
-        glue = clients.glueApi();
-        athena = clients.athenaApi();
+        glue = clients.build(GlueClient.builder());
+        athena = clients.build(AthenaClient.builder());
         // Athena refuses a query in a workgroup that does not exist; the shared server may have it already.
         try {
-            athena.call("CreateWorkGroup", AthenaApi.object().put("Name", WORKGROUP));
-        } catch (AwsJsonException e) {
-            assertThat(e.errorMessage()).contains("WorkGroup already exists");
+            athena.createWorkGroup(r -> r.name(WORKGROUP));
+        } catch (InvalidRequestException e) {
+            assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("WorkGroup already exists");
         }
     }
 
@@ -105,6 +105,23 @@ class PartitionRepairHandlerTest {
         GlueCatalog catalog = new GlueCatalog(glue, database);
         assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(accounts(0, 150));
         assertThat(catalog.table("orders")).contains(manifestTable(List.of()).definition());
+    }
+
+    @Test
+    void aColumnTheRunsManifestCarriesReachesTheExistingTableBeforeItsPartitions() throws IOException {
+        // The table as an earlier run registered it, before the dataset gained amount.
+        GlueCatalog catalog = new GlueCatalog(glue, database);
+        catalog.ensureTable(new RunManifest.TableOutput("orders", "s3://" + bucket + "/orders/", "fp-0",
+                List.of(new CatalogColumn("order_id", "bigint")), List.of(new CatalogColumn("account_id", "string")),
+                List.of()).definition());
+        putManifest(accounts(0, 2));
+
+        invoke(handler("glue"), "partition-repair.json");
+
+        assertThat(catalog.table("orders")).contains(manifestTable(List.of()).definition());
+        assertThat(glue.getPartition(r -> r.databaseName(database).tableName("orders").partitionValues("acct-1"))
+                .partition().storageDescriptor().columns()).extracting(c -> c.name() + " " + c.type())
+                .containsExactly("order_id bigint", "amount decimal(12,2)");
     }
 
     @Test
@@ -221,11 +238,9 @@ class PartitionRepairHandlerTest {
     /** Every statement moto's Athena received in the workgroup. */
     private static List<String> queries() {
         List<String> statements = new ArrayList<>();
-        JsonNode ids = athena.call("ListQueryExecutions", AthenaApi.object().put("WorkGroup", WORKGROUP))
-                .path("QueryExecutionIds");
-        for (JsonNode id : ids) {
-            statements.add(athena.call("GetQueryExecution", AthenaApi.object().put("QueryExecutionId", id.asText()))
-                    .at("/QueryExecution/Query").asText());
+        for (String id : athena.listQueryExecutionsPaginator(r -> r.workGroup(WORKGROUP)).stream()
+                .flatMap(page -> page.queryExecutionIds().stream()).toList()) {
+            statements.add(athena.getQueryExecution(r -> r.queryExecutionId(id)).queryExecution().query());
         }
         return statements;
     }

@@ -2,44 +2,133 @@ package io.tarn.functions.partitionrepair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.catalog.CatalogColumn;
+import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaJar;
+import io.tarn.embedded.MotoServer;
+import io.tarn.etl.RunManifest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries and that
- * the wiring and the handler work in a JVM whose class path is that jar plus {@link ShadedJarMain}.
- * Run by failsafe ({@code ./mvnw verify}).
+ * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries, and that
+ * the function's production wiring makes every Glue and Athena call it makes, against moto, in a
+ * JVM whose class path is that jar plus {@link ShadedJarMain}. The shade step strips the Glue and
+ * Athena model classes of operations the function never calls; a recording proxy between the child
+ * and moto shows which calls went out, so a stripped class a call needs fails here. Run by failsafe
+ * ({@code ./mvnw verify}).
  */
 class ShadedJarIT {
 
     private static final Path LAMBDA_JAR = Path.of(System.getProperty(
             "tarn.lambdaJar", "target/tarn-partition-repair-0.1.0-SNAPSHOT-lambda.jar"));
     private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
-    private static final Path EVENT = Path.of("../../events/partition-repair.json");
+    private static final List<CatalogColumn> ACCOUNT = List.of(new CatalogColumn("account_id", "string"));
 
     @TempDir
     Path temp;
 
     @Test
-    void lambdaJarCarriesTheHandlerAndNoHadoopSparkParquetOrTestLibraries() throws IOException {
+    void lambdaJarCarriesTheHandlerGlueAndAthenaAndNoHadoopSparkParquetOrTestLibraries() throws IOException {
         List<String> entries = LambdaJar.entries(LAMBDA_JAR);
-        assertThat(entries).contains("io/tarn/functions/partitionrepair/PartitionRepairHandler.class", "io/tarn/etl/PartitionRepairService.class");
+        assertThat(entries).contains("io/tarn/functions/partitionrepair/PartitionRepairHandler.class",
+                "io/tarn/etl/PartitionRepairService.class", "software/amazon/awssdk/services/glue/GlueClient.class",
+                "software/amazon/awssdk/services/athena/AthenaClient.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
         // Neither the data plane's Parquet writing nor the SDK modules this function does not call.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
-        assertThat(LambdaJar.under(entries, List.of("software/amazon/awssdk/services/glue/",
-                "software/amazon/awssdk/services/athena/", "software/amazon/awssdk/services/secretsmanager/"))).isEmpty();
+        assertThat(LambdaJar.serviceModules(entries)).containsExactly("athena", "glue", "s3");
+        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
+                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "athena"))
+                .as("athena operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
     }
 
     @Test
-    void lambdaJarWiresTheServiceAndAnswersTheSampleEvent() throws Exception {
-        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, EVENT.toAbsolutePath().toString());
+    void lambdaJarMakesEveryGlueAndAthenaCallOfTheFunctionAgainstMoto() throws Exception {
+        MotoServer moto = MotoServer.shared();
+        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String bucket = "tarn-staging-" + suffix;
+        String database = "tarn_" + suffix;
+        String workgroup = "tarn-" + suffix;
+        try (S3Client s3 = clients.s3(); AthenaClient athena = clients.build(AthenaClient.builder())) {
+            s3.createBucket(b -> b.bucket(bucket));
+            athena.createWorkGroup(r -> r.name(workgroup));
+            putManifest(s3, bucket, "etl-1", List.of(new CatalogColumn("order_id", "bigint")), 2);
+            putManifest(s3, bucket, "etl-2", List.of(new CatalogColumn("order_id", "bigint"),
+                    new CatalogColumn("coupon", "string")), 3);
+        }
+        Path first = event("etl-1");
+        Path second = event("etl-2");
+        Path none = event("etl-none");
+
+        LambdaJar.Run run;
+        List<String> calls;
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
+            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, proxy.endpoint().toString(),
+                    bucket, database, workgroup, first.toString(), second.toString(), none.toString());
+            calls = proxy.requests().stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull).toList();
+        }
 
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
-        assertThat(run.stdout()).containsExactly("wiring ok", "{\"runId\":\"etl-20240601T0200-7f3a\",\"manifestFound\":true,\"mode\":\"glue\",\"tables\":[{\"table\":\"orders\",\"partitions\":2,\"registered\":1,\"alreadyRegistered\":1,\"queries\":0}]}");
+        assertThat(run.stdout()).containsExactly(
+                "{\"runId\":\"etl-1\",\"manifestFound\":true,\"mode\":\"glue\",\"tables\":[{\"table\":\"orders\","
+                        + "\"partitions\":2,\"registered\":2,\"alreadyRegistered\":0,\"queries\":0}]}",
+                "{\"runId\":\"etl-2\",\"manifestFound\":true,\"mode\":\"athena\",\"tables\":[{\"table\":\"orders\","
+                        + "\"partitions\":3,\"registered\":1,\"alreadyRegistered\":2,\"queries\":1}]}",
+                // moto's Athena runs no ALTER TABLE: Glue registers acct-2 now.
+                "{\"runId\":\"etl-2\",\"manifestFound\":true,\"mode\":\"glue\",\"tables\":[{\"table\":\"orders\","
+                        + "\"partitions\":3,\"registered\":1,\"alreadyRegistered\":2,\"queries\":0}]}",
+                "{\"runId\":\"etl-none\",\"manifestFound\":false,\"mode\":\"msck\",\"tables\":[{\"table\":\"orders\","
+                        + "\"partitions\":3,\"registered\":0,\"alreadyRegistered\":3,\"queries\":1}]}",
+                "Athena query <id> in workgroup " + workgroup + " still QUEUED after PT0S; statement: MSCK REPAIR TABLE"
+                        + " `orders`",
+                "glue classes: all load",
+                "athena classes: all load");
+        assertThat(calls).containsExactly(
+                "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.CreateDatabase", "AWSGlue.CreateTable",
+                "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",
+                "AWSGlue.GetTable", "AWSGlue.UpdateTable", "AWSGlue.GetPartitions",
+                "AmazonAthena.StartQueryExecution", "AmazonAthena.GetQueryExecution",
+                "AWSGlue.GetTable", "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",
+                "AWSGlue.GetTables", "AWSGlue.GetPartitions", "AmazonAthena.StartQueryExecution",
+                "AmazonAthena.GetQueryExecution", "AWSGlue.GetPartitions",
+                "AmazonAthena.StartQueryExecution", "AmazonAthena.GetQueryExecution",
+                "AmazonAthena.StopQueryExecution");
+        try (GlueClient glue = clients.build(GlueClient.builder())) {
+            assertThat(new GlueCatalog(glue, database).table("orders").orElseThrow().columns())
+                    .containsExactly(new CatalogColumn("order_id", "bigint"), new CatalogColumn("coupon", "string"));
+        }
+    }
+
+    private Path event(String runId) throws IOException {
+        return Files.writeString(temp.resolve(runId + ".json"), "{\"runId\": \"" + runId + "\"}");
+    }
+
+    private static void putManifest(S3Client s3, String bucket, String runId, List<CatalogColumn> columns, int accounts) {
+        List<RunManifest.PartitionOutput> partitions = IntStream.range(0, accounts)
+                .mapToObj(i -> new RunManifest.PartitionOutput(List.of("acct-" + i),
+                        "s3://" + bucket + "/orders/account_id=acct-" + i + "/", 1))
+                .toList();
+        RunManifest manifest = new RunManifest(runId, "join", "2024-06-01T02:00:00Z", "2024-06-01T02:09:00Z",
+                List.of(new RunManifest.TableOutput("orders", "s3://" + bucket + "/orders/", "fp-" + runId, columns,
+                        ACCOUNT, partitions)));
+        s3.putObject(b -> b.bucket(bucket).key(RunManifest.key(runId)), RequestBody.fromBytes(manifest.toJson()));
     }
 }

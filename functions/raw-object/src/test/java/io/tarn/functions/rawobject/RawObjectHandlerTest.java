@@ -12,7 +12,6 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.AwsWiring;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
-import io.tarn.aws.glue.GlueApi;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.FaultInjectingProxy;
@@ -47,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -64,7 +64,7 @@ class RawObjectHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AwsSettings moto;
-    private static GlueApi glue;
+    private static GlueClient glue;
     private static DynamoDbClient dynamoDb;
 
     @TempDir
@@ -81,7 +81,7 @@ class RawObjectHandlerTest {
     static void startMoto() {
         moto = AwsSettings.local(MotoServer.shared().endpoint(), REGION, "test", "test");
         AwsClients clients = new AwsClients(moto);
-        glue = clients.glueApi();
+        glue = clients.build(GlueClient.builder());
         dynamoDb = clients.build(DynamoDbClient.builder());
     }
 

@@ -4,8 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
+import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.catalog.CatalogColumn;
+import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaJar;
+import io.tarn.embedded.MotoServer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,13 +23,23 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
  * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries, and that
- * it converts a raw object to Parquet on its own, in a JVM whose class path is that jar plus
- * {@link ShadedJarMain}. Run by failsafe ({@code ./mvnw verify}), after the jar exists.
+ * its production wiring converts raw objects to Parquet and registers their partitions in a JVM
+ * whose class path is that jar plus {@link ShadedJarMain}, against moto's S3, DynamoDB and Glue.
+ * The shade step strips the Glue model classes of operations the function never calls; a recording
+ * proxy between the child and moto shows which Glue calls went out. Run by failsafe
+ * ({@code ./mvnw verify}), after the jar exists.
  */
 class ShadedJarIT {
 
@@ -28,10 +47,13 @@ class ShadedJarIT {
             "tarn.lambdaJar", "target/tarn-raw-object-0.1.0-SNAPSHOT-lambda.jar"));
     private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
     private static final Path SAMPLES = Path.of("../../samples");
-    private static final Path SAMPLE = SAMPLES.resolve("dms/shop/orders/LOAD00000001.csv");
-    private static final Path EVENTS = Path.of("../../events");
-    private static final Path EVENT = EVENTS.resolve("s3-put.json");
-
+    private static final Path EVENT = Path.of("../../events/s3-put.json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The bucket the sample event names. */
+    private static final String RAW = "tarn-raw";
+    private static final String ORDERS = "dms/shop/orders/LOAD00000001.csv";
+    private static final String ACCOUNTS = "azuresql/dbo/accounts/sample-accounts.csv";
+    private static final String ACCOUNTS_PAGE_2 = "azuresql/dbo/accounts/page-2.csv";
     /** The events serializer's relocated Gson, which the shade step leaves out. */
     private static final String UNUSED_GSON = "com/amazonaws/lambda/thirdparty/com/google/gson/";
 
@@ -39,37 +61,133 @@ class ShadedJarIT {
     Path temp;
 
     @Test
-    void lambdaJarCarriesTheBundledPipelineAndNoHadoopOrTestLibraries() throws IOException {
+    void lambdaJarCarriesTheBundledPipelineAndGlueAndNoHadoopOrTestLibraries() throws IOException {
         List<String> entries = LambdaJar.entries(LAMBDA_JAR);
         assertThat(entries).contains("pipeline.yaml", "io/tarn/functions/rawobject/RawObjectHandler.class",
-                "io/tarn/parquet/TarnCodecFactory.class", "org/joda/time/DateTime.class");
+                "io/tarn/parquet/TarnCodecFactory.class", "software/amazon/awssdk/services/glue/GlueClient.class",
+                "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
         assertThat(LambdaJar.under(entries, List.of(UNUSED_GSON))).isEmpty();
+        assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
+        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
+                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
     }
 
     @Test
-    void lambdaJarConvertsARawObjectToParquetInAJvmWithoutHadoop() throws Exception {
-        Path lake = temp.resolve("lake");
-        Path raw = lake.resolve("tarn-raw/dms/shop/orders/LOAD00000001.csv");
-        Files.createDirectories(raw.getParent());
-        Files.copy(SAMPLE, raw);
-        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp,
-                lake.toString(), EVENT.toAbsolutePath().toString());
+    void lambdaJarConvertsRawObjectsAndRegistersTheirPartitionsAndANewColumnInMoto() throws Exception {
+        MotoServer moto = MotoServer.shared();
+        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String staging = "tarn-staging-" + suffix;
+        String stateTable = "tarn-state-" + suffix;
+        // Not created here: the first registration creates it, as on a fresh account.
+        String database = "tarn_" + suffix;
+        Path withTier = Files.writeString(temp.resolve("pipeline.yaml"), Files.readString(Path.of("../../pipeline.yaml"))
+                .replace("      - { name: region, type: string }\n",
+                        "      - { name: region, type: string }\n      - { name: tier, type: string }\n"));
+        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+            try {
+                s3.createBucket(b -> b.bucket(RAW));
+            } catch (BucketAlreadyOwnedByYouException e) {
+                // The shared moto server already has it.
+            }
+            s3.createBucket(b -> b.bucket(staging));
+            s3.putObject(b -> b.bucket(RAW).key(ORDERS), RequestBody.fromFile(SAMPLES.resolve(ORDERS)));
+            s3.putObject(b -> b.bucket(RAW).key(ACCOUNTS), RequestBody.fromFile(SAMPLES.resolve(ACCOUNTS)));
+            s3.putObject(b -> b.bucket(RAW).key(ACCOUNTS_PAGE_2), RequestBody.fromString("""
+                    account_id,name,plan,region,tier,created_at,updated_at
+                    umbrella,Umbrella,growth,eu-west-1,gold,2023-09-01 08:00:00,2024-06-02 09:00:00
+                    """));
+            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+        }
+
+        LambdaJar.Run run;
+        List<String> glueCalls;
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
+            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, proxy.endpoint().toString(),
+                    staging, stateTable, database, temp.resolve("tmp").toString(), withTier.toString(),
+                    event(ORDERS), event(ACCOUNTS), event(ACCOUNTS_PAGE_2));
+            glueCalls = proxy.requests().stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull)
+                    .filter(target -> target.startsWith("AWSGlue.")).toList();
+        }
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
 
-        JsonNode response = new ObjectMapper().readTree(String.join("\n", run.stdout()));
-        assertThat(response.get("batchItemFailures")).isEmpty();
-        JsonNode result = response.get("results").get(0);
-        assertThat(result.get("status").asText()).isEqualTo("processed");
-        assertThat(result.get("rowsRead").asLong()).isEqualTo(9);
-        assertThat(result.get("rowsWritten").asLong()).isEqualTo(7);
-        assertThat(result.get("rowsQuarantined").asLong()).isEqualTo(2);
+        assertThat(run.stdout()).hasSize(4).endsWith("glue classes: all load");
+        List<String> responses = run.stdout().subList(0, 3);
+        JsonNode orders = result(responses.get(0));
+        assertThat(orders.get("rowsRead").asLong()).isEqualTo(9);
+        assertThat(orders.get("rowsWritten").asLong()).isEqualTo(7);
+        assertThat(orders.get("rowsQuarantined").asLong()).isEqualTo(2);
+        assertThat(result(responses.get(1)).get("rowsWritten").asLong()).isEqualTo(3);
+        assertThat(result(responses.get(2)).get("rowsWritten").asLong()).isEqualTo(1);
+        assertThat(glueCalls).containsExactly(
+                "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.CreateDatabase", "AWSGlue.CreateTable",
+                "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",
+                "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",
+                "AWSGlue.GetTable", "AWSGlue.UpdateTable", "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition");
 
-        Path staging = lake.resolve("tarn-staging/orders");
+        try (GlueClient glue = clients.build(GlueClient.builder())) {
+            GlueCatalog catalog = new GlueCatalog(glue, database);
+            assertThat(catalog.partitions("orders")).extracting(p -> String.join("/", p.values())).containsExactlyInAnyOrder(
+                    "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
+            assertThat(catalog.table("accounts").orElseThrow().columns()).contains(new CatalogColumn("tier", "string"));
+            assertThat(catalog.partitions("accounts")).extracting(p -> p.values().get(0))
+                    .containsExactlyInAnyOrder("acme", "globex", "initech", "umbrella");
+        }
+        assertOrdersParquet(clients, staging, orders.get("outputKeys"));
+    }
+
+    @Test
+    void lambdaJarDecodesAndAnswersTheEventBridgeAndSqsSampleEvents() throws Exception {
+        MotoServer moto = MotoServer.shared();
+        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String staging = "tarn-staging-" + suffix;
+        String stateTable = "tarn-state-" + suffix;
+        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+            try {
+                s3.createBucket(b -> b.bucket(RAW));
+            } catch (BucketAlreadyOwnedByYouException e) {
+                // The shared moto server already has it.
+            }
+            s3.createBucket(b -> b.bucket(staging));
+            for (String key : List.of("dms/shop/orders/20240601-1200000000.csv", "dms/app/events/LOAD00000001.csv",
+                    ACCOUNTS, "azuresql/dbo/invoices/sample-invoices.csv")) {
+                s3.putObject(b -> b.bucket(RAW).key(key), RequestBody.fromFile(SAMPLES.resolve(key)));
+            }
+            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+        }
+
+        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarEventsMain.class, temp,
+                moto.endpoint().toString(), staging, stateTable, "tarn_" + suffix, temp.resolve("tmp").toString(),
+                Path.of("../../events/eventbridge-object-created.json").toAbsolutePath().toString(),
+                Path.of("../../events/sqs-eventbridge-batch.json").toAbsolutePath().toString());
+
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
+        assertThat(run.stdout()).hasSize(2);
+        JsonNode eventBridge = result(run.stdout().get(0));
+        assertThat(eventBridge.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
+        // An SQS batch answers with its failed messages only, as the events library encodes it.
+        assertThat(run.stdout().get(1)).isEqualTo("{\"batchItemFailures\":[]}");
+    }
+
+    /** The orders output, downloaded from moto's S3, read with DuckDB: the rows and ZSTD. */
+    private void assertOrdersParquet(AwsClients clients, String staging, JsonNode outputKeys) throws Exception {
+        Path files = Files.createDirectories(temp.resolve("orders"));
+        try (S3Client s3 = clients.s3()) {
+            int n = 0;
+            for (JsonNode key : outputKeys) {
+                String folder = key.asText().substring(0, key.asText().lastIndexOf('/'));
+                Path file = Files.createDirectories(files.resolve(folder.substring("orders/".length())))
+                        .resolve("part-" + n++ + ".parquet");
+                s3.getObject(b -> b.bucket(staging).key(key.asText()), file);
+            }
+        }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
             List<String> rows = new ArrayList<>();
             try (ResultSet staged = sql.executeQuery("SELECT order_id, account_id, dt, total::VARCHAR FROM read_parquet('"
-                    + staging + "/*/*/*.parquet', hive_partitioning = true) ORDER BY order_id")) {
+                    + files + "/*/*/*.parquet', hive_partitioning = true) ORDER BY order_id")) {
                 while (staged.next()) {
                     rows.add(staged.getLong(1) + "|" + staged.getString(2) + "|" + staged.getObject(3) + "|"
                             + staged.getString(4));
@@ -84,43 +202,28 @@ class ShadedJarIT {
                     "1006|acme|2024-05-31|10.00",
                     "1009|globex|2024-06-01|-20.00");
             try (ResultSet codecs = sql.executeQuery("SELECT DISTINCT compression FROM parquet_metadata('"
-                    + staging + "/*/*/*.parquet')")) {
+                    + files + "/*/*/*.parquet')")) {
                 assertThat(codecs.next()).isTrue();
                 assertThat(codecs.getString(1)).isEqualTo("ZSTD");
                 assertThat(codecs.next()).isFalse();
             }
         }
-        assertThat(lake.resolve("tarn-staging/quarantine/orders")).isDirectory();
     }
 
-    @Test
-    void lambdaJarDecodesAndAnswersEverySampleEventOfTheFunction() throws Exception {
-        // The events library's serializer loads the event classes (and Joda's DateTime) by name from
-        // the function's class loader: only the jar itself shows that they are all there.
-        Path lake = temp.resolve("lake");
-        for (String key : List.of("dms/shop/orders/LOAD00000001.csv", "dms/shop/orders/20240601-1200000000.csv",
-                "dms/app/events/LOAD00000001.csv", "azuresql/dbo/accounts/sample-accounts.csv",
-                "azuresql/dbo/invoices/sample-invoices.csv")) {
-            Path raw = lake.resolve("tarn-raw").resolve(key);
-            Files.createDirectories(raw.getParent());
-            Files.copy(SAMPLES.resolve(key), raw);
-        }
-        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, lake.toString(),
-                EVENTS.resolve("s3-put.json").toAbsolutePath().toString(),
-                EVENTS.resolve("eventbridge-object-created.json").toAbsolutePath().toString(),
-                EVENTS.resolve("sqs-eventbridge-batch.json").toAbsolutePath().toString());
-        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
+    /** The sample S3 notification, naming {@code key} of the raw bucket. */
+    private String event(String key) throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(EVENT.toFile());
+        ((ObjectNode) event.get("Records").get(0).get("s3").get("object")).put("key", key);
+        Path file = temp.resolve("event-" + key.replace('/', '_') + ".json");
+        Files.writeString(file, JSON.writeValueAsString(event), StandardCharsets.UTF_8);
+        return file.toString();
+    }
 
-        assertThat(run.stdout()).hasSize(3);
-        ObjectMapper json = new ObjectMapper();
-        JsonNode s3Put = json.readTree(run.stdout().get(0)).get("results").get(0);
-        assertThat(s3Put.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/LOAD00000001.csv");
-        assertThat(s3Put.get("status").asText()).isEqualTo("processed");
-        JsonNode eventBridge = json.readTree(run.stdout().get(1)).get("results").get(0);
-        assertThat(eventBridge.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
-        assertThat(eventBridge.get("status").asText()).isEqualTo("processed");
-        assertThat(run.stdout().get(2)).isEqualTo("{\"batchItemFailures\":[]}");
-        assertThat(lake.resolve("tarn-staging/manifests")).isDirectoryContaining("glob:**/events")
-                .isDirectoryContaining("glob:**/accounts").isDirectoryContaining("glob:**/invoices");
+    private static JsonNode result(String response) throws IOException {
+        JsonNode json = JSON.readTree(response);
+        assertThat(json.get("batchItemFailures")).as(response).isEmpty();
+        JsonNode result = json.get("results").get(0);
+        assertThat(result.get("status").asText()).as(response).isEqualTo("processed");
+        return result;
     }
 }

@@ -2,7 +2,6 @@ package io.tarn.functions.sqlpoller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.embedded.LambdaJar;
@@ -49,8 +48,10 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, List.of("com/amazonaws/lambda/thirdparty/com/google/gson/"))).isEmpty();
         assertThat(drivers).contains("com.microsoft.sqlserver.jdbc.SQLServerDriver");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
-        // The poller writes CSV: none of the Parquet side of the data plane.
+        // The poller writes CSV: none of the Parquet side of the data plane, and no catalog.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
+        assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "s3", "secretsmanager");
+        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
     }
 
     @Test
