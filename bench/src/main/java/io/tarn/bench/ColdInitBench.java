@@ -40,8 +40,10 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * execution, SqlPoller reads its secret and tries its database (none runs here, so its answer is
  * the connection error: its figure is init plus Secrets Manager).
  *
- * <p>Usage: {@code ColdInitBench --jars LABEL=DIR [--jars LABEL=DIR ...] --repo DIR [--runs 5]}: one
- * column per folder of {@code tarn-<function>-*-lambda.jar} files.
+ * <p>Usage: {@code ColdInitBench --jars LABEL=DIR [--jars LABEL=DIR ...] --repo DIR [--runs 5]
+ * [--jvm "FLAGS"]}: one column per folder of {@code tarn-<function>-*-lambda.jar} files; the probes'
+ * JVMs get FLAGS (e.g. {@code -XX:TieredStopAtLevel=1}, Lambda's default for Java, which the
+ * template's {@code JAVA_TOOL_OPTIONS} lifts).
  */
 public final class ColdInitBench {
 
@@ -55,6 +57,7 @@ public final class ColdInitBench {
     private final Path repo;
     private final Path work;
     private final int runs;
+    private final List<String> jvm;
     private final MotoServer moto;
     private final AwsClients clients;
     private final String raw = "bench-raw-" + suffix();
@@ -65,9 +68,10 @@ public final class ColdInitBench {
     private String secretArn;
     private int objects;
 
-    private ColdInitBench(Path repo, int runs) throws IOException {
+    private ColdInitBench(Path repo, int runs, List<String> jvm) throws IOException {
         this.repo = repo;
         this.runs = runs;
+        this.jvm = List.copyOf(jvm);
         this.work = Files.createDirectories(repo.resolve("bench/target/cold-init"));
         this.moto = MotoServer.start(repo.resolve("bench/target/moto-venv"));
         this.clients = new AwsClients(AwsSettings.local(moto.endpoint(), REGION, "test", "test"));
@@ -77,6 +81,7 @@ public final class ColdInitBench {
         Map<String, Path> jars = new LinkedHashMap<>();
         Path repo = Path.of(".");
         int runs = 5;
+        List<String> jvm = List.of();
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--jars" -> {
@@ -85,10 +90,11 @@ public final class ColdInitBench {
                 }
                 case "--repo" -> repo = Path.of(args[i + 1]);
                 case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                case "--jvm" -> jvm = List.of(args[i + 1].trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        ColdInitBench bench = new ColdInitBench(repo, runs);
+        ColdInitBench bench = new ColdInitBench(repo, runs, jvm);
         try {
             bench.setUp();
             bench.report(jars);
@@ -124,7 +130,7 @@ public final class ColdInitBench {
 
     private void report(Map<String, Path> jars) throws Exception {
         System.out.println("# moto " + MotoServer.MOTO_REQUIREMENT + " at " + moto.endpoint() + "; " + runs
-                + " fresh JVMs per jar; java " + System.getProperty("java.version"));
+                + " fresh JVMs per jar; java " + System.getProperty("java.version") + " " + String.join(" ", jvm));
         StringBuilder header = new StringBuilder("| function |");
         StringBuilder rule = new StringBuilder("| --- |");
         for (String label : jars.keySet()) {
@@ -164,8 +170,9 @@ public final class ColdInitBench {
 
     /** One fresh JVM: from its start to the probe's answer line. */
     private Answer invoke(Path jar, Path probes, String function) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", jar.toAbsolutePath() + ":" + probes.toAbsolutePath(), PROBES.get(function),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvm);
+        command.addAll(List.of("-cp", jar.toAbsolutePath() + ":" + probes.toAbsolutePath(), PROBES.get(function),
                 moto.endpoint().toString(), event(function).toString()));
         environment(function).forEach((name, value) -> command.add(name + "=" + value));
         long start = System.nanoTime();
