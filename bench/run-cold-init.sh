@@ -28,5 +28,9 @@ cp functions/*/target/tarn-*-lambda.jar bench/target/cold-init/jars-after/
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 java -version 2>&1 | sed 's/^/# /'
-exec java -cp "bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.tarn.bench.ColdInitBench --repo "$here" \
-  --jars "before=$before_dir" --jars "after=bench/target/cold-init/jars-after" ${BENCH_ARGS:-}
+# Twice: with the JVM's default JIT, which the template's JAVA_TOOL_OPTIONS (-XX:TieredStopAtLevel=4)
+# gives every function, and with Lambda's own default for Java, C1 only.
+for flags in "-XX:TieredStopAtLevel=4" "-XX:TieredStopAtLevel=1"; do
+  java -cp "bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.tarn.bench.ColdInitBench --repo "$here" \
+    --jars "before=$before_dir" --jars "after=bench/target/cold-init/jars-after" --jvm "$flags" ${BENCH_ARGS:-}
+done

@@ -228,7 +228,8 @@ public final class ColdInitBench {
             case "raw-object" -> {
                 env.put("STAGING_BUCKET", staging);
                 env.put("STATE_TABLE", stateTable);
-                env.put("GLUE_DATABASE", database);
+                // A database of its own per run: every run creates its database and table, the same work.
+                env.put("GLUE_DATABASE", freshDatabase());
                 env.put("PARQUET_CODEC", "zstd");
                 env.put("MEMORY_BUDGET_MB", "48");
                 env.put("TMPDIR", Files.createDirectories(work.resolve("tmp")).toString());
@@ -248,7 +249,7 @@ public final class ColdInitBench {
             }
             case "partition-repair" -> {
                 env.put("STAGING_BUCKET", staging);
-                env.put("GLUE_DATABASE", database);
+                env.put("GLUE_DATABASE", freshDatabase());
                 env.put("ATHENA_WORKGROUP", "primary");
                 env.put("REGISTRATION", "glue");
             }
@@ -263,6 +264,11 @@ public final class ColdInitBench {
             default -> throw new IllegalArgumentException(function);
         }
         return env;
+    }
+
+    /** A Glue database name no run used: the function creates it, as on a fresh account. */
+    private static String freshDatabase() {
+        return "bench_" + suffix();
     }
 
     private static Optional<Path> jar(Path folder, String function) throws IOException {
