@@ -161,6 +161,20 @@ class EtlStateMachineScenariosTest {
                     "NotifyFailure", List.of(Answer.error("SNS.KMSThrottlingException", "1"),
                             Answer.error("SNS.KMSThrottlingException", "2"), Answer.error("SNS.KMSThrottlingException", "3"),
                             Answer.error("SNS.KMSThrottlingException", "4")))),
+            new Scenario("crawler-calls-retried", "run-1", "{}", Map.of(
+                    "RunGlueJob", List.of(JOB_SUCCEEDED), "CheckSchema", List.of(CHANGED),
+                    "StartCrawler", List.of(Answer.error("Lambda.ClientExecutionTimeoutException", "timed out"), CRAWLER_STARTED),
+                    "CrawlerStatus", List.of(Answer.error("Lambda.AWSLambdaException", "500"), crawl(true, true, "SUCCEEDED", 1)),
+                    "RepairPartitions", List.of(Answer.error("Lambda.SdkClientException", "reset"), REPAIRED))),
+            new Scenario("crawler-start-error", "run-1", "{}", Map.of(
+                    "RunGlueJob", List.of(JOB_SUCCEEDED), "CheckSchema", List.of(CHANGED),
+                    "StartCrawler", List.of(Answer.error("io.tarn.etl.CrawlerException", "Cannot start Glue crawler tarn")),
+                    "NotifyFailure", List.of(PUBLISHED))),
+            new Scenario("crawler-status-error", "run-1", "{}", Map.of(
+                    "RunGlueJob", List.of(JOB_SUCCEEDED), "CheckSchema", List.of(CHANGED),
+                    "StartCrawler", List.of(CRAWLER_STARTED),
+                    "CrawlerStatus", List.of(Answer.error("io.tarn.etl.CrawlerException", "Cannot read Glue crawler tarn")),
+                    "NotifyFailure", List.of(PUBLISHED))),
             new Scenario("runtime-error", "run-1", "{}", Map.of(
                     "RunGlueJob", List.of(JOB_SUCCEEDED),
                     "CheckSchema", List.of(Answer.lambda("{\"tables\": []}")))));
@@ -396,6 +410,29 @@ class EtlStateMachineScenariosTest {
         assertThat(failed.cause()).isEqualTo("Glue refused partitions of tarn.orders");
         assertThat(failed.calls().get("RepairPartitions")).hasSize(3);
         assertThat(failed.entered()).endsWith("RepairPartitions", "NotifyFailure", "Failed");
+    }
+
+    @Test
+    void transientLambdaErrorsOfTheCrawlerStepsAndOfRegistrationAreRetried() {
+        Outcome run = run("crawler-calls-retried");
+
+        assertThat(run.status()).isEqualTo("SUCCEEDED");
+        assertThat(RETRIED.get("crawler-calls-retried")).containsExactly("StartCrawler", "CrawlerStatus", "RepairPartitions");
+        assertThat(run.calls().get("StartCrawler")).hasSize(2);
+        assertThat(run.calls().get("CrawlerStatus")).hasSize(2);
+    }
+
+    @Test
+    void aCrawlerThatCannotBeStartedOrReadIsPublishedAndFailsTheRun() {
+        Outcome start = run("crawler-start-error");
+        assertThat(start.error()).isEqualTo("io.tarn.etl.CrawlerException");
+        assertThat(start.entered()).endsWith("StartCrawler", "NotifyFailure", "Failed");
+        assertThat(CAUGHT.get("crawler-start-error")).containsExactly("StartCrawler");
+
+        Outcome status = run("crawler-status-error");
+        assertThat(status.cause()).isEqualTo("Cannot read Glue crawler tarn");
+        assertThat(status.entered()).endsWith("CrawlerStatus", "NotifyFailure", "Failed");
+        assertThat(CAUGHT.get("crawler-status-error")).containsExactly("CrawlerStatus");
     }
 
     @Test
