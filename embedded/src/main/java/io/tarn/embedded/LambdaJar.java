@@ -80,6 +80,17 @@ public final class LambdaJar {
                 .distinct().sorted().toList();
     }
 
+    /**
+     * The event types of {@code aws-lambda-java-events} the jar carries: its top-level classes, by
+     * their path under {@code com/amazonaws/services/lambda/runtime/events/}, sorted.
+     */
+    public static List<String> eventTypes(List<String> entries) {
+        String events = "com/amazonaws/services/lambda/runtime/events/";
+        return entries.stream().filter(name -> name.startsWith(events) && name.endsWith(".class"))
+                .map(name -> name.substring(events.length(), name.length() - ".class".length()).split("\\$")[0])
+                .distinct().sorted().toList();
+    }
+
     /** The entries that are async SDK classes, which a function's shade step should have stripped. */
     public static List<String> asyncSdkClasses(List<String> entries) {
         return entries.stream().filter(name -> ASYNC_SDK_CLASS.matcher(name).matches()).toList();

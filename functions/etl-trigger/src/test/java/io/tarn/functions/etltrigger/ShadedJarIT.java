@@ -37,6 +37,9 @@ class ShadedJarIT {
                 "io/tarn/etl/trigger/EtlTriggerService.class", "software/amazon/awssdk/services/sfn/SfnClient.class",
                 "com/amazonaws/services/lambda/runtime/events/SQSEvent.class", "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.under(entries, List.of("software/amazon/awssdk/services/s3/",
                 "software/amazon/awssdk/services/dynamodb/", "software/amazon/awssdk/services/glue/",

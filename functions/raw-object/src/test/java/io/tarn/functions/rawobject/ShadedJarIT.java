@@ -74,6 +74,9 @@ class ShadedJarIT {
                 "io/tarn/parquet/TarnCodecFactory.class", "software/amazon/awssdk/services/glue/GlueClient.class",
                 "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         assertThat(LambdaJar.under(entries, List.of(UNUSED_GSON))).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();

@@ -48,6 +48,9 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, List.of("com/amazonaws/lambda/thirdparty/com/google/gson/"))).isEmpty();
         assertThat(drivers).contains("com.microsoft.sqlserver.jdbc.SQLServerDriver");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         // The poller writes CSV: none of the Parquet side of the data plane, and no catalog.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "s3", "secretsmanager");
