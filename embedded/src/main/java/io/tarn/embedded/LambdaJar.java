@@ -80,6 +80,17 @@ public final class LambdaJar {
                 .distinct().sorted().toList();
     }
 
+    /**
+     * The event types of {@code aws-lambda-java-events} the jar carries: its top-level classes, by
+     * their path under {@code com/amazonaws/services/lambda/runtime/events/}, sorted.
+     */
+    public static List<String> eventTypes(List<String> entries) {
+        String events = "com/amazonaws/services/lambda/runtime/events/";
+        return entries.stream().filter(name -> name.startsWith(events) && name.endsWith(".class"))
+                .map(name -> name.substring(events.length(), name.length() - ".class".length()).split("\\$")[0])
+                .distinct().sorted().toList();
+    }
+
     /** The entries that are async SDK classes, which a function's shade step should have stripped. */
     public static List<String> asyncSdkClasses(List<String> entries) {
         return entries.stream().filter(name -> ASYNC_SDK_CLASS.matcher(name).matches()).toList();
@@ -160,6 +171,75 @@ public final class LambdaJar {
             }
         }
         return missing;
+    }
+
+    /**
+     * The classes of an SDK service module that a class of it in the jar names (in its constant
+     * pool: the classes it uses and the types of its fields and methods) but the jar lacks, as
+     * {@code "referrer -> missing"}, sorted: what the shade step stripped but some code path needs.
+     * {@link #loadSdkClasses} shows that every kept class links; this shows that none names a
+     * class that is gone, whether or not a test reaches the code that uses it. Three kinds of
+     * reference may miss: those of the client interface, the default client and the delegating
+     * client (they name every operation), those of the top-level class of a request whose builder
+     * was stripped (loaded, never initialized, see {@link #loadSdkClasses}), and those to the async
+     * classes every function's shade step strips.
+     *
+     * @param service the package under {@code software/amazon/awssdk/services/}, e.g. {@code s3}
+     */
+    public static List<String> missingSdkClasses(Path jar, String service) throws IOException {
+        requireNonNull(service, "service is null");
+        String prefix = "software/amazon/awssdk/services/" + service + "/";
+        // A class name alone, or a type in a descriptor or signature; a resource path has a dot.
+        Pattern named = Pattern.compile("(?:^|\\[|L)(" + Pattern.quote(prefix) + "[^;<>\\[.]+)(?:;|<|$)");
+        java.util.Set<String> missing = new java.util.TreeSet<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            java.util.Set<String> present = new java.util.HashSet<>();
+            file.stream().map(JarEntry::getName).filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
+                    .forEach(present::add);
+            for (String entry : present) {
+                String local = entry.substring(prefix.length(), entry.length() - ".class".length());
+                boolean client = local.matches("(Default|Delegating)?[A-Za-z0-9]+Client") && !local.contains("Async");
+                boolean stub = local.startsWith("model/") && local.endsWith("Request") && !local.contains("$")
+                        && !present.contains(entry.replace(".class", "$BuilderImpl.class"));
+                if (client || stub) {
+                    continue;
+                }
+                for (String name : constantPoolStrings(file.getInputStream(file.getEntry(entry)).readAllBytes())) {
+                    Matcher matcher = named.matcher(name);
+                    while (matcher.find()) {
+                        String target = matcher.group(1) + ".class";
+                        if (!present.contains(target) && !ASYNC_SDK_CLASS.matcher(target).matches()) {
+                            String gone = target.substring(prefix.length(), target.length() - ".class".length());
+                            missing.add(local + " -> " + gone);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(missing);
+    }
+
+    /** The UTF-8 entries of a class file's constant pool: class names, descriptors, signatures, strings. */
+    private static List<String> constantPoolStrings(byte[] classFile) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(new ByteArrayInputStream(classFile));
+        in.skipBytes(8); // magic, minor and major version
+        int count = in.readUnsignedShort();
+        List<String> strings = new ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> strings.add(in.readUTF());
+                case 7, 8, 16, 19, 20 -> in.skipBytes(2);
+                case 15 -> in.skipBytes(3);
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipBytes(4);
+                case 5, 6 -> {
+                    in.skipBytes(8);
+                    i++; // a long or double takes two entries
+                }
+                default -> throw new IOException("Unknown constant pool tag " + tag);
+            }
+        }
+        return strings;
     }
 
     /**

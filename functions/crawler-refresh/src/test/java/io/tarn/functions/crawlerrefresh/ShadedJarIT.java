@@ -26,8 +26,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries, and that
  * the function's production wiring makes every call it makes against a crawler in moto, in a JVM
- * whose class path is that jar plus {@link ShadedJarMain}. The shade step strips the Glue model
- * classes of operations the function never calls; a recording proxy between the child and moto
+ * whose class path is that jar plus {@link ShadedJarMain}. The shade step strips the DynamoDB, Glue
+ * and S3 model classes of operations the function never calls; a recording proxy between the child and moto
  * shows which calls went out. Run by failsafe ({@code ./mvnw verify}).
  */
 class ShadedJarIT {
@@ -57,8 +57,12 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
-        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
-                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        for (String service : List.of("dynamodb", "glue", "s3")) {
+            assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, service))
+                    .as("%s operations Tarn's classes name whose marshaller the shade step stripped", service).isEmpty();
+            assertThat(LambdaJar.missingSdkClasses(LAMBDA_JAR, service))
+                    .as("%s classes the jar's %s classes name but the shade step stripped", service, service).isEmpty();
+        }
     }
 
     @Test
@@ -102,7 +106,9 @@ class ShadedJarIT {
                 "{\"state\":\"READY\",\"lastCrawl\":\"SUCCEEDED\",\"finished\":true,\"succeeded\":true,\"attempt\":3,"
                         + "\"errorMessage\":null}",
                 "{\"changed\":false,\"tables\":[],\"manifestFound\":true,\"registeredBySchema\":[\"orders\"]}",
-                "glue classes: all load");
+                "dynamodb classes: all load",
+                "glue classes: all load",
+                "s3 classes: all load");
         assertThat(calls).containsExactly(
                 "DynamoDB_20120810.GetItem",
                 "AWSGlue.StartCrawler",

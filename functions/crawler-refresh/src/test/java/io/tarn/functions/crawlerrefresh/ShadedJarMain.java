@@ -18,7 +18,7 @@ import java.util.Map;
  * DynamoDB), start (StartCrawler), start again while the crawl runs (StartCrawler answered with
  * CrawlerRunningException), status while it runs (GetCrawler), status once moto lets the crawl
  * finish (GetCrawler, the fingerprints recorded in DynamoDB), and check again. Prints the
- * handler's answer to each, one per line, then whether every Glue class in the jar loads
+ * handler's answer to each, one per line, then whether every DynamoDB, Glue and S3 class in the jar loads
  * ({@link LambdaJar#loadSdkClasses}). Exits 3 when a Hadoop, Spark or Parquet class is on the class
  * path.
  *
@@ -59,7 +59,9 @@ public final class ShadedJarMain {
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
         Path jar = Path.of(CrawlerRefreshHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+        for (String service : List.of("dynamodb", "glue", "s3")) {
+            answers.println(service + " classes: " + loaded(LambdaJar.loadSdkClasses(jar, service)));
+        }
     }
 
     private static String loaded(List<String> failures) {

@@ -37,11 +37,18 @@ class ShadedJarIT {
                 "io/tarn/etl/trigger/EtlTriggerService.class", "software/amazon/awssdk/services/sfn/SfnClient.class",
                 "com/amazonaws/services/lambda/runtime/events/SQSEvent.class", "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.under(entries, List.of("software/amazon/awssdk/services/s3/",
                 "software/amazon/awssdk/services/dynamodb/", "software/amazon/awssdk/services/glue/",
                 "software/amazon/awssdk/services/athena/", "software/amazon/awssdk/services/secretsmanager/",
                 "com/amazonaws/services/lambda/runtime/tests/"))).isEmpty();
+        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "sfn"))
+                .as("sfn operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        assertThat(LambdaJar.missingSdkClasses(LAMBDA_JAR, "sfn"))
+                .as("sfn classes the jar's sfn classes name but the shade step stripped").isEmpty();
     }
 
     @Test
@@ -59,7 +66,7 @@ class ShadedJarIT {
 
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
         // The service's JSON log lines (Lambda's standard output), then the response.
-        assertThat(run.stdout()).last().isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(run.stdout()).endsWith("{\"batchItemFailures\":[]}", "sfn classes: all load");
         assertThat(run.stdout()).filteredOn(line -> line.contains("\"message\":\"ETL execution started\""))
                 .hasSize(2);
         assertThat(sfn.listExecutions(request -> request.stateMachineArn(stateMachineArn)).executions())

@@ -21,7 +21,8 @@ import java.util.Map;
  * Runs in a JVM of its own with only the shaded Lambda jar and this class's folder on the class
  * path (see {@link ShadedJarIT}): decodes the event file into an {@link SQSEvent} as Lambda's Java
  * runtime does for a POJO handler, runs the handler with its production wiring against the
- * Step Functions endpoint given (moto), and prints the response as the runtime would send it.
+ * Step Functions endpoint given (moto), and prints the response as the runtime would send it, then
+ * whether every Step Functions class in the jar loads ({@link LambdaJar#loadSdkClasses}).
  * Exits 3 when a Hadoop, Spark, Parquet or S3 class is on the class path.
  *
  * <p>Arguments: the event file, the endpoint, the state machine's ARN.
@@ -46,5 +47,10 @@ public final class ShadedJarMain {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LambdaEventSerializers.serializerFor(SQSBatchResponse.class, loader).toJson(response, out);
         System.out.println(out.toString(StandardCharsets.UTF_8));
+
+        // Every Step Functions class in the jar loads: what the shade step stripped is never needed.
+        Path jar = Path.of(EtlTriggerHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> failures = LambdaJar.loadSdkClasses(jar, "sfn");
+        System.out.println("sfn classes: " + (failures.isEmpty() ? "all load" : String.join("; ", failures)));
     }
 }

@@ -27,8 +27,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries, and that
  * the function's production wiring makes every Glue and Athena call it makes, against moto, in a
- * JVM whose class path is that jar plus {@link ShadedJarMain}. The shade step strips the Glue and
- * Athena model classes of operations the function never calls; a recording proxy between the child
+ * JVM whose class path is that jar plus {@link ShadedJarMain}. The shade step strips the Athena,
+ * Glue and S3 model classes of operations the function never calls; a recording proxy between the child
  * and moto shows which calls went out, so a stripped class a call needs fails here. Run by failsafe
  * ({@code ./mvnw verify}).
  */
@@ -53,10 +53,12 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("athena", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
-        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
-                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
-        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "athena"))
-                .as("athena operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        for (String service : List.of("athena", "glue", "s3")) {
+            assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, service))
+                    .as("%s operations Tarn's classes name whose marshaller the shade step stripped", service).isEmpty();
+            assertThat(LambdaJar.missingSdkClasses(LAMBDA_JAR, service))
+                    .as("%s classes the jar's %s classes name but the shade step stripped", service, service).isEmpty();
+        }
     }
 
     @Test
@@ -99,8 +101,9 @@ class ShadedJarIT {
                         + "\"partitions\":3,\"registered\":0,\"alreadyRegistered\":3,\"queries\":1}]}",
                 "Athena query <id> in workgroup " + workgroup + " still QUEUED after PT0S; statement: MSCK REPAIR TABLE"
                         + " `orders`",
+                "athena classes: all load",
                 "glue classes: all load",
-                "athena classes: all load");
+                "s3 classes: all load");
         assertThat(calls).containsExactly(
                 "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.CreateDatabase", "AWSGlue.CreateTable",
                 "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",

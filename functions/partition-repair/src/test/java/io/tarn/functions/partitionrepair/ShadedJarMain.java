@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.athena.AthenaClient;
  *   <li>the second run again in glue mode: GetTable, GetTable, BatchCreatePartition;
  *   <li>a run without manifest: GetTables, GetPartitions, MSCK REPAIR TABLE, GetPartitions;
  *   <li>a statement moto keeps QUEUED, given no time: StopQueryExecution;
- *   <li>for Glue and Athena, whether every class of the module in the jar loads
+ *   <li>for Athena, Glue and S3, whether every class of the module in the jar loads
  *       ({@link LambdaJar#loadSdkClasses}).
  * </ol>
  * Exits 3 when a Hadoop, Spark or Parquet class is on the class path.
@@ -76,8 +76,9 @@ public final class ShadedJarMain {
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
         Path jar = Path.of(PartitionRepairHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
-        answers.println("athena classes: " + loaded(LambdaJar.loadSdkClasses(jar, "athena")));
+        for (String service : List.of("athena", "glue", "s3")) {
+            answers.println(service + " classes: " + loaded(LambdaJar.loadSdkClasses(jar, service)));
+        }
     }
 
     private static PartitionRepairHandler handler(AwsSettings moto, String bucket, String database, String workgroup,

@@ -22,9 +22,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -32,13 +34,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
  * The shaded jar that is deployed to Lambda, as built by {@code package}: what it carries, and that
  * its production wiring converts raw objects to Parquet and registers their partitions in a JVM
  * whose class path is that jar plus {@link ShadedJarMain}, against moto's S3, DynamoDB and Glue.
- * The shade step strips the Glue model classes of operations the function never calls; a recording
- * proxy between the child and moto shows which Glue calls went out. Run by failsafe
+ * The shade step strips the Glue, S3 and DynamoDB model classes of operations the function never
+ * calls; a recording proxy between the child and moto shows which calls went out, and {@link
+ * ShadedJarAdaptersMain} makes every S3 and DynamoDB call of the adapters. Run by failsafe
  * ({@code ./mvnw verify}), after the jar exists.
  */
 class ShadedJarIT {
@@ -67,11 +74,22 @@ class ShadedJarIT {
                 "io/tarn/parquet/TarnCodecFactory.class", "software/amazon/awssdk/services/glue/GlueClient.class",
                 "org/joda/time/DateTime.class");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         assertThat(LambdaJar.under(entries, List.of(UNUSED_GSON))).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
-        assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, "glue"))
-                .as("glue operations Tarn's classes name whose marshaller the shade step stripped").isEmpty();
+        // Stripped: the marshallers of operations Tarn does not call, and what only the CRT client uses.
+        assertThat(entries).doesNotContain("software/amazon/awssdk/services/s3/transform/CopyObjectRequestMarshaller.class",
+                "software/amazon/awssdk/services/dynamodb/transform/ScanRequestMarshaller.class");
+        assertThat(LambdaJar.under(entries, List.of("software/amazon/awssdk/services/s3/internal/crt/"))).isEmpty();
+        for (String service : List.of("dynamodb", "glue", "s3")) {
+            assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, service))
+                    .as("%s operations Tarn's classes name whose marshaller the shade step stripped", service).isEmpty();
+            assertThat(LambdaJar.missingSdkClasses(LAMBDA_JAR, service))
+                    .as("%s classes the jar's %s classes name but the shade step stripped", service, service).isEmpty();
+        }
     }
 
     @Test
@@ -170,6 +188,100 @@ class ShadedJarIT {
         assertThat(eventBridge.get("source").asText()).isEqualTo("s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
         // An SQS batch answers with its failed messages only, as the events library encodes it.
         assertThat(run.stdout().get(1)).isEqualTo("{\"batchItemFailures\":[]}");
+    }
+
+    @Test
+    void lambdaJarMakesEveryS3AndDynamoDbCallOfTheAdaptersAgainstMoto() throws Exception {
+        MotoServer moto = MotoServer.shared();
+        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String bucket = "tarn-versioned-" + suffix;
+        String stateTable = "tarn-state-" + suffix;
+        try (S3Client s3 = clients.s3()) {
+            s3.createBucket(b -> b.bucket(bucket));
+            s3.putBucketVersioning(b -> b.bucket(bucket)
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
+        Path scratch = temp.resolve("scratch");
+
+        LambdaJar.Run run;
+        List<String> calls;
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
+            proxy.failFirst(1, r -> r.is("PUT") && r.path().contains("/aborted/") && r.query() != null
+                    && r.query().contains("partNumber=2"));
+            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarAdaptersMain.class, temp, proxy.endpoint().toString(),
+                    bucket, stateTable, scratch.toString());
+            calls = proxy.requests().stream().map(ShadedJarIT::call).toList();
+        }
+
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
+        assertThat(run.stdout()).containsExactly(
+                objectCalls(bucket, "local"),
+                objectCalls(bucket, "checksums"),
+                "aborted: Cannot upload " + scratch.resolve("big.bin") + " in parts to s3://" + bucket
+                        + "/aborted/big.bin (status 503, SlowDown)",
+                "state: recorded true then false, found true; leased true then by another false; advanced true then false,"
+                        + " read true; fingerprint fp-2",
+                "s3 classes: all load",
+                "dynamodb classes: all load");
+        List<String> expected = new ArrayList<>();
+        for (String folder : List.of("local", "checksums")) {
+            String big = "/" + bucket + "/" + folder + "/big.bin";
+            String versioned = "/" + bucket + "/" + folder + "/versioned.txt";
+            expected.addAll(List.of(
+                    "POST " + big + "?uploads",
+                    "PUT " + big + "?partNumber&uploadId",
+                    "PUT " + big + "?partNumber&uploadId",
+                    "PUT " + big + "?partNumber&uploadId",
+                    "POST " + big + "?uploadId",
+                    "GET " + big, "HEAD " + big,
+                    "PUT " + versioned, "HEAD " + versioned, "PUT " + versioned,
+                    "GET " + versioned + "?versionId", "GET " + versioned,
+                    "GET /" + bucket + "?list-type&prefix",
+                    "POST /" + bucket + "?delete",
+                    "GET /" + bucket + "?list-type&prefix",
+                    "HEAD " + big, "GET " + big));
+        }
+        String aborted = "/" + bucket + "/aborted/big.bin";
+        expected.addAll(List.of("POST " + aborted + "?uploads", "PUT " + aborted + "?partNumber&uploadId",
+                "PUT " + aborted + "?partNumber&uploadId", "DELETE " + aborted + "?uploadId"));
+        expected.addAll(List.of("DynamoDB_20120810.CreateTable", "DynamoDB_20120810.DescribeTable",
+                "DynamoDB_20120810.PutItem", "DynamoDB_20120810.PutItem", "DynamoDB_20120810.GetItem",
+                "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.UpdateItem",
+                "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.UpdateItem",
+                "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.GetItem"));
+        assertThat(calls).containsExactlyElementsOf(expected);
+
+        // The deleted keys' versions stay: the default client's uploads, parts included, carried a CRC32.
+        List<String> stored = new ArrayList<>();
+        try (S3Client s3 = clients.s3()) {
+            for (ObjectVersion version : s3.listObjectVersions(b -> b.bucket(bucket)).versions()) {
+                HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(version.key())
+                        .versionId(version.versionId()).checksumMode(ChecksumMode.ENABLED));
+                stored.add(version.key() + (head.checksumCRC32() == null ? " without checksum" : " with CRC32"));
+            }
+        }
+        assertThat(stored).containsExactly("checksums/big.bin with CRC32", "checksums/versioned.txt with CRC32",
+                "checksums/versioned.txt with CRC32", "local/big.bin without checksum",
+                "local/versioned.txt without checksum", "local/versioned.txt without checksum");
+    }
+
+    /** What {@link ShadedJarAdaptersMain} prints for the S3 calls of one client. */
+    private static String objectCalls(String bucket, String folder) {
+        return folder + ": parts read back equal, size " + ShadedJarAdaptersMain.BIG
+                + "; versions first then second; listed [" + folder + "/big.bin, " + folder + "/versioned.txt]"
+                + "; after delete listed [], head Optional.empty, get ObjectNotFoundException: Object s3://" + bucket
+                + "/" + folder + "/big.bin does not exist";
+    }
+
+    /** A request the proxy saw: the JSON target, or the S3 method, path and query parameter names. */
+    private static String call(FaultInjectingProxy.Request request) {
+        if (request.target() != null) {
+            return request.target();
+        }
+        String query = request.query() == null ? "" : "?" + Arrays.stream(request.query().split("&"))
+                .map(p -> p.split("=")[0]).sorted().collect(Collectors.joining("&"));
+        return request.method() + " " + request.path() + query;
     }
 
     /** The orders output, downloaded from moto's S3, read with DuckDB: the rows and ZSTD. */

@@ -48,10 +48,19 @@ class ShadedJarIT {
         assertThat(LambdaJar.under(entries, List.of("com/amazonaws/lambda/thirdparty/com/google/gson/"))).isEmpty();
         assertThat(drivers).contains("com.microsoft.sqlserver.jdbc.SQLServerDriver");
         assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        // Of the events library, the types the functions take and answer; the serializer loads them by name.
+        assertThat(LambdaJar.eventTypes(entries))
+                .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         // The poller writes CSV: none of the Parquet side of the data plane, and no catalog.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "s3", "secretsmanager");
         assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
+        for (String service : List.of("dynamodb", "s3", "secretsmanager")) {
+            assertThat(LambdaJar.strippedOperationsTarnCalls(LAMBDA_JAR, service))
+                    .as("%s operations Tarn's classes name whose marshaller the shade step stripped", service).isEmpty();
+            assertThat(LambdaJar.missingSdkClasses(LAMBDA_JAR, service))
+                    .as("%s classes the jar's %s classes name but the shade step stripped", service, service).isEmpty();
+        }
     }
 
     @Test
@@ -83,6 +92,9 @@ class ShadedJarIT {
                         + "\"stoppedBecause\":\"remaining PT5M\"}]}",
                 "{\"tables\":[{\"dataset\":\"\",\"strategy\":\"timestamp\",\"pages\":0,\"rows\":0,\"objectKeys\":[],"
                         + "\"watermarkBefore\":\"\",\"watermarkAfter\":\"\",\"caughtUp\":true,"
-                        + "\"stoppedBecause\":\"remaining PT5M\"}]}");
+                        + "\"stoppedBecause\":\"remaining PT5M\"}]}",
+                "dynamodb classes: all load",
+                "s3 classes: all load",
+                "secretsmanager classes: all load");
     }
 }

@@ -27,7 +27,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *   <li>{@code connect <exception class> <SQLState>}: a connection through the secret (read from
  *       moto) reaches the driver, which fails on the closed port it names;
  *   <li>the handler's response to each event file, one line each, over a poller that reports one
- *       table named for the datasets asked for.
+ *       table named for the datasets asked for;
+ *   <li>for DynamoDB, S3 and Secrets Manager, whether every class of the module in the jar loads
+ *       ({@link LambdaJar#loadSdkClasses}): the shade step strips their models to the operations
+ *       Tarn calls.
  * </ol>
  *
  * <p>Arguments: moto's endpoint, the secret's ARN, one or more event files.
@@ -63,6 +66,13 @@ public final class ShadedJarMain {
                         true, Optional.of("remaining " + deadline.remaining())))));
         for (int i = 2; i < args.length; i++) {
             System.out.println(LambdaJar.invoke(handler, Path.of(args[i]), 300_000));
+        }
+
+        // Every class of the stripped SDK modules loads: what was stripped is never needed.
+        Path jar = Path.of(SqlPollerHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (String service : List.of("dynamodb", "s3", "secretsmanager")) {
+            List<String> failures = LambdaJar.loadSdkClasses(jar, service);
+            System.out.println(service + " classes: " + (failures.isEmpty() ? "all load" : String.join("; ", failures)));
         }
     }
 }
