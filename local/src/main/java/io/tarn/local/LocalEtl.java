@@ -36,7 +36,8 @@ import org.apache.spark.sql.SparkSession;
  * The ETL flow on the local lake: {@code statemachine/etl.asl.json} itself, run by
  * {@link LocalStateMachine}, with its tasks done here: the Glue job on Spark local, the
  * CrawlerRefresh and PartitionRepair handlers with the local catalog and state table, and alerts
- * printed. Waits are skipped: the local crawler has finished by its first status check.
+ * printed. Pauses are skipped (the local crawler has finished by its first status check) but for
+ * the wait of a run started by the trigger until its window's end, which decides what its job reads.
  */
 public final class LocalEtl {
 

@@ -121,7 +121,7 @@ public final class LocalInvoke {
                     LocalExecutions[] executions = new LocalExecutions[1];
                     executions[0] = new LocalExecutions(dir, (name, input) -> {
                         logs.println("tarn invoke: execution " + name + " of the ETL state machine:");
-                        executions[0].finished(etl.run(name, input, LocalStateMachine.Sleeper.REAL_WAITS));
+                        executions[0].finished(etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS));
                     }, Clock.systemUTC());
                     return PojoHandlers.stream(new EtlTriggerHandler(lake.etlTriggerService(config, executions[0], logs)),
                             SQSEvent.class, SQSBatchResponse.class);

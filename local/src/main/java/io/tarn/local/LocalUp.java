@@ -118,7 +118,7 @@ public final class LocalUp implements AutoCloseable {
 
     private void run(LocalEtl etl, LocalExecutions executions, String name, JsonNode input) {
         try {
-            LocalStateMachine.Execution execution = etl.run(name, input, LocalStateMachine.Sleeper.REAL_WAITS);
+            LocalStateMachine.Execution execution = etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS);
             executions.finished(execution);
             if (execution.succeeded()) {
                 List<String> tables = new ArrayList<>();

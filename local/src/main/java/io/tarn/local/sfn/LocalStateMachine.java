@@ -75,23 +75,33 @@ public final class LocalStateMachine {
         /** The pause before a retry. */
         void sleep(Duration duration) throws InterruptedException;
 
-        /** A Wait state's wait; by default like a retry's pause. */
+        /** A Wait state's wait of a number of seconds; by default like a retry's pause. */
         default void waitState(Duration duration) throws InterruptedException {
             sleep(duration);
         }
 
+        /** A Wait state's wait until a timestamp, {@code left} being the time until it; by default like the others. */
+        default void waitUntil(Duration left) throws InterruptedException {
+            waitState(left);
+        }
+
         /**
-         * Waits in Wait states as long as they say (a triggered run until its window's end) but
-         * skips retries' pauses: a local task that failed fails the same way at once.
+         * Waits until a Wait state's timestamp (a triggered run until its window's end, so that its
+         * job reads every change of the window) and skips every other pause: a local task that
+         * failed fails the same way at once, and the local crawler has finished by its first check.
          */
-        Sleeper REAL_WAITS = new Sleeper() {
+        Sleeper UNTIL_TIMESTAMPS = new Sleeper() {
             @Override
             public void sleep(Duration duration) {
             }
 
             @Override
-            public void waitState(Duration duration) throws InterruptedException {
-                Thread.sleep(duration.toMillis());
+            public void waitState(Duration duration) {
+            }
+
+            @Override
+            public void waitUntil(Duration left) throws InterruptedException {
+                Thread.sleep(left.toMillis());
             }
         };
     }
@@ -182,7 +192,7 @@ public final class LocalStateMachine {
                     }
                     case "Wait" -> {
                         JsonNode effective = select(data, context, state, "InputPath");
-                        waitState(waitFor(state, effective, context));
+                        waitState(waitFor(state, effective, context), !state.has("Seconds") && !state.has("SecondsPath"));
                         data = path(state, "OutputPath", effective);
                     }
                     case "Choice" -> {
@@ -497,9 +507,13 @@ public final class LocalStateMachine {
         }
     }
 
-    private void waitState(Duration duration) {
+    private void waitState(Duration duration, boolean untilTimestamp) {
         try {
-            sleeper.waitState(duration);
+            if (untilTimestamp) {
+                sleeper.waitUntil(duration);
+            } else {
+                sleeper.waitState(duration);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TaskFailedException("States.Runtime", "interrupted");
