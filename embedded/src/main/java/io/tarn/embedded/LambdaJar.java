@@ -286,6 +286,32 @@ public final class LambdaJar {
         return failures;
     }
 
+    /**
+     * In the child JVM: {@code "<service> classes: all load"}, or after the colon the classes of the
+     * service in the jar that failed to load ({@link #loadSdkClasses}), for the parent to assert.
+     */
+    public static String sdkClassesLoad(Path jar, String service) throws IOException {
+        List<String> failures = loadSdkClasses(jar, service);
+        return service + " classes: " + (failures.isEmpty() ? "all load" : String.join("; ", failures));
+    }
+
+    /**
+     * What the shade step stripped from each of the services that the jar still needs: the
+     * operations Tarn's classes call whose marshaller is gone ({@link #strippedOperationsTarnCalls})
+     * and the classes a kept class names that are gone ({@link #missingSdkClasses}), each line
+     * naming its service. Empty when every service keeps what it needs.
+     */
+    public static List<String> strippingFaults(Path jar, List<String> services) throws IOException {
+        List<String> faults = new ArrayList<>();
+        for (String service : services) {
+            strippedOperationsTarnCalls(jar, service).forEach(operation ->
+                    faults.add(service + ": operation " + operation + " is called but its marshaller was stripped"));
+            missingSdkClasses(jar, service).forEach(reference ->
+                    faults.add(service + ": " + reference + " (named but stripped)"));
+        }
+        return faults;
+    }
+
     /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */
     public static String invoke(RequestStreamHandler handler, Path event, int remainingMillis) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -36,6 +37,16 @@ class LambdaJarTest {
         assertThat(LambdaJar.missingSdkClasses(stripped, "s3")).containsExactly(
                 "model/CompletedMultipartUpload$BuilderImpl -> model/CompletedPart$BuilderImpl",
                 "model/CompletedPart -> model/CompletedPart$BuilderImpl");
+    }
+
+    @Test
+    void strippingFaultsNameTheServiceOfEachMissingClass() throws Exception {
+        Path stripped = copyWithout(s3ModuleJar(), Set.of(S3 + "model/CompletedPart$BuilderImpl.class"));
+
+        assertThat(LambdaJar.strippingFaults(s3ModuleJar(), List.of("s3"))).isEmpty();
+        assertThat(LambdaJar.strippingFaults(stripped, List.of("s3"))).containsExactly(
+                "s3: model/CompletedMultipartUpload$BuilderImpl -> model/CompletedPart$BuilderImpl (named but stripped)",
+                "s3: model/CompletedPart -> model/CompletedPart$BuilderImpl (named but stripped)");
     }
 
     private static Path s3ModuleJar() throws URISyntaxException {

@@ -60,11 +60,8 @@ public final class ShadedJarMain {
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
         Path jar = Path.of(CrawlerRefreshHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         for (String service : List.of("dynamodb", "glue", "s3")) {
-            answers.println(service + " classes: " + loaded(LambdaJar.loadSdkClasses(jar, service)));
+            answers.println(LambdaJar.sdkClassesLoad(jar, service));
         }
     }
 
-    private static String loaded(List<String> failures) {
-        return failures.isEmpty() ? "all load" : String.join("; ", failures);
-    }
 }

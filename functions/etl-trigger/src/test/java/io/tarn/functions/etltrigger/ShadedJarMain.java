@@ -50,7 +50,6 @@ public final class ShadedJarMain {
 
         // Every Step Functions class in the jar loads: what the shade step stripped is never needed.
         Path jar = Path.of(EtlTriggerHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> failures = LambdaJar.loadSdkClasses(jar, "sfn");
-        System.out.println("sfn classes: " + (failures.isEmpty() ? "all load" : String.join("; ", failures)));
+        System.out.println(LambdaJar.sdkClassesLoad(jar, "sfn"));
     }
 }

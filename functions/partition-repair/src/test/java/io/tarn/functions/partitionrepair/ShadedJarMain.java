@@ -77,7 +77,7 @@ public final class ShadedJarMain {
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
         Path jar = Path.of(PartitionRepairHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         for (String service : List.of("athena", "glue", "s3")) {
-            answers.println(service + " classes: " + loaded(LambdaJar.loadSdkClasses(jar, service)));
+            answers.println(LambdaJar.sdkClassesLoad(jar, service));
         }
     }
 
@@ -89,7 +89,4 @@ public final class ShadedJarMain {
                 PartitionRepairConfig.REGISTRATION, registration)), moto)::repair);
     }
 
-    private static String loaded(List<String> failures) {
-        return failures.isEmpty() ? "all load" : String.join("; ", failures);
-    }
 }

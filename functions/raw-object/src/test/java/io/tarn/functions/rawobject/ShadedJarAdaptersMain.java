@@ -100,8 +100,8 @@ public final class ShadedJarAdaptersMain {
         }
 
         Path jar = Path.of(S3ObjectStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        System.out.println("s3 classes: " + loaded(LambdaJar.loadSdkClasses(jar, "s3")));
-        System.out.println("dynamodb classes: " + loaded(LambdaJar.loadSdkClasses(jar, "dynamodb")));
+        System.out.println(LambdaJar.sdkClassesLoad(jar, "s3"));
+        System.out.println(LambdaJar.sdkClassesLoad(jar, "dynamodb"));
     }
 
     private static String objectCalls(String folder, S3ObjectStore store, String bucket, Path bigFile, byte[] big) {
@@ -165,7 +165,4 @@ public final class ShadedJarAdaptersMain {
                         state.schemaFingerprint("orders").orElse("none"));
     }
 
-    private static String loaded(List<String> failures) {
-        return failures.isEmpty() ? "all load" : String.join("; ", failures);
-    }
 }

@@ -49,10 +49,7 @@ public final class ShadedJarMain {
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
         Path jar = Path.of(RawObjectHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        answers.println("glue classes: " + loaded(LambdaJar.loadSdkClasses(jar, "glue")));
+        answers.println(LambdaJar.sdkClassesLoad(jar, "glue"));
     }
 
-    private static String loaded(List<String> failures) {
-        return failures.isEmpty() ? "all load" : String.join("; ", failures);
-    }
 }
