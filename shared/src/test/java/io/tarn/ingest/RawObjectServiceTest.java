@@ -23,7 +23,7 @@ import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.state.StateStore;
-import io.tarn.storage.ObjectInfo;
+import io.tarn.storage.ForwardingObjectStore;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -549,13 +549,12 @@ class RawObjectServiceTest {
      * An object store whose staging writes fail after a number of successes, like a crash
      * mid-object, or whose deletes fail.
      */
-    private static final class Failing implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class Failing extends ForwardingObjectStore {
         private final boolean deletesFail;
         private int putsLeft;
 
         private Failing(ObjectStore delegate, int puts, boolean deletesFail) {
-            this.delegate = delegate;
+            super(delegate);
             this.putsLeft = puts;
             this.deletesFail = deletesFail;
         }
@@ -569,16 +568,6 @@ class RawObjectServiceTest {
         }
 
         @Override
-        public Optional<ObjectInfo> head(String bucket, String key) {
-            return delegate.head(bucket, key);
-        }
-
-        @Override
-        public InputStream open(String bucket, String key, Optional<String> versionId) {
-            return delegate.open(bucket, key, versionId);
-        }
-
-        @Override
         public void put(String bucket, String key, Path file, String contentType) {
             countdown(bucket, key);
             delegate.put(bucket, key, file, contentType);
@@ -588,11 +577,6 @@ class RawObjectServiceTest {
         public void put(String bucket, String key, byte[] bytes, String contentType) {
             countdown(bucket, key);
             delegate.put(bucket, key, bytes, contentType);
-        }
-
-        @Override
-        public List<String> list(String bucket, String prefix) {
-            return delegate.list(bucket, prefix);
         }
 
         @Override

@@ -20,7 +20,7 @@ import io.tarn.poll.PollReport.TableReport;
 import io.tarn.state.LedgerEntry;
 import io.tarn.state.StateStore;
 import io.tarn.state.Watermark;
-import io.tarn.storage.ObjectInfo;
+import io.tarn.storage.ForwardingObjectStore;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;
 import java.io.IOException;
@@ -821,24 +821,13 @@ class SqlPollerServiceTest {
 
 
     /** Records the keys it uploads; the first {@code crashes} uploads succeed and then report a failure. */
-    private static final class CountingStore implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class CountingStore extends ForwardingObjectStore {
         private int crashes;
         final List<String> puts = Collections.synchronizedList(new ArrayList<>());
 
         CountingStore(ObjectStore delegate, int crashes) {
-            this.delegate = delegate;
+            super(delegate);
             this.crashes = crashes;
-        }
-
-        @Override
-        public Optional<ObjectInfo> head(String bucket, String key) {
-            return delegate.head(bucket, key);
-        }
-
-        @Override
-        public InputStream open(String bucket, String key, Optional<String> versionId) {
-            return delegate.open(bucket, key, versionId);
         }
 
         @Override
@@ -856,34 +845,18 @@ class SqlPollerServiceTest {
         }
 
         @Override
-        public List<String> list(String bucket, String prefix) {
-            return delegate.list(bucket, prefix);
-        }
-
-        @Override
         public void delete(String bucket, Collection<String> keys) {
             throw new UnsupportedOperationException("the poller deletes nothing");
         }
     }
 
     /** Runs a hook once, before the first upload, then uploads as the delegate does. */
-    private static final class HookedStore implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class HookedStore extends ForwardingObjectStore {
         private Runnable beforeFirstPut;
 
         HookedStore(ObjectStore delegate, Runnable beforeFirstPut) {
-            this.delegate = delegate;
+            super(delegate);
             this.beforeFirstPut = beforeFirstPut;
-        }
-
-        @Override
-        public Optional<ObjectInfo> head(String bucket, String key) {
-            return delegate.head(bucket, key);
-        }
-
-        @Override
-        public InputStream open(String bucket, String key, Optional<String> versionId) {
-            return delegate.open(bucket, key, versionId);
         }
 
         @Override
@@ -899,11 +872,6 @@ class SqlPollerServiceTest {
         @Override
         public void put(String bucket, String key, byte[] bytes, String contentType) {
             throw new UnsupportedOperationException("the poller uploads files");
-        }
-
-        @Override
-        public List<String> list(String bucket, String prefix) {
-            return delegate.list(bucket, prefix);
         }
 
         @Override
