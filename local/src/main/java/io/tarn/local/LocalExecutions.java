@@ -28,10 +28,10 @@ import java.util.stream.Stream;
  */
 public final class LocalExecutions implements EtlExecutions {
 
-    /** Runs a started execution (and reports its end through {@link #finished}). */
+    /** Runs a started execution, now or later, and reports its end to {@code executions}' {@link #finished}. */
     @FunctionalInterface
     public interface Runner {
-        void run(String name, JsonNode input);
+        void run(String name, JsonNode input, LocalExecutions executions);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,7 +64,7 @@ public final class LocalExecutions implements EtlExecutions {
         } catch (IOException e) {
             throw new EtlTriggerException("Cannot start local execution " + name + " under " + folder, e);
         }
-        runner.run(name, parsed);
+        runner.run(name, parsed, this);
         return true;
     }
 

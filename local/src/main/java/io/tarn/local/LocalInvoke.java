@@ -118,12 +118,11 @@ public final class LocalInvoke {
                     EtlTriggerConfig config = EtlTriggerConfig.fromEnv(env);
                     LocalEtl etl = new LocalEtl(lake, pipelineFile.get(),
                             StateMachineDefinition.loadResource("statemachine/etl.asl.json"), this::spark, logs, logs);
-                    LocalExecutions[] executions = new LocalExecutions[1];
-                    executions[0] = new LocalExecutions(dir, (name, input) -> {
+                    LocalExecutions executions = new LocalExecutions(dir, (name, input, started) -> {
                         logs.println("tarn invoke: execution " + name + " of the ETL state machine:");
-                        executions[0].finished(etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS));
+                        started.finished(etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS));
                     }, Clock.systemUTC());
-                    return PojoHandlers.stream(new EtlTriggerHandler(lake.etlTriggerService(config, executions[0], logs)),
+                    return PojoHandlers.stream(new EtlTriggerHandler(lake.etlTriggerService(config, executions, logs)),
                             SQSEvent.class, SQSBatchResponse.class);
                 });
     }

@@ -107,13 +107,12 @@ public final class LocalUp implements AutoCloseable {
         this.spark = new LocalEtl.LocalSpark(lake.dir().resolve("tmp"));
         LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
                 spark, logs, logs);
-        LocalExecutions[] started = new LocalExecutions[1];
-        started[0] = new LocalExecutions(lake.dir(), (name, input) -> {
+        LocalExecutions executions = new LocalExecutions(lake.dir(), (name, input, started) -> {
             out.println("etl " + name + ": started; its job runs after " + input.path("startAfter").asText());
-            etlRuns.submit(() -> run(etl, started[0], name, input));
+            etlRuns.submit(() -> run(etl, started, name, input));
         }, Clock.systemUTC());
         this.trigger = etlWindow.map(window -> new EtlTriggerHandler(lake.etlTriggerService(new EtlTriggerConfig(
-                lake.s3Server().region(), LocalLake.STATE_MACHINE, window, ETL_SETTLE), started[0], logs)));
+                lake.s3Server().region(), LocalLake.STATE_MACHINE, window, ETL_SETTLE), executions, logs)));
     }
 
     private void run(LocalEtl etl, LocalExecutions executions, String name, JsonNode input) {
