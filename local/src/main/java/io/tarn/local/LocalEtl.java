@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
@@ -133,7 +134,7 @@ public final class LocalEtl {
                         LocalLake.CRAWLER_TABLES), logs);
         PartitionRepairService partitionRepair = lake.partitionRepairService(
                 new PartitionRepairConfig(REGION, LocalLake.STAGING_BUCKET, LocalLake.GLUE_DATABASE,
-                        LocalLake.ATHENA_WORKGROUP, PartitionRepairConfig.Registration.GLUE), logs);
+                        LocalLake.ATHENA_WORKGROUP, PartitionRepairConfig.Registration.GLUE, Optional.empty()), logs);
         Map<String, RequestStreamHandler> functions = Map.of(
                 FUNCTION_ARN + "CrawlerRefreshFunction", new CrawlerRefreshHandler(crawlerRefresh::handle),
                 FUNCTION_ARN + "PartitionRepairFunction", new PartitionRepairHandler(partitionRepair::repair));

@@ -61,7 +61,7 @@ public final class AwsWiring {
         RawObjectService service = new RawObjectService(
                 pipeline,
                 new S3ObjectStore(s3Clients.s3()),
-                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
+                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase(), config.tenantTables()),
                 new DynamoDbStateStore(clients.build(DynamoDbClient.builder()), config.stateTable()),
                 new IngestSettings(config.stagingBucket(), config.tempDir(), config.parquet()),
                 Clock.systemUTC(),
@@ -118,7 +118,7 @@ public final class AwsWiring {
         AwsClients clients = new AwsClients(settings);
         return new PartitionRepairService(
                 new S3ObjectStore(clients.s3()),
-                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase()),
+                new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase(), config.tenantTables()),
                 new AthenaQueries(clients.build(AthenaClient.builder()), config.athenaWorkgroup(), config.glueDatabase()),
                 config,
                 new JsonLogger(System.out, Clock.systemUTC(), "partition-repair"));

@@ -4,9 +4,11 @@ import static io.tarn.config.Environment.optional;
 import static io.tarn.config.Environment.required;
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.catalog.TenantTables;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -17,9 +19,10 @@ import java.util.stream.Collectors;
  * @param athenaWorkgroup the workgroup Athena statements run in (ALTER TABLE, and MSCK REPAIR
  *     TABLE for a run without manifest, whatever the registration)
  * @param registration how a manifest's partitions are registered
+ * @param tenantTables where the tables' tenant-facing twins go; empty for none
  */
-public record PartitionRepairConfig(
-        String region, String stagingBucket, String glueDatabase, String athenaWorkgroup, Registration registration) {
+public record PartitionRepairConfig(String region, String stagingBucket, String glueDatabase, String athenaWorkgroup,
+        Registration registration, Optional<TenantTables> tenantTables) {
 
     /** Set by Lambda itself in every function's environment. */
     public static final String AWS_REGION = "AWS_REGION";
@@ -47,6 +50,7 @@ public record PartitionRepairConfig(
         requireNonNull(glueDatabase, "glueDatabase is null");
         requireNonNull(athenaWorkgroup, "athenaWorkgroup is null");
         requireNonNull(registration, "registration is null");
+        requireNonNull(tenantTables, "tenantTables is null");
     }
 
     /** Reads the configuration; a missing variable or a bad value fails at once, naming the variable. */
@@ -61,6 +65,6 @@ public record PartitionRepairConfig(
                         + ", got '" + registration + "'"));
         return new PartitionRepairConfig(
                 required(env, AWS_REGION), required(env, STAGING_BUCKET), required(env, GLUE_DATABASE),
-                required(env, ATHENA_WORKGROUP), parsed);
+                required(env, ATHENA_WORKGROUP), parsed, TenantTables.fromEnv(env));
     }
 }

@@ -3,6 +3,7 @@ package io.tarn.ingest;
 import static io.tarn.config.Environment.required;
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.catalog.TenantTables;
 import io.tarn.parquet.ParquetSettings;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,12 +15,14 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * The RawObject function's configuration, from its environment (names match template.yaml).
  *
  * @param pipelineConfig a pipeline.yaml path; empty means the copy bundled in the function jar
+ * @param tenantTables where the tables' tenant-facing twins go; empty for none
  */
 public record RawObjectConfig(
         String region,
         String stagingBucket,
         String stateTable,
         String glueDatabase,
+        Optional<TenantTables> tenantTables,
         Optional<String> pipelineConfig,
         Path tempDir,
         ParquetSettings parquet) {
@@ -39,6 +42,7 @@ public record RawObjectConfig(
         requireNonNull(stagingBucket, "stagingBucket is null");
         requireNonNull(stateTable, "stateTable is null");
         requireNonNull(glueDatabase, "glueDatabase is null");
+        requireNonNull(tenantTables, "tenantTables is null");
         requireNonNull(pipelineConfig, "pipelineConfig is null");
         requireNonNull(tempDir, "tempDir is null");
         requireNonNull(parquet, "parquet is null");
@@ -70,6 +74,7 @@ public record RawObjectConfig(
                 required(env, STAGING_BUCKET),
                 required(env, STATE_TABLE),
                 required(env, GLUE_DATABASE),
+                TenantTables.fromEnv(env),
                 Optional.ofNullable(env.get(PIPELINE_CONFIG)).filter(s -> !s.isBlank()),
                 Path.of(env.getOrDefault(TMPDIR, "/tmp"), "tarn"),
                 parquet);

@@ -17,6 +17,7 @@ import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.catalog.TenantTables;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
@@ -112,9 +113,11 @@ class TemplateIamTest {
                 RequestBody.fromFile(Path.of("../samples/dms/shop/orders/LOAD00000001.csv"))).versionId();
         String table = stateTable();
         String database = database();
+        String tenantDatabase = database();
         RawObjectConfig config = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, REGION,
                 RawObjectConfig.STAGING_BUCKET, staging, RawObjectConfig.STATE_TABLE, table,
-                RawObjectConfig.GLUE_DATABASE, database, RawObjectConfig.TMPDIR, temp.toString()));
+                RawObjectConfig.GLUE_DATABASE, database, TenantTables.TENANT_GLUE_DATABASE, tenantDatabase,
+                RawObjectConfig.TMPDIR, temp.toString()));
         // The orders table as an earlier version of the pipeline left it, without currency: the
         // conversion adds the column (UpdateTable).
         TableDefinition orders = new StagingSchema(PipelineLoader.loadResource("pipeline.yaml").dataset("orders").orElseThrow())
@@ -129,8 +132,8 @@ class TemplateIamTest {
         // earlier manifest is found and read, and the earlier parts deleted.
         RawObjectConfig snappy = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, REGION,
                 RawObjectConfig.STAGING_BUCKET, staging, RawObjectConfig.STATE_TABLE, stateTable(),
-                RawObjectConfig.GLUE_DATABASE, database, RawObjectConfig.TMPDIR, temp.toString(),
-                RawObjectConfig.PARQUET_CODEC, "snappy"));
+                RawObjectConfig.GLUE_DATABASE, database, TenantTables.TENANT_GLUE_DATABASE, tenantDatabase,
+                RawObjectConfig.TMPDIR, temp.toString(), RawObjectConfig.PARQUET_CODEC, "snappy"));
 
         Set<String> actions = record(() -> {
             RawObjectHandler handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config, recorded));
@@ -144,9 +147,12 @@ class TemplateIamTest {
         // The role may list the staging bucket only under manifests/.
         assertThat(proxy.requests()).filteredOn(r -> r.is("GET") && r.path().equals("/" + staging))
                 .isNotEmpty().allMatch(r -> r.query().contains("prefix=manifests%2F"));
+        // The tenant-facing twin was created with the table's columns, its partitions projected.
+        assertThat(glue.getTable(r -> r.databaseName(tenantDatabase).name("orders")).table().parameters())
+                .containsEntry("projection.account_id.type", "injected");
         assertThat(actions).contains("s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:GetObject",
-                "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem", "glue:GetTable", "glue:UpdateTable",
-                "glue:BatchCreatePartition");
+                "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem", "glue:GetTable", "glue:CreateTable",
+                "glue:UpdateTable", "glue:BatchCreatePartition");
         assertThat(granted("RawObjectFunction")).containsAll(actions);
     }
 
@@ -216,6 +222,7 @@ class TemplateIamTest {
     void partitionRepairCallsOnlyWhatItsRoleAllowsInEveryMode() throws Exception {
         String staging = bucket("staging");
         String database = database();
+        String tenantDatabase = database();
         putManifest(staging, "etl-20240602T0200-c41d");
         // account_daily as an earlier run registered it, before the manifest's orders column.
         new GlueCatalog(glue, database).ensureTable(new TableDefinition("account_daily",
@@ -224,7 +231,8 @@ class TemplateIamTest {
         for (String registration : List.of("glue", "athena")) {
             PartitionRepairConfig config = PartitionRepairConfig.fromEnv(Map.of(PartitionRepairConfig.AWS_REGION, REGION,
                     PartitionRepairConfig.STAGING_BUCKET, staging, PartitionRepairConfig.GLUE_DATABASE, database,
-                    PartitionRepairConfig.ATHENA_WORKGROUP, "primary", PartitionRepairConfig.REGISTRATION, registration));
+                    PartitionRepairConfig.ATHENA_WORKGROUP, "primary", PartitionRepairConfig.REGISTRATION, registration,
+                    TenantTables.TENANT_GLUE_DATABASE, tenantDatabase));
             actions.addAll(record(() -> {
                 PartitionRepairHandler handler = new PartitionRepairHandler(AwsWiring.partitionRepairService(config, recorded)::repair);
                 invoke(handler, Files.readAllBytes(Path.of("../events/partition-repair.json")));
@@ -243,7 +251,10 @@ class TemplateIamTest {
             MotoServer.shared().unsetTransition("athena::execution");
         }
 
-        assertThat(actions).contains("s3:GetObject", "glue:GetTable", "glue:UpdateTable", "glue:BatchCreatePartition",
+        assertThat(glue.getTable(r -> r.databaseName(tenantDatabase).name("account_daily")).table().parameters())
+                .containsEntry("projection.account_id.type", "injected");
+        assertThat(actions).contains("s3:GetObject", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable",
+                "glue:BatchCreatePartition",
                 "athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution");
         assertThat(granted("PartitionRepairFunction")).containsAll(actions);
     }

@@ -8,10 +8,13 @@ import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
 import io.tarn.catalog.SchemaChange;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.catalog.TenantTables;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -32,7 +35,9 @@ import software.amazon.awssdk.services.glue.model.TableInput;
 
 /**
  * {@link Catalog} over one database of the Glue Data Catalog. Tables are external, Hive-partitioned
- * Parquet tables that Athena, Redshift Spectrum and Glue jobs read alike.
+ * Parquet tables that Athena, Redshift Spectrum and Glue jobs read alike. With {@link TenantTables},
+ * every table this catalog ensures also gets its tenant-facing twin in the tenants' database: the
+ * same columns over the same files, with projected partitions and none registered.
  */
 public final class GlueCatalog implements Catalog {
 
@@ -49,10 +54,26 @@ public final class GlueCatalog implements Catalog {
 
     private final GlueClient glue;
     private final String database;
+    /** Properties a table of this database must carry beyond {@link #TABLE_PARAMETERS}. */
+    private final Function<TableDefinition, Map<String, String>> properties;
+    private final Optional<GlueCatalog> tenantTwins;
 
     public GlueCatalog(GlueClient glue, String database) {
+        this(glue, database, Optional.empty());
+    }
+
+    /** @param tenants where the tenant-facing twins go; empty for none */
+    public GlueCatalog(GlueClient glue, String database, Optional<TenantTables> tenants) {
+        this(glue, database, table -> Map.of(), requireNonNull(tenants, "tenants is null")
+                .map(t -> new GlueCatalog(glue, t.database(), t::projection, Optional.empty())));
+    }
+
+    private GlueCatalog(GlueClient glue, String database, Function<TableDefinition, Map<String, String>> properties,
+            Optional<GlueCatalog> tenantTwins) {
         this.glue = requireNonNull(glue, "glue is null");
         this.database = requireNonNull(database, "database is null");
+        this.properties = properties;
+        this.tenantTwins = tenantTwins;
     }
 
     @Override
@@ -63,11 +84,18 @@ public final class GlueCatalog implements Catalog {
 
     /**
      * Creates the table, or brings an existing one to the definition's columns with UpdateTable
-     * when {@link SchemaChange} allows it. Nothing is sent for a table already as defined.
+     * when {@link SchemaChange} allows it. Nothing is sent for a table already as defined. Then the
+     * same for its tenant-facing twin, if there are twins: a twin that could not follow fails the
+     * call, so the caller's retry brings both along.
      */
     @Override
     public void ensureTable(TableDefinition table) {
         requireNonNull(table, "table is null");
+        ensureHere(table);
+        tenantTwins.ifPresent(twins -> twins.ensureHere(table));
+    }
+
+    private void ensureHere(TableDefinition table) {
         Optional<Table> existing = getTable(table.name());
         if (existing.isEmpty()) {
             if (create(table)) {
@@ -201,26 +229,37 @@ public final class GlueCatalog implements Catalog {
      */
     private void evolve(TableDefinition wanted, Table table) {
         SchemaChange change = change(wanted, table);
-        if (change.isNone()) {
+        if (asWanted(wanted, table, change)) {
             return;
         }
+        Map<String, String> parameters = new HashMap<>(table.parameters());
+        parameters.putAll(properties.apply(wanted));
+        String what = change.isNone() ? "sets its partition projection properties" : change.describe();
         try {
             glue.updateTable(r -> r.databaseName(database)
-                    .tableInput(updatedInput(table, change.columns()))
+                    .tableInput(updatedInput(table, change.columns(), parameters))
                     .versionId(table.versionId()));
         } catch (ConcurrentModificationException e) {
             Optional<Table> now = getTable(wanted.name());
-            if (now.isEmpty() || !change(wanted, now.get()).isNone()) {
+            if (now.isEmpty() || !asWanted(wanted, now.get(), change(wanted, now.get()))) {
                 throw new CatalogException("Cannot change table %s in Glue (%s): another writer changed it meanwhile"
-                        .formatted(qualified(wanted.name()), change.describe()), e);
+                        .formatted(qualified(wanted.name()), what), e);
             }
         } catch (EntityNotFoundException e) {
             throw new CatalogException("Cannot change table %s in Glue (%s): the table no longer exists"
-                    .formatted(qualified(wanted.name()), change.describe()), e);
+                    .formatted(qualified(wanted.name()), what), e);
         } catch (SdkException e) {
             throw new CatalogException("Cannot change table %s in Glue (%s)"
-                    .formatted(qualified(wanted.name()), change.describe()), e);
+                    .formatted(qualified(wanted.name()), what), e);
         }
+    }
+
+    /**
+     * No column to change and every property this database requires already set (a twin made
+     * with another date range, for one, is not).
+     */
+    private boolean asWanted(TableDefinition wanted, Table table, SchemaChange change) {
+        return change.isNone() && table.parameters().entrySet().containsAll(properties.apply(wanted).entrySet());
     }
 
     /** The change from the table as Glue has it to the definition; a refused one fails here. */
@@ -234,7 +273,7 @@ public final class GlueCatalog implements Catalog {
     }
 
     /** The table as Glue has it, as input, with these columns: UpdateTable replaces the whole table. */
-    private TableInput updatedInput(Table table, List<CatalogColumn> columns) {
+    private TableInput updatedInput(Table table, List<CatalogColumn> columns, Map<String, String> parameters) {
         return TableInput.builder()
                 .name(table.name())
                 .description(table.description())
@@ -247,7 +286,7 @@ public final class GlueCatalog implements Catalog {
                 .viewOriginalText(table.viewOriginalText())
                 .viewExpandedText(table.viewExpandedText())
                 .tableType(table.tableType())
-                .parameters(table.parameters())
+                .parameters(parameters)
                 .targetTable(table.targetTable())
                 .build();
     }
@@ -317,11 +356,13 @@ public final class GlueCatalog implements Catalog {
         }
     }
 
-    private static TableInput toTableInput(TableDefinition table) {
+    private TableInput toTableInput(TableDefinition table) {
+        Map<String, String> parameters = new HashMap<>(TABLE_PARAMETERS);
+        parameters.putAll(properties.apply(table));
         return TableInput.builder()
                 .name(table.name())
                 .tableType(TABLE_TYPE)
-                .parameters(TABLE_PARAMETERS)
+                .parameters(parameters)
                 .partitionKeys(toColumns(table.partitionKeys()))
                 .storageDescriptor(StorageDescriptor.builder()
                         .location(table.location())
