@@ -245,6 +245,7 @@ public final class LocalInvoke {
             case "StagingBucket" -> LocalLake.STAGING_BUCKET;
             case "StateTable" -> LocalLake.STATE_TABLE;
             case "GlueDatabase" -> LocalLake.GLUE_DATABASE;
+            case "TenantDatabase" -> LocalLake.TENANT_GLUE_DATABASE;
             case "StagingCrawler" -> LocalLake.CRAWLER;
             case "AthenaWorkGroup" -> LocalLake.ATHENA_WORKGROUP;
             case "AzureSqlSecretArn" -> LocalLake.AZURE_SQL_SECRET;

@@ -46,6 +46,9 @@ public final class LocalLake implements AutoCloseable {
     // has no stand-in: its workgroup name only satisfies the configuration.
     public static final String STATE_TABLE = "tarn-local-state";
     public static final String GLUE_DATABASE = "tarn_local";
+    // Only satisfies the configuration too: the local lake writes no tenant twins, since
+    // tarn query --account builds its tenant view from that account's partitions itself.
+    public static final String TENANT_GLUE_DATABASE = "tarn_local_tenants";
     public static final String CRAWLER = "tarn-local-crawler";
     public static final String ATHENA_WORKGROUP = "tarn-local";
     public static final String AZURE_SQL_SECRET = "tarn-local-azuresql";

@@ -21,9 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.athena.AthenaClient;
@@ -38,7 +35,6 @@ class GlueDatabaseNameTest {
 
     private static final SamTemplate TEMPLATE = SamTemplate.load(Path.of("../template.yaml"));
     private static final String STACK = "Tarn-Prod-1";
-    private static final Pattern SUB_REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
 
     @Test
     void theDatabaseOfAStackNamedWithHyphensHasUnderscoresInstead() {
@@ -89,38 +85,13 @@ class GlueDatabaseNameTest {
 
     /** GlueDatabase's DatabaseInput.Name, evaluated for a stack name as CloudFormation would. */
     private static String databaseName(String stackName) {
-        Map<String, Object> databaseInput = SamTemplate.cast(TEMPLATE.properties("GlueDatabase").orElseThrow()
-                .get("DatabaseInput"));
-        return (String) evaluate(databaseInput.get("Name"), stackName);
+        StackValues stack = new StackValues(TEMPLATE, Map.of(), Map.of("AWS::StackName", stackName), Map.of(), Map.of());
+        return (String) stack.property("GlueDatabase", "DatabaseInput", "Name");
     }
 
-    /** The intrinsics a name may use here: Fn::Join, Fn::Split and Fn::Sub over AWS::StackName. */
-    private static Object evaluate(Object value, String stackName) {
-        if (value instanceof String text) {
-            return text;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(item -> evaluate(item, stackName)).toList();
-        }
-        Map<String, Object> intrinsic = SamTemplate.cast(value);
-        assertThat(intrinsic).as("one intrinsic function").hasSize(1);
-        Map.Entry<String, Object> function = intrinsic.entrySet().iterator().next();
-        List<?> arguments = function.getValue() instanceof List<?> list ? list : List.of(function.getValue());
-        return switch (function.getKey()) {
-            case "Fn::Join" -> ((List<?>) evaluate(arguments.get(1), stackName)).stream().map(String::valueOf)
-                    .collect(Collectors.joining((String) arguments.get(0)));
-            case "Fn::Split" -> List.of(((String) evaluate(arguments.get(1), stackName))
-                    .split(Pattern.quote((String) arguments.get(0)), -1));
-            case "Fn::Sub" -> {
-                Matcher reference = SUB_REFERENCE.matcher((String) arguments.get(0));
-                StringBuilder resolved = new StringBuilder();
-                while (reference.find()) {
-                    assertThat(reference.group(1)).as("a reference the name may use").isEqualTo("AWS::StackName");
-                    reference.appendReplacement(resolved, Matcher.quoteReplacement(stackName));
-                }
-                yield reference.appendTail(resolved).toString();
-            }
-            default -> throw new AssertionError("the database name uses " + function.getKey() + ", not evaluated here");
-        };
+    @Test
+    void theTenantDatabaseIsTheStacksDatabaseWithATenantsSuffix() {
+        StackValues stack = new StackValues(TEMPLATE, Map.of(), Map.of("AWS::StackName", STACK), Map.of(), Map.of());
+        assertThat(stack.property("TenantDatabase", "DatabaseInput", "Name")).isEqualTo("tarn_Tarn_Prod_1_tenants");
     }
 }

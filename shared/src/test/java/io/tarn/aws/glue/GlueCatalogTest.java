@@ -10,10 +10,12 @@ import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;
 import io.tarn.catalog.TableDefinition;
+import io.tarn.catalog.TenantTables;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.MotoServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -263,6 +265,66 @@ class GlueCatalogTest {
         assertThatThrownBy(() -> new GlueCatalog(glue, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("database is null");
+    }
+
+    @Test
+    void everyTableEnsuredGetsATenantTwinWithProjectedPartitionsAndNoPartitionList() {
+        String tenants = database + "_tenants";
+        GlueCatalog withTwins = new GlueCatalog(glue, database, Optional.of(new TenantTables(tenants, "2020-01-01,NOW")));
+        TableDefinition daily = new TableDefinition("orders", LOCATION, ORDERS.columns(),
+                List.of(new CatalogColumn("account_id", "string"), new CatalogColumn("dt", "string")));
+
+        withTwins.ensureTable(daily);
+        withTwins.registerPartitions("orders", List.of(new Partition(List.of("acme", "2024-06-01"),
+                LOCATION + "account_id=acme/dt=2024-06-01/")));
+
+        Table twin = glue.getTable(r -> r.databaseName(tenants).name("orders")).table();
+        assertThat(new GlueCatalog(glue, tenants).table("orders")).contains(daily);
+        assertThat(twin.parameters()).containsEntry("classification", "parquet")
+                .containsEntry("projection.enabled", "true")
+                .containsEntry("projection.account_id.type", "injected")
+                .containsEntry("projection.dt.type", "date")
+                .containsEntry("projection.dt.format", "yyyy-MM-dd")
+                .containsEntry("projection.dt.range", "2020-01-01,NOW")
+                .containsEntry("storage.location.template", LOCATION + "account_id=${account_id}/dt=${dt}/");
+        // The twin has no partition to list; the registered table keeps its own, without projection.
+        assertThat(glue.getPartitions(r -> r.databaseName(tenants).tableName("orders")).partitions()).isEmpty();
+        assertThat(catalog.partitions("orders")).hasSize(1);
+        assertThat(getTable("orders").parameters()).doesNotContainKey("projection.enabled");
+    }
+
+    @Test
+    void aTenantTwinFollowsTheTablesColumnsAndTheDateRange() {
+        String tenants = database + "_tenants";
+        TableDefinition daily = new TableDefinition("orders", LOCATION, ORDERS.columns(),
+                List.of(new CatalogColumn("account_id", "string"), new CatalogColumn("dt", "string")));
+        new GlueCatalog(glue, database, Optional.of(new TenantTables(tenants, "2020-01-01,NOW"))).ensureTable(daily);
+        List<CatalogColumn> columns = new ArrayList<>(ORDERS.columns());
+        columns.add(new CatalogColumn("coupon", "string"));
+        TableDefinition withCoupon = new TableDefinition("orders", LOCATION, columns, daily.partitionKeys());
+
+        new GlueCatalog(glue, database, Optional.of(new TenantTables(tenants, "1970-01-01,NOW+1YEARS"))).ensureTable(withCoupon);
+
+        assertThat(new GlueCatalog(glue, tenants).table("orders")).contains(withCoupon);
+        assertThat(glue.getTable(r -> r.databaseName(tenants).name("orders")).table().parameters())
+                .containsEntry("projection.dt.range", "1970-01-01,NOW+1YEARS")
+                .containsEntry("projection.account_id.type", "injected");
+    }
+
+    @Test
+    void aTenantTwinThatCannotFollowFailsTheCallNamingIt() {
+        String tenants = database + "_tenants";
+        // A twin someone changed by hand: order_id is a string there.
+        new GlueCatalog(glue, tenants).ensureTable(new TableDefinition("orders", LOCATION,
+                ORDERS.columns().stream().map(c -> c.name().equals("order_id") ? new CatalogColumn("order_id", "string") : c).toList(),
+                ORDERS.partitionKeys()));
+        GlueCatalog withTwins = new GlueCatalog(glue, database, Optional.of(new TenantTables(tenants, "2020-01-01,NOW")));
+
+        assertThatThrownBy(() -> withTwins.ensureTable(ORDERS))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("Cannot change table " + tenants + ".orders in Glue")
+                .hasMessageContaining("order_id");
+        assertThat(catalog.table("orders")).contains(ORDERS);
     }
 
     private Table getTable(String name) {
