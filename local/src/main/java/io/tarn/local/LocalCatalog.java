@@ -114,6 +114,20 @@ public final class LocalCatalog implements Catalog {
     }
 
     @Override
+    public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
+        locked(() -> {
+            StoredTable stored = read(table).orElseThrow(() -> new CatalogException(
+                    "Cannot move partitions of table " + table + ": the table does not exist in the local catalog", null));
+            java.util.Map<List<String>, Partition> byValues = new java.util.LinkedHashMap<>();
+            stored.partitions().forEach(p -> byValues.put(p.values(), p));
+            removals.forEach(byValues::remove);
+            partitions.forEach(p -> byValues.put(p.values(), p));
+            write(new StoredTable(stored.table(), new ArrayList<>(byValues.values())));
+            return null;
+        });
+    }
+
+    @Override
     public List<Partition> partitions(String table) {
         return read(table).map(StoredTable::partitions).orElse(List.of());
     }

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,7 +128,7 @@ public final class LocalDemo {
 
         out.println("[4/5] ETL state machine (Glue job on Spark local, crawler refresh, partition registration)");
         LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
-                spark, new PrintStream(PrintStream.nullOutputStream()), logs);
+                spark, new PrintStream(PrintStream.nullOutputStream()), logs, Duration.ZERO);
         LocalStateMachine.Execution execution = etl.run(runId, JSON.createObjectNode().put("mode", "join"));
         out.println("      " + (execution.succeeded() ? "succeeded" : "FAILED: " + execution.error() + ": " + execution.cause())
                 + " (" + String.join(" -> ", execution.visited()) + ")");

@@ -25,6 +25,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,21 +60,25 @@ public final class LocalEtl {
     private final Supplier<SparkSession> spark;
     private final PrintStream progress;
     private final PrintStream logs;
+    private final Duration settle;
 
     /**
      * @param definition {@code statemachine/etl.asl.json}, its placeholders not yet substituted
      * @param spark the Spark session of the Glue job, asked for only when the job runs
      * @param progress told each state as it is entered, and alerts
      * @param logs the functions' JSON log lines
+     * @param settle how old a change must be for the refresh to take it: zero when nothing converts
+     *     objects while the ETL runs (tarn etl, the demo), a little more under tarn up
      */
     public LocalEtl(LocalLake lake, Path pipelineFile, StateMachineDefinition definition, Supplier<SparkSession> spark,
-            PrintStream progress, PrintStream logs) {
+            PrintStream progress, PrintStream logs, Duration settle) {
         this.lake = requireNonNull(lake, "lake is null");
         this.pipelineFile = requireNonNull(pipelineFile, "pipelineFile is null");
         this.definition = requireNonNull(definition, "definition is null").substitute(SUBSTITUTIONS);
         this.spark = requireNonNull(spark, "spark is null");
         this.progress = requireNonNull(progress, "progress is null");
         this.logs = requireNonNull(logs, "logs is null");
+        this.settle = requireNonNull(settle, "settle is null");
     }
 
     /**
@@ -156,7 +161,8 @@ public final class LocalEtl {
                 EtlSettings.PIPELINE, pipelineFile.toAbsolutePath().toString(),
                 EtlSettings.STAGING, "s3://" + LocalLake.STAGING_BUCKET + "/",
                 EtlSettings.STAGING_DIR, lake.stagingRoot().toUri().toString(),
-                EtlSettings.RAW, "s3://" + LocalLake.RAW_BUCKET + "/"));
+                EtlSettings.RAW, "s3://" + LocalLake.RAW_BUCKET + "/",
+                EtlSettings.SETTLE_SECONDS, String.valueOf(settle.toSeconds())));
         arguments.fields().forEachRemaining(argument -> {
             args.add(argument.getKey().replace('_', '-'));
             args.add(argument.getValue().asText());
@@ -170,7 +176,7 @@ public final class LocalEtl {
         }
         RunManifest manifest;
         try {
-            manifest = EtlJob.run(spark.get(), settings);
+            manifest = EtlJob.run(spark.get(), settings, lake.catalog(), Clock.systemUTC());
         } catch (RuntimeException e) {
             // A failed Glue job run ends a .sync task with States.TaskFailed.
             throw new TaskFailedException("States.TaskFailed", "Glue job run failed: " + e.getMessage());

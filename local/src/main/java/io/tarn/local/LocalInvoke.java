@@ -37,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,7 +118,8 @@ public final class LocalInvoke {
                     // runs here before the invocation's process ends, as Step Functions would run it.
                     EtlTriggerConfig config = EtlTriggerConfig.fromEnv(env);
                     LocalEtl etl = new LocalEtl(lake, pipelineFile.get(),
-                            StateMachineDefinition.loadResource("statemachine/etl.asl.json"), this::spark, logs, logs);
+                            StateMachineDefinition.loadResource("statemachine/etl.asl.json"), this::spark, logs, logs,
+                            Duration.ZERO);
                     LocalExecutions executions = new LocalExecutions(dir, (name, input, started) -> {
                         logs.println("tarn invoke: execution " + name + " of the ETL state machine:");
                         started.finished(etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS));

@@ -69,6 +69,11 @@ public final class LocalUp implements AutoCloseable {
     static final Duration SCAN_INTERVAL = Duration.ofMillis(500);
     /** How long {@link #close()} lets a conversion in progress finish before interrupting it. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Conversions go on while an ETL run refreshes: a change index entry younger than this may
+     * still have an earlier-timed one being written, so the run leaves it to the next.
+     */
+    private static final Duration REFRESH_SETTLE = Duration.ofSeconds(2);
 
     private final LocalLake lake;
     private final PipelineConfig pipeline;
@@ -106,7 +111,7 @@ public final class LocalUp implements AutoCloseable {
         });
         this.spark = new LocalEtl.LocalSpark(lake.dir().resolve("tmp"));
         LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
-                spark, logs, logs);
+                spark, logs, logs, REFRESH_SETTLE);
         LocalExecutions executions = new LocalExecutions(lake.dir(), (name, input, started) -> {
             out.println("etl " + name + ": started; its job runs after " + input.path("startAfter").asText());
             etlRuns.submit(() -> run(etl, started, name, input));

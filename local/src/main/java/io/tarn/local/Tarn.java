@@ -275,7 +275,7 @@ public final class Tarn {
         out.println("tarn etl: run " + runId + " (" + mode + "), states:");
         try (LocalLake lake = LocalLake.open(dir); LocalEtl.LocalSpark spark = new LocalEtl.LocalSpark(dir.resolve("tmp"))) {
             LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
-                    spark, out, err);
+                    spark, out, err, Duration.ZERO);
             LocalStateMachine.Execution execution = etl.run(runId, input);
             if (!execution.succeeded()) {
                 err.println("tarn: etl run " + runId + " failed: " + execution.error() + ": " + execution.cause());

@@ -31,6 +31,14 @@ public interface Catalog {
      */
     int registerPartitions(String table, List<Partition> partitions);
 
+    /**
+     * Points each partition at its location, registering the ones that do not exist yet, and
+     * removes the partitions whose values are in {@code removals} (a missing one counts as
+     * removed). Each partition moves on its own: a reader sees its old location or its new one,
+     * never a mix of both, which is what versioned partition folders rely on. A retry converges.
+     */
+    void movePartitions(String table, List<Partition> partitions, List<List<String>> removals);
+
     /** Every registered partition of the table. */
     List<Partition> partitions(String table);
 

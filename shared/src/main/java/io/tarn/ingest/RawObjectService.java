@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.current.ChangeIndex;
 import io.tarn.ingest.IngestOutcome.AlreadyProcessed;
 import io.tarn.ingest.IngestOutcome.Processed;
 import io.tarn.ingest.IngestOutcome.Skipped;
@@ -26,6 +27,7 @@ import io.tarn.typing.RowTyper.TypedRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -136,7 +138,7 @@ public final class RawObjectService {
 
     private Manifest convert(RawObjectRef object, Dataset dataset, String objectId, Instant landedAt) throws IOException {
         StagingSchema schema = schemas.computeIfAbsent(dataset.name(), name -> new StagingSchema(dataset));
-        String table = dataset.name();
+        String table = dataset.changesTable();
         RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt));
         // A folder of its own per conversion: two conversions in one process never share scratch files.
         Path work = Files.createTempDirectory(Files.createDirectories(settings.tempDir()), "convert-");
@@ -171,18 +173,23 @@ public final class RawObjectService {
 
             String quarantineKey = null;
             if (quarantine.rows() > 0) {
-                quarantineKey = IngestSettings.QUARANTINE_PREFIX + table + "/" + objectId + ".csv";
+                quarantineKey = IngestSettings.QUARANTINE_PREFIX + dataset.name() + "/" + objectId + ".csv";
                 store.put(settings.stagingBucket(), quarantineKey, quarantinePath, "text/csv");
             }
             List<PartitionEntry> partitions = register(schema, written);
             long rowsWritten = partitions.stream().mapToLong(PartitionEntry::rows).sum();
-            String manifestKey = IngestSettings.MANIFEST_PREFIX + table + "/" + objectId + ".json";
+            String manifestKey = IngestSettings.MANIFEST_PREFIX + dataset.name() + "/" + objectId + ".json";
             outputKeys.sort(null);
             removeEarlierOutputs(objectId, manifestKey, outputKeys, quarantineKey);
             Manifest manifest = new Manifest(object.uri(), objectId, dataset.name(), table, schema.fingerprint(),
                     rowsRead, rowsWritten, quarantine.rows(), partitions, outputKeys, quarantineKey, manifestKey,
                     landedAt.toString());
             store.put(settings.stagingBucket(), manifestKey, manifest.toJson(), "application/json");
+            if (!partitions.isEmpty()) {
+                // Last: the refresh finds the changes through this entry, so they must all be there.
+                store.put(settings.stagingBucket(), ChangeIndex.key(dataset.name(), clock.instant(), objectId),
+                        manifestKey.getBytes(StandardCharsets.UTF_8), "text/plain");
+            }
             return manifest;
         } finally {
             deleteTree(work);
@@ -254,7 +261,7 @@ public final class RawObjectService {
 
     /** Registers exactly the partitions written (creating the table on first use); returns them in path order. */
     private List<PartitionEntry> register(StagingSchema schema, Map<PartitionKey, PartitionStats> written) {
-        String location = "s3://" + settings.stagingBucket() + "/" + schema.dataset().name() + "/";
+        String location = "s3://" + settings.stagingBucket() + "/" + schema.dataset().changesTable() + "/";
         List<PartitionEntry> partitions = new ArrayList<>();
         List<Partition> catalogPartitions = new ArrayList<>();
         written.entrySet().stream()
@@ -266,8 +273,8 @@ public final class RawObjectService {
                     catalogPartitions.add(new Partition(e.getKey().values(), partitionLocation));
                 });
         if (!catalogPartitions.isEmpty()) {
-            catalog.ensureTable(schema.tableDefinition(location));
-            catalog.registerPartitions(schema.dataset().name(), catalogPartitions);
+            catalog.ensureTable(schema.changesTableDefinition(location));
+            catalog.registerPartitions(schema.dataset().changesTable(), catalogPartitions);
         }
         return partitions;
     }

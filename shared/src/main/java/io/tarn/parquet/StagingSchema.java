@@ -113,8 +113,12 @@ public final class StagingSchema {
         return plain;
     }
 
-    /** The catalog table, at {@code location} ({@code s3://staging-bucket/<table>/}). */
-    public TableDefinition tableDefinition(String location) {
+    /**
+     * The change log's catalog table, {@code <name>_changes} at {@code location}
+     * ({@code s3://staging-bucket/<name>_changes/}): every column of the files, partitioned by
+     * account and landing day.
+     */
+    public TableDefinition changesTableDefinition(String location) {
         List<CatalogColumn> columns = new ArrayList<>();
         for (ColumnSpec column : dataColumns) {
             columns.add(new CatalogColumn(column.name(), column.type().catalogType()));
@@ -124,10 +128,28 @@ public final class StagingSchema {
         columns.add(new CatalogColumn(SOURCE_KEY, "string"));
         columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
         columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
-        List<CatalogColumn> partitionKeys = dataset.partitionKeys().stream()
-                .map(key -> new CatalogColumn(key, "string"))
-                .toList();
-        return new TableDefinition(dataset.name(), location, columns, partitionKeys);
+        return new TableDefinition(dataset.changesTable(), location, columns, partitionKeys(dataset.changesPartitionKeys()));
+    }
+
+    /**
+     * The current table's catalog table, {@code <name>} at {@code location}: the data columns and
+     * the order columns of each row's winning change (no {@code _op}: a current row is never a
+     * delete), partitioned as the dataset says.
+     */
+    public TableDefinition currentTableDefinition(String location) {
+        List<CatalogColumn> columns = new ArrayList<>();
+        for (ColumnSpec column : dataColumns) {
+            columns.add(new CatalogColumn(column.name(), column.type().catalogType()));
+        }
+        columns.add(new CatalogColumn(COMMIT_TS, "timestamp"));
+        columns.add(new CatalogColumn(SOURCE_KEY, "string"));
+        columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
+        columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
+        return new TableDefinition(dataset.name(), location, columns, partitionKeys(dataset.partitionKeys()));
+    }
+
+    private static List<CatalogColumn> partitionKeys(List<String> names) {
+        return names.stream().map(key -> new CatalogColumn(key, "string")).toList();
     }
 
     /**
@@ -135,7 +157,7 @@ public final class StagingSchema {
      * does, which is what decides whether a crawler run is worth starting.
      */
     public String fingerprint() {
-        return tableDefinition("").fingerprint();
+        return changesTableDefinition("").fingerprint();
     }
 
     /** Bytes of the fixed type that holds a decimal of this precision (two's complement). */

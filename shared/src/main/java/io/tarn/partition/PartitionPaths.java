@@ -20,6 +20,12 @@ public final class PartitionPaths {
         }
     }
 
+    /**
+     * The account partition of deletes that name only their key (MongoDB's): Hive's name for a null
+     * partition value, which Spark and Athena read back as null, so no tenant's id matches it.
+     */
+    public static final String NO_ACCOUNT = "__HIVE_DEFAULT_PARTITION__";
+
     private PartitionPaths() {}
 
     /** Escapes a partition value for use in a path segment. */

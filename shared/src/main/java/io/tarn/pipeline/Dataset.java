@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * One dataset of pipeline.yaml: a source table that lands in raw under {@code rawPrefix} and
- * becomes the staging table {@code name}, partitioned by account (and optionally by day).
+ * becomes two staging tables: {@code <name>_changes}, every change as it came, partitioned by
+ * account and the day the change landed; and {@code <name>}, the current state (one row per
+ * primary key), partitioned by account (and optionally by day).
  *
  * @param accountColumn the column that names the customer account; it becomes the
  *     {@code account_id} partition key and is not repeated inside the Parquet files
@@ -28,8 +30,14 @@ public record Dataset(
 
     /** Partition key of the account, whatever the source column is called. */
     public static final String ACCOUNT_PARTITION = "account_id";
-    /** Partition key of the optional day partition. */
+    /**
+     * Partition key of the day partition: in the current table the UTC day of the
+     * {@code partitionDate} column (when declared), in the change log the UTC day the raw object
+     * landed, which the object alone fixes, so one object writes one file per account.
+     */
     public static final String DATE_PARTITION = "dt";
+    /** What a dataset's change log is called: {@code <name>_changes}. */
+    public static final String CHANGES_SUFFIX = "_changes";
 
     public Dataset {
         requireNonNull(name, "name is null");
@@ -55,7 +63,17 @@ public record Dataset(
         return columns.stream().filter(c -> !c.derived()).toList();
     }
 
-    /** The partition keys of the staging table, in path order. */
+    /** The change log's table: {@code <name>_changes}. */
+    public String changesTable() {
+        return name + CHANGES_SUFFIX;
+    }
+
+    /** The change log's partition keys: the account, then the landing day. */
+    public List<String> changesPartitionKeys() {
+        return List.of(ACCOUNT_PARTITION, DATE_PARTITION);
+    }
+
+    /** The partition keys of the current table, in path order. */
     public List<String> partitionKeys() {
         return partitionDate.isPresent() ? List.of(ACCOUNT_PARTITION, DATE_PARTITION) : List.of(ACCOUNT_PARTITION);
     }

@@ -34,7 +34,7 @@ public final class PipelineLoader {
     private static final Set<String> RESERVED_COLUMNS = Set.of(
             "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
-    private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests");
+    private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests", "changes", "refresh");
     /** What a join may be partitioned by: the account, like every staging table. */
     private static final Set<String> JOIN_PARTITIONS = Set.of(Dataset.ACCOUNT_PARTITION);
 
@@ -105,6 +105,10 @@ public final class PipelineLoader {
         if (RESERVED_TABLES.contains(name)) {
             throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
         }
+        if (name.endsWith(Dataset.CHANGES_SUFFIX)) {
+            throw node.error("name", "'" + name + "' ends in " + Dataset.CHANGES_SUFFIX
+                    + ", which names the change log of a dataset");
+        }
         if (datasets.stream().anyMatch(d -> d.name().equals(name))) {
             throw node.error("name", "'" + name + "' is already a dataset; a join writes a staging table of its own");
         }
@@ -138,6 +142,10 @@ public final class PipelineLoader {
         String name = node.name("name");
         if (RESERVED_TABLES.contains(name)) {
             throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
+        }
+        if (name.endsWith(Dataset.CHANGES_SUFFIX)) {
+            throw node.error("name", "'" + name + "' ends in " + Dataset.CHANGES_SUFFIX
+                    + ", which names the change log of a dataset");
         }
         String sourceText = node.string("source");
         SourceKind source = SourceKind.fromConfigName(sourceText).orElseThrow(() -> node.error("source",

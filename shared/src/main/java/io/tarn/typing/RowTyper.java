@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tarn.csv.CsvReader;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
+import io.tarn.partition.PartitionPaths;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.ColumnType;
 import io.tarn.pipeline.CsvFormat;
@@ -57,6 +58,8 @@ public final class RowTyper {
     private final ColumnSpec accountSpec;
     private final int partitionDateColumn;
     private final Map<Long, String> dayNames = new HashMap<>();
+    /** The change log's day partition of every row of the object: the day it landed. */
+    private final String landingDay;
 
     /** Where each data column comes from: a CSV field index, or -1 when derived or absent. */
     private int[] fieldOf;
@@ -73,6 +76,7 @@ public final class RowTyper {
         this.sourceUri = requireNonNull(sourceUri, "sourceUri is null");
         this.sourceKey = new Utf8(sourceUri);
         this.ingestedAtMicros = ingestedAtMicros;
+        this.landingDay = LocalDate.ofEpochDay(Math.floorDiv(ingestedAtMicros, MICROS_PER_DAY)).toString();
         this.avroSchema = schema.avroSchema();
         List<ColumnSpec> data = schema.dataColumns();
         this.columns = data.toArray(ColumnSpec[]::new);
@@ -179,15 +183,21 @@ public final class RowTyper {
         }
 
         JsonDocument document = null;
+        boolean noDocument = false;
         GenericData.Record row = new GenericData.Record(avroSchema);
         for (int i = 0; i < columns.length; i++) {
             ColumnSpec column = columns[i];
             CharSequence text;
             if (column.derived()) {
-                if (document == null) {
-                    document = document(reader);
+                // A MongoDB delete carries its _id only: its document columns are null, not an error.
+                if (document == null && !noDocument) {
+                    if (delete && documentText(reader) == null) {
+                        noDocument = true;
+                    } else {
+                        document = document(reader);
+                    }
                 }
-                text = document.field(column.fromJson().orElseThrow().field());
+                text = noDocument ? null : document.field(column.fromJson().orElseThrow().field());
             } else {
                 text = fieldOf[i] < 0 ? null : chars(reader, fieldOf[i]);
             }
@@ -204,13 +214,31 @@ public final class RowTyper {
             }
         }
 
-        String account = account(reader, document);
+        String account = delete ? accountOfDelete(reader, document, noDocument) : account(reader, document);
+        if (!delete) {
+            currentDay(row); // rejects a row the current table could not place
+        }
         row.put(schema.opIndex(), delete ? OP_D : op == 'U' ? OP_U : OP_I);
         row.put(schema.commitTsIndex(), commitTs);
         row.put(schema.sourceKeyIndex(), sourceKey);
         row.put(schema.sourceLineIndex(), line);
         row.put(schema.ingestedAtIndex(), ingestedAtMicros);
-        return new TypedRow(new PartitionKey(account, day(row)), row);
+        return new TypedRow(new PartitionKey(account, Optional.of(landingDay)), row);
+    }
+
+    /**
+     * A delete's account, or {@link PartitionPaths#NO_ACCOUNT} when it names only its key (a
+     * MongoDB delete): the refresh applies it to whichever account holds the key.
+     */
+    private String accountOfDelete(CsvReader reader, JsonDocument document, boolean noDocument) throws RowRejectedException {
+        if (noDocument) {
+            return PartitionPaths.NO_ACCOUNT;
+        }
+        ColumnSpec column = accountSpec;
+        String account = column.derived()
+                ? document.field(column.fromJson().orElseThrow().field())
+                : field(reader, accountField == -2 ? headerAccountField : accountField);
+        return account == null || account.isBlank() ? PartitionPaths.NO_ACCOUNT : account(reader, document);
     }
 
     private String account(CsvReader reader, JsonDocument document) throws RowRejectedException {
@@ -225,21 +253,29 @@ public final class RowTyper {
         if (account == null || account.isBlank()) {
             throw new RowRejectedException("no account: column '" + column.name() + "' is empty");
         }
+        if (account.equals(PartitionPaths.NO_ACCOUNT)) {
+            throw new RowRejectedException("account id " + PartitionPaths.NO_ACCOUNT + " is reserved for deletes that name no account");
+        }
         if (account.length() > MAX_ACCOUNT_LENGTH) {
             throw new RowRejectedException("account id longer than " + MAX_ACCOUNT_LENGTH + " characters");
         }
         return account;
     }
 
+    private String documentText(CsvReader reader) {
+        return jsonSource < 0 || fieldOf[jsonSource] < 0 ? null : field(reader, fieldOf[jsonSource]);
+    }
+
     private JsonDocument document(CsvReader reader) throws RowRejectedException {
-        String text = jsonSource < 0 || fieldOf[jsonSource] < 0 ? null : field(reader, fieldOf[jsonSource]);
+        String text = documentText(reader);
         if (text == null) {
             throw new RowRejectedException("document column is empty");
         }
         return JsonDocument.parse(text);
     }
 
-    private Optional<String> day(GenericRecord row) throws RowRejectedException {
+    /** The row's day in the current table, if the dataset has a day partition; a missing one is refused. */
+    private Optional<String> currentDay(GenericRecord row) throws RowRejectedException {
         if (partitionDateColumn < 0) {
             return Optional.empty();
         }

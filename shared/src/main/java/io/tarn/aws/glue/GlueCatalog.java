@@ -20,6 +20,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.glue.model.BatchCreatePartitionResponse;
+import software.amazon.awssdk.services.glue.model.BatchUpdatePartitionFailureEntry;
+import software.amazon.awssdk.services.glue.model.BatchUpdatePartitionRequestEntry;
 import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.glue.model.ConcurrentModificationException;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
@@ -28,6 +30,7 @@ import software.amazon.awssdk.services.glue.model.GetPartitionsResponse;
 import software.amazon.awssdk.services.glue.model.GetTablesResponse;
 import software.amazon.awssdk.services.glue.model.PartitionError;
 import software.amazon.awssdk.services.glue.model.PartitionInput;
+import software.amazon.awssdk.services.glue.model.PartitionValueList;
 import software.amazon.awssdk.services.glue.model.SerDeInfo;
 import software.amazon.awssdk.services.glue.model.StorageDescriptor;
 import software.amazon.awssdk.services.glue.model.Table;
@@ -41,8 +44,10 @@ import software.amazon.awssdk.services.glue.model.TableInput;
  */
 public final class GlueCatalog implements Catalog {
 
-    /** Glue rejects a {@code BatchCreatePartition} request with more partitions than this. */
+    /** Glue rejects a {@code BatchCreatePartition} or {@code BatchUpdatePartition} request with more partitions than this. */
     public static final int MAX_PARTITIONS_PER_BATCH = 100;
+    /** Glue rejects a {@code BatchDeletePartition} request with more partitions than this. */
+    public static final int MAX_DELETES_PER_BATCH = 25;
 
     static final String INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
     static final String OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
@@ -140,6 +145,35 @@ public final class GlueCatalog implements Catalog {
             created += createBatch(table, tableStorage, batch);
         }
         return created;
+    }
+
+    /**
+     * BatchCreatePartition for every partition; the ones Glue answers AlreadyExists for get their
+     * new location with BatchUpdatePartition; then BatchDeletePartition for the removals, where
+     * EntityNotFound means already removed. Each Glue partition changes atomically; a retry after a
+     * failure part-way creates nothing twice and moves to the same locations.
+     */
+    @Override
+    public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
+        requireNonNull(table, "table is null");
+        requireNonNull(partitions, "partitions is null");
+        requireNonNull(removals, "removals is null");
+        Table glueTable = getTable(table).orElseThrow(() -> new CatalogException(
+                "Cannot move partitions of %s because the table does not exist in Glue".formatted(qualified(table)), null));
+        StorageDescriptor tableStorage = storageDescriptor(table, glueTable);
+        for (int from = 0; from < partitions.size(); from += MAX_PARTITIONS_PER_BATCH) {
+            List<Partition> batch = partitions.subList(from, Math.min(from + MAX_PARTITIONS_PER_BATCH, partitions.size()));
+            List<List<String>> existing = new ArrayList<>();
+            createBatch(table, tableStorage, batch, existing);
+            List<Partition> moves = batch.stream().filter(p -> existing.contains(p.values())).toList();
+            if (!moves.isEmpty()) {
+                updateBatch(table, tableStorage, moves);
+            }
+        }
+        for (int from = 0; from < removals.size(); from += MAX_DELETES_PER_BATCH) {
+            List<List<String>> batch = removals.subList(from, Math.min(from + MAX_DELETES_PER_BATCH, removals.size()));
+            deleteBatch(table, batch);
+        }
     }
 
     @Override
@@ -292,6 +326,12 @@ public final class GlueCatalog implements Catalog {
     }
 
     private int createBatch(String table, StorageDescriptor tableStorage, List<Partition> batch) {
+        return createBatch(table, tableStorage, batch, new ArrayList<>());
+    }
+
+    /** @param existing receives the values of the partitions Glue already had */
+    private int createBatch(String table, StorageDescriptor tableStorage, List<Partition> batch,
+            List<List<String>> existing) {
         List<PartitionInput> inputs = batch.stream()
                 .map(partition -> PartitionInput.builder()
                         .values(partition.values())
@@ -313,6 +353,9 @@ public final class GlueCatalog implements Catalog {
         // request whose first answer was lost) or another writer of the same data: that is the
         // outcome we want, so it counts as registered, not as created.
         List<PartitionError> errors = response.errors();
+        errors.stream()
+                .filter(error -> error.errorDetail() != null && ALREADY_EXISTS.equals(error.errorDetail().errorCode()))
+                .forEach(error -> existing.add(error.partitionValues()));
         List<PartitionError> failures = errors.stream()
                 .filter(error -> error.errorDetail() == null || !ALREADY_EXISTS.equals(error.errorDetail().errorCode()))
                 .toList();
@@ -323,6 +366,52 @@ public final class GlueCatalog implements Catalog {
             throw new CatalogException("Glue refused partitions of %s: %s".formatted(qualified(table), details), null);
         }
         return batch.size() - errors.size();
+    }
+
+    private void updateBatch(String table, StorageDescriptor tableStorage, List<Partition> moves) {
+        List<BatchUpdatePartitionRequestEntry> entries = moves.stream()
+                .map(partition -> BatchUpdatePartitionRequestEntry.builder()
+                        .partitionValueList(partition.values())
+                        .partitionInput(PartitionInput.builder()
+                                .values(partition.values())
+                                .storageDescriptor(tableStorage.toBuilder().location(partition.location()).build())
+                                .build())
+                        .build())
+                .toList();
+        List<BatchUpdatePartitionFailureEntry> failures;
+        try {
+            failures = glue.batchUpdatePartition(r -> r.databaseName(database).tableName(table).entries(entries)).errors();
+        } catch (SdkException e) {
+            throw new CatalogException("Cannot move %d partitions of %s in Glue, from %s to %s".formatted(moves.size(),
+                    qualified(table), moves.get(0).values(), moves.get(moves.size() - 1).values()), e);
+        }
+        if (!failures.isEmpty()) {
+            String details = failures.stream()
+                    .map(f -> f.partitionValueList() + ": " + (f.errorDetail() == null ? "no error detail"
+                            : f.errorDetail().errorCode() + " (" + f.errorDetail().errorMessage() + ")"))
+                    .collect(Collectors.joining("; "));
+            throw new CatalogException("Glue refused to move partitions of %s: %s".formatted(qualified(table), details), null);
+        }
+    }
+
+    private void deleteBatch(String table, List<List<String>> values) {
+        List<PartitionValueList> entries = values.stream().map(v -> PartitionValueList.builder().values(v).build()).toList();
+        List<PartitionError> errors;
+        try {
+            errors = glue.batchDeletePartition(r -> r.databaseName(database).tableName(table).partitionsToDelete(entries)).errors();
+        } catch (SdkException e) {
+            throw new CatalogException("Cannot remove %d partitions of %s in Glue, from %s to %s".formatted(values.size(),
+                    qualified(table), values.get(0), values.get(values.size() - 1)), e);
+        }
+        // A partition that is not there was removed by an earlier attempt: the outcome we want.
+        List<PartitionError> failures = errors.stream()
+                .filter(error -> error.errorDetail() == null || !"EntityNotFoundException".equals(error.errorDetail().errorCode()))
+                .toList();
+        if (!failures.isEmpty()) {
+            throw new CatalogException("Glue refused to remove partitions of %s: %s".formatted(qualified(table),
+                    failures.stream().map(error -> error.partitionValues() + ": " + describe(error))
+                            .collect(Collectors.joining("; "))), null);
+        }
     }
 
     private Optional<Table> getTable(String name) {

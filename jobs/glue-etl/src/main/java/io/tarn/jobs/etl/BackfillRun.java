@@ -80,8 +80,8 @@ final class BackfillRun {
      */
     private TableOutput table(Dataset dataset, List<Manifest> manifests) {
         StagingSchema schema = new StagingSchema(dataset);
-        String location = "s3://" + settings.stagingBucket().orElseThrow() + "/" + dataset.name() + "/";
-        TableDefinition definition = schema.tableDefinition(location);
+        String location = "s3://" + settings.stagingBucket().orElseThrow() + "/" + dataset.changesTable() + "/";
+        TableDefinition definition = schema.changesTableDefinition(location);
         Map<String, PartitionOutput> partitions = new TreeMap<>();
         for (Manifest manifest : manifests) {
             for (PartitionEntry entry : manifest.partitions()) {
@@ -91,7 +91,7 @@ final class BackfillRun {
         }
         List<PartitionOutput> written = new ArrayList<>(partitions.values());
         written.sort(Comparator.comparing(PartitionOutput::location));
-        return new TableOutput(dataset.name(), location, schema.fingerprint(), definition.columns(),
+        return new TableOutput(dataset.changesTable(), location, schema.fingerprint(), definition.columns(),
                 definition.partitionKeys(), written);
     }
 }

@@ -131,6 +131,11 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
         }
 
         @Override
+        public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
+            throw new UnsupportedOperationException("A backfill registers change log partitions only");
+        }
+
+        @Override
         public List<Partition> partitions(String table) {
             return List.of();
         }

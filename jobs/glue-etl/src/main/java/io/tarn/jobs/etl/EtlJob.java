@@ -3,7 +3,9 @@ package io.tarn.jobs.etl;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.aws.AwsClients;
+import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
+import io.tarn.catalog.Catalog;
 import io.tarn.etl.RunManifest;
 import io.tarn.etl.RunManifest.TableOutput;
 import io.tarn.pipeline.PipelineConfig;
@@ -20,10 +22,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The Glue ETL job: {@code join} builds the joined datasets of pipeline.yaml from staging,
+ * The Glue ETL job: {@code join} refreshes each dataset's current table from its change log
+ * ({@link RefreshRun}), then builds the joined datasets of pipeline.yaml from the current tables;
  * {@code backfill} converts raw objects to staging at scale. Both finish by writing a
  * {@link RunManifest} to {@code etl-runs/<run id>.json} in staging, after all data: its presence
  * means the run's data is complete.
@@ -44,14 +48,27 @@ public final class EtlJob {
         System.out.println(new String(manifest.toJson(), StandardCharsets.UTF_8));
     }
 
-    /** Runs the job on {@code spark} and returns the manifest it stored. */
+    /**
+     * Runs the job on {@code spark} with the Glue catalog of {@code --glue-database} and returns the
+     * manifest it stored.
+     */
     public static RunManifest run(SparkSession spark, EtlSettings settings) {
-        return run(spark, settings, Clock.systemUTC());
+        requireNonNull(settings, "settings is null");
+        if (settings.mode() == EtlSettings.Mode.BACKFILL) {
+            return run(spark, settings, new BackfillTask.DeferredCatalog(), Clock.systemUTC());
+        }
+        String database = settings.glueDatabase().orElseThrow(() -> new EtlArgumentException(
+                EtlSettings.GLUE_DATABASE, "is required for a join run: the refresh moves the current tables' partitions"));
+        try (GlueClient glue = new AwsClients(settings.aws()).build(GlueClient.builder())) {
+            return run(spark, settings, new GlueCatalog(glue, database), Clock.systemUTC());
+        }
     }
 
-    public static RunManifest run(SparkSession spark, EtlSettings settings, Clock clock) {
+    /** Runs the job with this catalog (the local lake's, or a test's). */
+    public static RunManifest run(SparkSession spark, EtlSettings settings, Catalog catalog, Clock clock) {
         requireNonNull(spark, "spark is null");
         requireNonNull(settings, "settings is null");
+        requireNonNull(catalog, "catalog is null");
         requireNonNull(clock, "clock is null");
         String startedAt = clock.instant().toString();
         // Join SQL and the dt partitions of staging speak of UTC days.
@@ -61,7 +78,11 @@ public final class EtlJob {
             String pipelineYaml = readPipeline(settings.pipeline(), store);
             PipelineConfig pipeline = PipelineLoader.parse(pipelineYaml, settings.pipeline());
             List<TableOutput> tables = switch (settings.mode()) {
-                case JOIN -> new JoinRun(spark, pipeline, settings).run();
+                case JOIN -> {
+                    JoinRun.checkJoins(pipeline, settings);
+                    List<RefreshRun.Refreshed> refreshed = new RefreshRun(spark, pipeline, settings, catalog, clock).run();
+                    yield new JoinRun(spark, pipeline, settings, catalog, refreshed).run();
+                }
                 case BACKFILL -> new BackfillRun(spark, pipeline, settings, store.orElseThrow(), BackfillTask.Config.of(
                         pipelineYaml, settings.pipeline(), settings.rawBucket().orElseThrow(),
                         settings.stagingBucket().orElseThrow(), settings.aws())).run();

@@ -6,8 +6,7 @@ import io.tarn.aws.AwsSettings;
 import io.tarn.etl.RunManifest;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +25,10 @@ import java.util.Set;
  *     them through {@code staging} itself: the folder an embedded S3 server serves for the bucket
  * @param raw the raw bucket, {@code s3://bucket}; backfill only
  * @param datasets backfill: the datasets to convert (all when empty); join: the joins to build
- * @param since join: rebuild only the accounts whose staging files were written at or after this
- *     instant; all accounts when empty
+ * @param glueDatabase join: the Glue database of the staging tables, whose current tables the
+ *     refresh moves to their new versions (a local run passes its catalog instead)
+ * @param settle join: how old a change index entry must be for the refresh to take it; an entry
+ *     younger than that may be followed by one its writer timed earlier but finished later
  * @param aws region, and an endpoint override for a local S3 server
  */
 public record EtlSettings(
@@ -38,7 +39,8 @@ public record EtlSettings(
         Optional<URI> stagingDir,
         Optional<URI> raw,
         List<String> datasets,
-        Optional<Instant> since,
+        Optional<String> glueDatabase,
+        Duration settle,
         AwsSettings aws) {
 
     public enum Mode { JOIN, BACKFILL }
@@ -50,14 +52,17 @@ public record EtlSettings(
     public static final String STAGING_DIR = "--staging-dir";
     public static final String RAW = "--raw";
     public static final String DATASETS = "--datasets";
-    public static final String SINCE = "--since";
+    public static final String GLUE_DATABASE = "--glue-database";
+    public static final String SETTLE_SECONDS = "--settle-seconds";
+    /** Longer than a change index entry takes to write, as timed by its writer's clock. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(30);
     public static final String REGION = "--region";
     public static final String S3_ENDPOINT = "--s3-endpoint";
     /** The {@code --datasets} value meaning every dataset (backfill) or every join (join). */
     public static final String ALL = "all";
 
     private static final Set<String> KNOWN = Set.of(
-            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, SINCE, REGION, S3_ENDPOINT);
+            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, REGION, S3_ENDPOINT);
     /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
     static final String DEFAULT_REGION = "us-east-1";
 
@@ -69,9 +74,10 @@ public record EtlSettings(
         requireNonNull(stagingDir, "stagingDir is null");
         requireNonNull(raw, "raw is null");
         datasets = List.copyOf(datasets);
-        requireNonNull(since, "since is null");
+        requireNonNull(glueDatabase, "glueDatabase is null");
+        requireNonNull(settle, "settle is null");
         requireNonNull(aws, "aws is null");
-        check(mode, runId, staging, stagingDir, raw, since);
+        check(mode, runId, staging, stagingDir, raw);
     }
 
     /**
@@ -112,23 +118,28 @@ public record EtlSettings(
                 .filter(text -> !text.strip().equalsIgnoreCase(ALL))
                 .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
-        Optional<Instant> since = Optional.ofNullable(values.get(SINCE)).map(text -> {
+        Duration settle = Optional.ofNullable(values.get(SETTLE_SECONDS)).map(text -> {
             try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new EtlArgumentException(SINCE, "must be an ISO-8601 instant like 2024-06-01T00:00:00Z, got '" + text + "'");
+                long seconds = Long.parseLong(text.strip());
+                if (seconds < 0) {
+                    throw new NumberFormatException();
+                }
+                return Duration.ofSeconds(seconds);
+            } catch (NumberFormatException e) {
+                throw new EtlArgumentException(SETTLE_SECONDS, "must be a number of seconds (0 or more), got '" + text + "'");
             }
-        });
+        }).orElse(DEFAULT_SETTLE);
         return new EtlSettings(mode, required(values, RUN_ID), required(values, PIPELINE),
                 uri(STAGING, required(values, STAGING)),
                 Optional.ofNullable(values.get(STAGING_DIR)).map(text -> uri(STAGING_DIR, text)),
                 Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
-                datasets, since, new AwsSettings(region, endpoint, Optional.empty()));
+                datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle,
+                new AwsSettings(region, endpoint, Optional.empty()));
     }
 
     /** The same run against other AWS settings: a local S3 server's credentials, say. */
     public EtlSettings withAws(AwsSettings other) {
-        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, since, other);
+        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, glueDatabase, settle, other);
     }
 
     /** The staging bucket when staging is {@code s3://bucket}. */
@@ -151,8 +162,7 @@ public record EtlSettings(
         return withSlash(stagingDir.orElse(staging).toString());
     }
 
-    private static void check(Mode mode, String runId, URI staging, Optional<URI> stagingDir, Optional<URI> raw,
-            Optional<Instant> since) {
+    private static void check(Mode mode, String runId, URI staging, Optional<URI> stagingDir, Optional<URI> raw) {
         try {
             RunManifest.checkRunId(runId);
         } catch (IllegalArgumentException e) {
@@ -175,9 +185,6 @@ public record EtlSettings(
             URI rawUri = raw.orElseThrow(() -> new EtlArgumentException(RAW, "is required for a backfill"));
             if (!"s3".equals(rawUri.getScheme()) || !isBucket(rawUri)) {
                 throw new EtlArgumentException(RAW, "must be s3://bucket, got '" + rawUri + "'");
-            }
-            if (since.isPresent()) {
-                throw new EtlArgumentException(SINCE, "applies to join runs only");
             }
         }
     }

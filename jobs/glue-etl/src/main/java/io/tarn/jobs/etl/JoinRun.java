@@ -3,6 +3,7 @@ package io.tarn.jobs.etl;
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 
+import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.TableDefinition;
 import io.tarn.etl.RunManifest.PartitionOutput;
@@ -10,14 +11,17 @@ import io.tarn.etl.RunManifest.TableOutput;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.JoinSpec;
 import io.tarn.pipeline.PipelineConfig;
-import java.time.Instant;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -25,31 +29,45 @@ import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 
-/** Builds the joined datasets of pipeline.yaml from the current state of their staging sources. */
+/**
+ * Builds the joined datasets of pipeline.yaml from the current tables of their sources. A run
+ * rebuilds the accounts the refresh rewrote in any of a join's sources (every account of a join
+ * with no table yet); an account left without rows loses its partition.
+ */
 final class JoinRun {
 
     private final SparkSession spark;
     private final PipelineConfig pipeline;
     private final EtlSettings settings;
+    private final Catalog catalog;
+    private final List<RefreshRun.Refreshed> refreshed;
     private final StagingTables staging;
 
-    JoinRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings) {
+    JoinRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog,
+            List<RefreshRun.Refreshed> refreshed) {
         this.spark = requireNonNull(spark, "spark is null");
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
         this.settings = requireNonNull(settings, "settings is null");
-        this.staging = new StagingTables(spark, settings.sparkStagingRoot());
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.refreshed = List.copyOf(refreshed);
+        this.staging = new StagingTables(spark, settings, catalog);
     }
 
-    List<TableOutput> run() {
-        List<JoinSpec> joins = pipeline.joins().stream()
-                .filter(j -> settings.datasets().isEmpty() || settings.datasets().contains(j.name()))
-                .toList();
+    /** Fails naming a join {@code --datasets} names that pipeline.yaml does not declare. */
+    static void checkJoins(PipelineConfig pipeline, EtlSettings settings) {
         for (String name : settings.datasets()) {
             if (pipeline.join(name).isEmpty()) {
                 throw new EtlArgumentException(EtlSettings.DATASETS, "names join '" + name
                         + "', which pipeline.yaml does not declare (joins: " + pipeline.joins().stream().map(JoinSpec::name).toList() + ")");
             }
         }
+    }
+
+    List<TableOutput> run() {
+        checkJoins(pipeline, settings);
+        List<JoinSpec> joins = pipeline.joins().stream()
+                .filter(j -> settings.datasets().isEmpty() || settings.datasets().contains(j.name()))
+                .toList();
         List<TableOutput> outputs = new ArrayList<>();
         for (JoinSpec join : joins) {
             outputs.add(build(join));
@@ -58,15 +76,11 @@ final class JoinRun {
     }
 
     private TableOutput build(JoinSpec join) {
-        Optional<List<String>> accounts = settings.since().map(since -> changedAccounts(join, since));
+        Optional<Set<String>> accounts = catalog.table(join.name()).isPresent()
+                ? Optional.of(changedAccounts(join)) : Optional.empty();
         for (String source : join.sources()) {
             Dataset dataset = pipeline.dataset(source).orElseThrow();
-            org.apache.spark.sql.Dataset<Row> rows = staging.rows(dataset);
-            if (accounts.isPresent()) {
-                // Literal values on the partition column: Spark lists only those accounts' folders.
-                rows = StagingTables.forAccounts(rows, accounts.get());
-            }
-            staging.currentState(dataset, rows).createOrReplaceTempView(source);
+            staging.currentView(dataset, accounts.orElse(null)).createOrReplaceTempView(source);
         }
         org.apache.spark.sql.Dataset<Row> result;
         try {
@@ -112,22 +126,56 @@ final class JoinRun {
                 rows.forEach((account, count) -> partitions.add(new PartitionOutput(List.of(account),
                         // The folder Spark wrote: its own escaping of the value (see PartitionPathsAgreementTest).
                         location + partition + "=" + ExternalCatalogUtils.escapePathName(account) + "/", count)));
+                if (accounts.isPresent()) {
+                    removeEmptied(join, accounts.get(), rows.keySet());
+                }
             } finally {
                 result.unpersist();
             }
         }
         partitions.sort(Comparator.comparing(PartitionOutput::location));
+        // Registered here too (partition repair registers its partitions): the next run then
+        // rebuilds only changed accounts, whatever became of this run's later steps.
+        catalog.ensureTable(definition);
         return new TableOutput(join.name(), location, definition.fingerprint(), columns, definition.partitionKeys(),
                 partitions);
     }
 
-    /** Accounts with staging files of any source written at or after {@code since}. */
-    private List<String> changedAccounts(JoinSpec join, Instant since) {
-        TreeSet<String> accounts = new TreeSet<>();
-        for (String source : join.sources()) {
-            accounts.addAll(staging.accountsWrittenSince(pipeline.dataset(source).orElseThrow(), since));
+    /**
+     * Rebuilt accounts the join no longer has rows for: their folders go, and their partitions
+     * leave the catalog (a crash in between leaves a partition without files, which reads as
+     * empty, and the next rebuild of the account removes it).
+     */
+    private void removeEmptied(JoinSpec join, Set<String> rebuilt, Set<String> withRows) {
+        List<List<String>> removals = new ArrayList<>();
+        for (String account : rebuilt) {
+            if (withRows.contains(account)) {
+                continue;
+            }
+            Path folder = new Path(settings.sparkStagingRoot() + join.name() + "/" + join.partitionBy() + "="
+                    + ExternalCatalogUtils.escapePathName(account));
+            try {
+                FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
+                fs.delete(folder, true);
+            } catch (IOException e) {
+                throw new EtlException("Cannot remove " + folder + ": " + e.getMessage(), e);
+            }
+            removals.add(List.of(account));
         }
-        return List.copyOf(accounts);
+        if (!removals.isEmpty()) {
+            catalog.movePartitions(join.name(), List.of(), removals);
+        }
+    }
+
+    /** The accounts the refresh rewrote in any of the join's sources. */
+    private Set<String> changedAccounts(JoinSpec join) {
+        Set<String> accounts = new TreeSet<>();
+        for (RefreshRun.Refreshed table : refreshed) {
+            if (join.sources().contains(table.dataset())) {
+                accounts.addAll(table.accounts());
+            }
+        }
+        return accounts;
     }
 
     private static String firstLine(RuntimeException e) {

@@ -22,7 +22,7 @@ class BackfillModeTest {
 
     private static final String LAMBDA = "lambda-staging";
     private static final String BACKFILL = "backfill-staging";
-    private static final List<String> TABLES = List.of("orders", "events", "accounts", "invoices");
+    private static final List<String> TABLES = List.of("orders_changes", "events_changes", "accounts_changes", "invoices_changes");
 
     @TempDir
     Path dir;
@@ -36,7 +36,7 @@ class BackfillModeTest {
             List<Manifest> lambda = keys.stream().map(key -> lake.ingest(LAMBDA, key)).toList();
 
             RunManifest run = EtlJob.run(TestLake.spark(),
-                    lake.settings(EtlSettings.Mode.BACKFILL, "backfill-1", BACKFILL, List.of(), Optional.empty()));
+                    lake.settings(EtlSettings.Mode.BACKFILL, "backfill-1", BACKFILL, List.of()));
 
             for (String table : TABLES) {
                 assertThat(keys(lake.bucketDir(BACKFILL), table)).as(table)
@@ -55,19 +55,20 @@ class BackfillModeTest {
             assertThat(run.mode()).isEqualTo("backfill");
             assertThat(run.tables()).extracting(TableOutput::table).containsExactlyElementsOf(TABLES);
             TableOutput orders = run.tables().get(0);
-            assertThat(orders.location()).isEqualTo("s3://backfill-staging/orders/");
+            assertThat(orders.location()).isEqualTo("s3://backfill-staging/orders_changes/");
             assertThat(orders.schemaFingerprint())
                     .isEqualTo(new StagingSchema(lake.pipeline.dataset("orders").orElseThrow()).fingerprint());
             assertThat(orders.partitionKeys()).extracting(c -> c.name()).containsExactly("account_id", "dt");
-            List<String> lambdaOrderPartitions = lambda.stream().filter(m -> m.table().equals("orders"))
+            List<String> lambdaOrderPartitions = lambda.stream().filter(m -> m.table().equals("orders_changes"))
                     .flatMap(m -> m.partitions().stream())
                     .map(p -> p.location().replace("s3://" + LAMBDA + "/", "s3://" + BACKFILL + "/"))
                     .distinct().sorted().toList();
             assertThat(orders.partitions()).extracting(PartitionOutput::location).isEqualTo(lambdaOrderPartitions);
+            // The change log's day is the day each object landed, the same for both.
             assertThat(orders.partitions()).extracting(PartitionOutput::location)
-                    .contains("s3://backfill-staging/orders/account_id=a%2Fb/dt=2024-06-01/");
+                    .anyMatch(location -> location.matches("s3://backfill-staging/orders_changes/account_id=a%2Fb/dt=\\d{4}-\\d{2}-\\d{2}/"));
             assertThat(orders.partitions().stream().mapToLong(PartitionOutput::rows).sum())
-                    .isEqualTo(lambda.stream().filter(m -> m.table().equals("orders")).mapToLong(Manifest::rowsWritten).sum());
+                    .isEqualTo(lambda.stream().filter(m -> m.table().equals("orders_changes")).mapToLong(Manifest::rowsWritten).sum());
             assertThat(lake.bucketDir(BACKFILL).resolve("etl-runs/backfill-1.json")).exists();
         }
     }

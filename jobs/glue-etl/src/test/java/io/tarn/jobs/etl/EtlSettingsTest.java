@@ -7,7 +7,8 @@ import io.tarn.aws.AwsSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,11 +57,14 @@ class EtlSettingsTest {
     }
 
     @Test
-    void readsSince() {
+    void readsTheGlueDatabaseAndTheSettleInterval() {
         String[] args = List.of("--mode", "join", "--run-id", "r", "--pipeline", "p.yaml", "--staging", "file:///tmp/stg/",
-                "--since", "2024-06-01T00:00:00Z").toArray(String[]::new);
+                "--glue-database", "tarn_prod", "--settle-seconds", "5").toArray(String[]::new);
 
-        assertThat(EtlSettings.parse(args, Map.of()).since()).contains(Instant.parse("2024-06-01T00:00:00Z"));
+        EtlSettings settings = EtlSettings.parse(args, Map.of());
+        assertThat(settings.glueDatabase()).contains("tarn_prod");
+        assertThat(settings.settle()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(parse().settle()).isEqualTo(EtlSettings.DEFAULT_SETTLE);
     }
 
     @Test
@@ -73,8 +77,8 @@ class EtlSettingsTest {
                         + " starting with a letter or digit");
         assertThatThrownBy(() -> parse("--staging", "s3://stg/some/prefix"))
                 .hasMessage("argument --staging: must be s3://bucket or file:///dir/, got 's3://stg/some/prefix'");
-        assertThatThrownBy(() -> parse("--since", "yesterday"))
-                .hasMessage("argument --since: must be an ISO-8601 instant like 2024-06-01T00:00:00Z, got 'yesterday'");
+        assertThatThrownBy(() -> parse("--settle-seconds", "-1"))
+                .hasMessage("argument --settle-seconds: must be a number of seconds (0 or more), got '-1'");
         assertThatThrownBy(() -> parse("--s3-endpoint", "localhost:9000"))
                 .hasMessage("argument --s3-endpoint: must be an http(s) URL, got 'localhost:9000'");
         assertThatThrownBy(() -> EtlSettings.parse(new String[] {"--mode", "join", "--colour", "blue"}, Map.of()))
@@ -98,17 +102,17 @@ class EtlSettingsTest {
     @Test
     void unknownJoinAndUnreadablePipelineAreNamed(@TempDir Path dir) throws Exception {
         EtlSettings missing = new EtlSettings(EtlSettings.Mode.JOIN, "r", dir.resolve("nope.yaml").toString(),
-                dir.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+                dir.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO,
                 AwsSettings.aws("us-east-1"));
         SparkSession spark = TestLake.spark();
 
-        assertThatThrownBy(() -> EtlJob.run(spark, missing))
+        assertThatThrownBy(() -> EtlJob.run(spark, missing, TestLake.catalog(), Clock.systemUTC()))
                 .isInstanceOf(EtlArgumentException.class)
                 .hasMessageStartingWith("argument --pipeline: cannot read '" + dir.resolve("nope.yaml") + "'");
         EtlSettings unknownJoin = new EtlSettings(EtlSettings.Mode.JOIN, "r", TestLake.PIPELINE.toString(),
-                dir.toUri(), Optional.empty(), Optional.empty(), List.of("daily"), Optional.empty(),
+                dir.toUri(), Optional.empty(), Optional.empty(), List.of("daily"), Optional.empty(), Duration.ZERO,
                 AwsSettings.aws("us-east-1"));
-        assertThatThrownBy(() -> EtlJob.run(spark, unknownJoin))
+        assertThatThrownBy(() -> EtlJob.run(spark, unknownJoin, TestLake.catalog(), Clock.systemUTC()))
                 .hasMessage("argument --datasets: names join 'daily', which pipeline.yaml does not declare (joins: [account_daily])");
         assertThat(Files.exists(dir.resolve("etl-runs"))).isFalse();
     }

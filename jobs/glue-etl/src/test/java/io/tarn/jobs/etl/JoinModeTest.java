@@ -3,6 +3,7 @@ package io.tarn.jobs.etl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarn.catalog.Catalog;
 import io.tarn.etl.RunManifest;
 import io.tarn.etl.RunManifest.PartitionOutput;
 import io.tarn.etl.RunManifest.TableOutput;
@@ -11,8 +12,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +62,7 @@ class JoinModeTest {
     static TestLake lake;
     static SparkSession spark;
     static RunManifest first;
+    static Catalog catalog;
 
     @BeforeAll
     static void ingestAndJoin() throws IOException {
@@ -73,7 +75,8 @@ class JoinModeTest {
         keys.add(lake.put("azuresql/dbo/invoices/timestamp/20240601T000000-000000000.1__20240603T100000-000000000.9102.csv",
                 INVOICES_PAGE));
         keys.forEach(key -> lake.ingest(STAGING, key));
-        first = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "join-1", STAGING, List.of(), Optional.empty()));
+        catalog = TestLake.catalog();
+        first = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "join-1", STAGING, List.of()), catalog, Clock.systemUTC());
     }
 
     @AfterAll
@@ -143,12 +146,11 @@ class JoinModeTest {
     @Order(3)
     void secondRunRewritesOnlyTheChangedAccount() throws Exception {
         Map<String, List<String>> before = accountFolders();
-        Instant since = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         lake.ingest(STAGING, lake.put("dms/shop/orders/20240604-0000000000.csv",
                 "I,2024-06-04 00:00:00.000000,2100,globex,9,paid,100.00,USD,2024-06-03 12:00:00,\\N\n"));
 
-        RunManifest second = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "join-2", STAGING, List.of(),
-                Optional.of(since)));
+        RunManifest second = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "join-2", STAGING, List.of()),
+                catalog, Clock.systemUTC());
 
         assertThat(second.tables().get(0).partitions()).extracting(p -> p.values().get(0)).containsExactly("globex");
         Map<String, List<String>> after = accountFolders();
@@ -173,11 +175,11 @@ class JoinModeTest {
         Path pipeline = dir.resolve("bad-pipeline.yaml");
         Files.writeString(pipeline, Files.readString(TestLake.PIPELINE)
                 .replace("SELECT d.account_id, d.day,", "SELECT d.account_id AS account, d.day,"));
-        EtlSettings base = lake.settings(EtlSettings.Mode.JOIN, "join-bad", STAGING, List.of(), Optional.empty());
+        EtlSettings base = lake.settings(EtlSettings.Mode.JOIN, "join-bad", STAGING, List.of());
         EtlSettings settings = new EtlSettings(base.mode(), base.runId(), pipeline.toString(), base.staging(),
-                base.stagingDir(), base.raw(), base.datasets(), base.since(), base.aws());
+                base.stagingDir(), base.raw(), base.datasets(), base.glueDatabase(), base.settle(), base.aws());
 
-        assertThatThrownBy(() -> EtlJob.run(spark, settings))
+        assertThatThrownBy(() -> EtlJob.run(spark, settings, catalog, Clock.systemUTC()))
                 .isInstanceOf(EtlException.class)
                 .hasMessageStartingWith("join 'account_daily': its sql returns no account_id column (it returns [account, day,");
     }
@@ -188,9 +190,9 @@ class JoinModeTest {
         Path empty = dir.resolve("empty-staging");
         Files.createDirectories(empty);
         EtlSettings settings = new EtlSettings(EtlSettings.Mode.JOIN, "join-empty", TestLake.PIPELINE.toString(),
-                empty.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), lake.aws);
+                empty.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, lake.aws);
 
-        RunManifest manifest = EtlJob.run(spark, settings);
+        RunManifest manifest = EtlJob.run(spark, settings, TestLake.catalog(), Clock.systemUTC());
 
         assertThat(manifest.tables()).singleElement().satisfies(table -> {
             assertThat(table.partitions()).isEmpty();
@@ -236,7 +238,7 @@ class JoinModeTest {
                         : "_commit_ts DESC NULLS LAST, _source_key DESC, _source_line DESC";
                 statement.execute("CREATE VIEW " + table + " AS SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER ("
                         + "PARTITION BY " + entry.getValue() + " ORDER BY " + order + ") AS _rn FROM read_parquet('"
-                        + lake.bucketDir(STAGING).resolve(table) + "/**/*.parquet', hive_partitioning = true,"
+                        + lake.bucketDir(STAGING).resolve(table + "_changes") + "/**/*.parquet', hive_partitioning = true,"
                         + " hive_types = {'account_id': VARCHAR})) WHERE _rn = 1 AND _op <> 'D'");
             }
         }

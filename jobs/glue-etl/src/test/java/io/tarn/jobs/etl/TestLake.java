@@ -100,10 +100,20 @@ final class TestLake implements AutoCloseable {
         return bucketDir(bucket).toUri();
     }
 
-    EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets,
-            Optional<java.time.Instant> since) {
+    EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets) {
         return new EtlSettings(mode, runId, PIPELINE.toString(), URI.create("s3://" + stagingBucket),
-                Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)), datasets, since, aws);
+                Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)), datasets,
+                Optional.empty(), java.time.Duration.ZERO, aws);
+    }
+
+    /** A Glue catalog of its own on moto, as the job finds it in AWS. */
+    static io.tarn.catalog.Catalog catalog() {
+        software.amazon.awssdk.services.glue.GlueClient glue = new AwsClients(AwsSettings.local(
+                io.tarn.embedded.MotoServer.shared().endpoint(), "us-east-1", "test", "test"))
+                .build(software.amazon.awssdk.services.glue.GlueClient.builder());
+        String database = "tarn_job_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        glue.createDatabase(r -> r.databaseInput(d -> d.name(database)));
+        return new io.tarn.aws.glue.GlueCatalog(glue, database);
     }
 
     static Connection duckdb() throws SQLException {

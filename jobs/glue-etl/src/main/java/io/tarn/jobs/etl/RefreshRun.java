@@ -1,0 +1,319 @@
+package io.tarn.jobs.etl;
+
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.catalog.Catalog;
+import io.tarn.catalog.Partition;
+import io.tarn.current.ChangeIndex;
+import io.tarn.current.ChangeOrder;
+import io.tarn.ingest.Manifest;
+import io.tarn.parquet.StagingSchema;
+import io.tarn.partition.PartitionPaths;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.PipelineConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+
+/**
+ * Brings each dataset's current table ({@code <name>}) up to its change log ({@code <name>_changes}),
+ * reading only the changes added since the last refresh and rewriting only the account
+ * partitions they touch.
+ *
+ * <p>Per dataset: the change index entries written since the watermark, and older than the settle
+ * interval, name the manifests and so the change files to read. The accounts to rewrite are those
+ * the changes name, plus those currently holding any changed key (a key whose account changed
+ * leaves its old partition; a MongoDB delete names only its key). For each such account, its
+ * current rows (which keep their winning change's order columns) and the new changes are reduced
+ * to the latest change per key by {@link ChangeOrder}; deletes are dropped. The result is written
+ * as a new version, {@code <name>/account_id=<a>/v=<run id>/[dt=<d>/]}, then the catalog's
+ * partitions of those accounts move to it (emptied ones are removed), then the watermark advances.
+ *
+ * <p>A rerun of the same run id writes the same versions and moves to the same locations. A crash
+ * before the watermark advances leaves it where it was: the next run reads the same changes again
+ * over whatever the catalog points at, and re-applying a change that already won gives the same row.
+ */
+final class RefreshRun {
+
+    /** Per dataset, the last change index entry applied: {@code refresh/<dataset>.json}. */
+    static final String STATE_PREFIX = "refresh/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SparkSession spark;
+    private final PipelineConfig pipeline;
+    private final EtlSettings settings;
+    private final Catalog catalog;
+    private final Clock clock;
+    private final StagingTables staging;
+
+    RefreshRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog, Clock clock) {
+        this.spark = requireNonNull(spark, "spark is null");
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.staging = new StagingTables(spark, settings, catalog);
+    }
+
+    /** What one dataset's refresh did: the accounts it rewrote (unescaped) and the rows it read. */
+    record Refreshed(String dataset, Set<String> accounts, long changesRead, int partitionsWritten, int partitionsRemoved) {}
+
+    List<Refreshed> run() {
+        Instant cutoff = clock.instant().minus(settings.settle());
+        List<Refreshed> refreshed = new ArrayList<>();
+        for (Dataset dataset : pipeline.datasets()) {
+            refreshed.add(refresh(dataset, cutoff));
+        }
+        return refreshed;
+    }
+
+    private Refreshed refresh(Dataset dataset, Instant cutoff) {
+        Optional<String> watermark = readWatermark(dataset);
+        List<String> entries = newEntries(dataset, watermark, cutoff);
+        if (entries.isEmpty()) {
+            return new Refreshed(dataset.name(), Set.of(), 0, 0, 0);
+        }
+        // A replayed object has an entry per conversion, all naming its one manifest.
+        Map<String, Manifest> manifests = new LinkedHashMap<>();
+        for (String entry : entries) {
+            String manifestKey = new String(readBytes(entry), StandardCharsets.UTF_8).trim();
+            Manifest manifest = Manifest.fromJson(readBytes(manifestKey));
+            manifests.put(manifest.objectId(), manifest);
+        }
+        List<String> files = new ArrayList<>();
+        Set<String> accounts = new TreeSet<>();
+        for (Manifest manifest : manifests.values()) {
+            manifest.outputKeys().forEach(key -> files.add(settings.sparkStagingRoot() + key));
+            manifest.partitions().forEach(p -> accounts.add(p.values().get(0)));
+        }
+        accounts.remove(PartitionPaths.NO_ACCOUNT);
+
+        StagingSchema schema = new StagingSchema(dataset);
+        List<String> keys = dataset.primaryKey().stream().map(name -> keyColumn(dataset, name)).toList();
+        List<String> columns = new ArrayList<>(StagingTables.currentColumns(schema));
+        org.apache.spark.sql.Dataset<Row> changes = spark.read()
+                .schema(StagingTables.changesSchema(schema))
+                .option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
+                .parquet(files.toArray(String[]::new))
+                .select(columns(columns, StagingSchema.OP));
+        long changesRead = changes.count();
+
+        Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
+        if (!current.isEmpty()) {
+            // The accounts holding a changed key now: the key moved away from them, or a delete
+            // names only the key. Only the key columns and the account of the current files are read.
+            List<Partition> all = new ArrayList<>();
+            current.values().forEach(all::addAll);
+            List<String> lookup = new ArrayList<>(keys);
+            if (!lookup.contains(Dataset.ACCOUNT_PARTITION)) {
+                lookup.add(Dataset.ACCOUNT_PARTITION);
+            }
+            staging.currentRows(dataset, all).select(columns(lookup))
+                    .join(changes.select(columns(keys)).distinct(), seq(keys), "left_semi")
+                    .select(Dataset.ACCOUNT_PARTITION).distinct()
+                    .collectAsList().forEach(row -> accounts.add(row.getString(0)));
+        }
+
+        List<Partition> previous = new ArrayList<>();
+        accounts.forEach(account -> previous.addAll(current.getOrDefault(account, List.of())));
+        Column[] order = ChangeOrder.of(dataset).terms().stream()
+                .map(t -> t.nullsLast() ? col(t.column()).desc_nulls_last() : col(t.column()).desc())
+                .toArray(Column[]::new);
+        org.apache.spark.sql.Dataset<Row> latest = changes
+                .unionByName(staging.currentRows(dataset, previous).withColumn(StagingSchema.OP, lit("I"))
+                        .select(columns(columns, StagingSchema.OP)))
+                .withColumn("_rn", row_number().over(Window.partitionBy(columns(keys)).orderBy(order)))
+                .where(col("_rn").equalTo(1).and(col(StagingSchema.OP).notEqual(lit("D"))))
+                .drop("_rn", StagingSchema.OP);
+        List<String> partitionColumns = new ArrayList<>(List.of(Dataset.ACCOUNT_PARTITION, StagingTables.VERSION));
+        if (dataset.partitionDate().isPresent()) {
+            // The same UTC day RowTyper checked the row has (the session's time zone is UTC).
+            latest = latest.withColumn(Dataset.DATE_PARTITION, date_format(col(dataset.partitionDate().get()), "yyyy-MM-dd"));
+            partitionColumns.add(Dataset.DATE_PARTITION);
+        }
+        // One task per partition, so one file per partition.
+        latest = latest.withColumn(StagingTables.VERSION, lit(settings.runId()))
+                .repartition(columns(partitionColumns));
+
+        List<String> valueColumns = new ArrayList<>(partitionColumns);
+        valueColumns.remove(StagingTables.VERSION);
+        List<Partition> written = new ArrayList<>();
+        latest.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            for (Row row : latest.select(columns(valueColumns)).distinct().collectAsList()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 0; i < valueColumns.size(); i++) {
+                    values.add(row.getString(i));
+                }
+                written.add(new Partition(values, location(dataset, values)));
+            }
+            latest.write()
+                    .mode(SaveMode.Overwrite)
+                    // Replaces only this run's version folders: a rerun of the run id writes them again.
+                    .option("partitionOverwriteMode", "dynamic")
+                    .option("compression", "zstd")
+                    .partitionBy(partitionColumns.toArray(String[]::new))
+                    .parquet(settings.sparkStagingRoot() + dataset.name());
+        } finally {
+            latest.unpersist();
+        }
+
+        Set<List<String>> kept = new HashSet<>();
+        written.forEach(p -> kept.add(p.values()));
+        List<List<String>> removals = previous.stream().map(Partition::values).filter(v -> !kept.contains(v)).toList();
+        catalog.ensureTable(schema.currentTableDefinition(settings.stagingRoot() + dataset.name() + "/"));
+        catalog.movePartitions(dataset.name(), written, removals);
+        writeWatermark(dataset, entries.get(entries.size() - 1));
+        return new Refreshed(dataset.name(), accounts, changesRead, written.size(), removals.size());
+    }
+
+    /** The catalog location of a current partition of this run's version, escaped as Spark wrote it. */
+    private String location(Dataset dataset, List<String> values) {
+        StringBuilder location = new StringBuilder(settings.stagingRoot()).append(dataset.name()).append('/')
+                .append(Dataset.ACCOUNT_PARTITION).append('=').append(ExternalCatalogUtils.escapePathName(values.get(0)))
+                .append('/').append(StagingTables.VERSION).append('=')
+                .append(ExternalCatalogUtils.escapePathName(settings.runId())).append('/');
+        if (values.size() > 1) {
+            location.append(Dataset.DATE_PARTITION).append('=')
+                    .append(ExternalCatalogUtils.escapePathName(values.get(1))).append('/');
+        }
+        return location.toString();
+    }
+
+    static String keyColumn(Dataset dataset, String name) {
+        return name.equals(dataset.accountColumn()) ? Dataset.ACCOUNT_PARTITION : name;
+    }
+
+    private static Column[] columns(List<String> names, String... more) {
+        List<Column> columns = new ArrayList<>();
+        names.forEach(name -> columns.add(col(name)));
+        for (String name : more) {
+            columns.add(col(name));
+        }
+        return columns.toArray(Column[]::new);
+    }
+
+    private static Seq<String> seq(List<String> names) {
+        return JavaConverters.asScalaBuffer(names).toList();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The change index and the watermark, through Hadoop's file system (S3 on Glue, files locally)
+    // ------------------------------------------------------------------------------------------
+
+    /** The index entries after the watermark and written at or before the cutoff, in order. */
+    private List<String> newEntries(Dataset dataset, Optional<String> watermark, Instant cutoff) {
+        String datasetFolder = ChangeIndex.PREFIX + dataset.name() + "/";
+        Optional<Instant> since = watermark.map(ChangeIndex::writtenAt);
+        List<String> entries = new ArrayList<>();
+        for (String day : children(datasetFolder)) {
+            // Days and hours before the watermark's hold only applied entries: not listed.
+            if (since.isPresent() && day.compareTo(ChangeIndex.day(since.get())) < 0) {
+                continue;
+            }
+            for (String hour : children(datasetFolder + day + "/")) {
+                String folder = datasetFolder + day + "/" + hour + "/";
+                if (since.isPresent() && folder.compareTo(ChangeIndex.hourFolder(dataset.name(), since.get())) < 0) {
+                    continue;
+                }
+                for (String name : children(folder)) {
+                    String key = folder + name;
+                    if (watermark.map(w -> key.compareTo(w) > 0).orElse(true) && !ChangeIndex.writtenAt(key).isAfter(cutoff)) {
+                        entries.add(key);
+                    }
+                }
+            }
+        }
+        entries.sort(null);
+        return entries;
+    }
+
+    private List<String> children(String folder) {
+        Path path = new Path(settings.sparkStagingRoot() + folder);
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(path)) {
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(path)) {
+                names.add(status.getPath().getName());
+            }
+            names.sort(null);
+            return names;
+        } catch (IOException e) {
+            throw new EtlException("Cannot list " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<String> readWatermark(Dataset dataset) {
+        String key = STATE_PREFIX + dataset.name() + ".json";
+        Path path = new Path(settings.sparkStagingRoot() + key);
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(path)) {
+                return Optional.empty();
+            }
+            JsonNode state = JSON.readTree(readBytes(key));
+            return Optional.of(state.path("watermark").asText());
+        } catch (IOException e) {
+            throw new EtlException("Cannot read refresh state " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeWatermark(Dataset dataset, String entry) {
+        Map<String, String> state = new LinkedHashMap<>();
+        state.put("watermark", entry);
+        state.put("runId", settings.runId());
+        Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (OutputStream out = fs.create(path, true)) {
+                out.write(JSON.writeValueAsBytes(state));
+            }
+        } catch (IOException e) {
+            throw new EtlException("Cannot write refresh state " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] readBytes(String key) {
+        Path path = new Path(settings.sparkStagingRoot() + key);
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (InputStream in = fs.open(path)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new EtlException("Cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

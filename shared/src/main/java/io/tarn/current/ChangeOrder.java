@@ -1,0 +1,67 @@
+package io.tarn.current;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.parquet.StagingSchema;
+import io.tarn.pipeline.Dataset;
+import io.tarn.pipeline.SourceKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Which of a key's changes is its current state: the first in this order, latest first. The one
+ * definition of the rule; the refresh (Spark) renders it from here.
+ *
+ * <p>DMS rows carry the commit timestamp, and DMS does not keep transaction order across CDC files,
+ * so the commit timestamp decides (a row without one counts as oldest), then the raw object's name
+ * (DMS names CDC files by time), then the line within it.
+ *
+ * <p>Azure SQL rows have no commit timestamp. The poller is serial (one lease per table), so the
+ * landing time of its pages ({@code _ingested_at}, the raw object's S3 last-modified time) is the
+ * order it read them in. That comes before the object's name because page keys
+ * ({@code <strategy>/<start>__<end>.csv}) do not always sort in poll order: a change-tracking
+ * resync's {@code snapshot-...} start sorts after every numeric version, so it would beat the syncs
+ * that follow it. Pages that land within the same second come from one poll run, where a primary
+ * key is read at most once (or, with the timestamp strategy, re-read unchanged), so their name
+ * order cannot pick a wrong version.
+ *
+ * @param terms the order's columns, each descending
+ */
+public record ChangeOrder(List<Term> terms) {
+
+    /** One column of the order, descending; {@code nullsLast} when a null means "oldest". */
+    public record Term(String column, boolean nullsLast) {
+        public Term {
+            requireNonNull(column, "column is null");
+        }
+    }
+
+    public ChangeOrder {
+        terms = List.copyOf(terms);
+    }
+
+    public static ChangeOrder of(Dataset dataset) {
+        requireNonNull(dataset, "dataset is null");
+        List<Term> terms = new ArrayList<>();
+        terms.add(new Term(StagingSchema.COMMIT_TS, true));
+        if (dataset.source() == SourceKind.AZURESQL) {
+            terms.add(new Term(StagingSchema.INGESTED_AT, false));
+        }
+        terms.add(new Term(StagingSchema.SOURCE_KEY, false));
+        terms.add(new Term(StagingSchema.SOURCE_LINE, false));
+        return new ChangeOrder(terms);
+    }
+
+    /** The order as an SQL {@code ORDER BY} list (Spark SQL, DuckDB, Redshift spell it alike). */
+    public String sql() {
+        return terms.stream()
+                .map(t -> '"' + t.column() + "\" DESC" + (t.nullsLast() ? " NULLS LAST" : ""))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** The columns of the order. */
+    public List<String> columns() {
+        return terms.stream().map(Term::column).toList();
+    }
+}
