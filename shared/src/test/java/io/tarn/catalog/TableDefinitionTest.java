@@ -29,6 +29,6 @@ class TableDefinitionTest {
         StagingSchema orders = new StagingSchema(
                 PipelineLoader.load(Path.of("../pipeline.yaml")).dataset("orders").orElseThrow());
 
-        assertThat(orders.fingerprint()).isEqualTo(orders.tableDefinition("s3://staging/orders/").fingerprint());
+        assertThat(orders.fingerprint()).isEqualTo(orders.changesTableDefinition("s3://staging/orders_changes/").fingerprint());
     }
 }

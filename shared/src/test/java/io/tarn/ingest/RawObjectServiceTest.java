@@ -12,6 +12,8 @@ import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
+import io.tarn.partition.PartitionPaths;
+import io.tarn.current.ChangeIndex;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.MotoServer;
@@ -39,6 +41,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -125,8 +128,10 @@ class RawObjectServiceTest {
         assertThat(manifest.rowsWritten()).isEqualTo(7);
         assertThat(manifest.rowsQuarantined()).isEqualTo(2);
         assertThat(manifest.rowsRead()).isEqualTo(manifest.rowsWritten() + manifest.rowsQuarantined());
+        // One partition per account: the change log's day is the day the object landed.
+        String landed = manifest.ingestedAt().substring(0, 10);
         assertThat(manifest.partitions()).extracting(p -> String.join("/", p.values())).containsExactly(
-                "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
+                "acme/" + landed, "globex/" + landed, "initech/" + landed);
         assertThat(stagingKeys()).containsAll(manifest.outputKeys())
                 .contains(manifest.quarantineKey(), manifest.manifestKey());
         assertThat(manifest.outputKeys()).allMatch(key -> key.endsWith(".zstd.parquet"));
@@ -150,11 +155,11 @@ class RawObjectServiceTest {
                 "\"s3://raw/dms/shop/orders/LOAD00000001.csv\",8,\"no account: column 'account_id' is empty\","
                         + "\"I,2024-06-01 09:00:00.000000,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N\"");
 
-        List<Partition> registered = catalog.partitions("orders");
+        List<Partition> registered = catalog.partitions("orders_changes");
         assertThat(registered).extracting(p -> String.join("/", p.values())).containsExactlyInAnyOrder(
-                "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
+                "acme/" + landed, "globex/" + landed, "initech/" + landed);
         assertThat(registered).extracting(Partition::location)
-                .contains("s3://staging/orders/account_id=acme/dt=2024-05-30/");
+                .contains("s3://staging/orders_changes/account_id=acme/dt=" + landed + "/");
         assertThat(Manifest.fromJson(readBytes(STAGING, manifest.manifestKey()))).isEqualTo(manifest);
     }
 
@@ -233,16 +238,16 @@ class RawObjectServiceTest {
         for (String key : manifest.outputKeys()) {
             String[] segments = key.split("/");
             assertThat(segments).hasSize(4);
-            assertThat(segments[0]).isEqualTo("orders");
+            assertThat(segments[0]).isEqualTo("orders_changes");
             assertThat(segments[1]).startsWith("account_id=");
-            assertThat(segments[2]).isEqualTo("dt=2024-05-30");
+            assertThat(segments[2]).isEqualTo("dt=" + manifest.ingestedAt().substring(0, 10));
         }
-        assertThat(manifest.outputKeys()).anyMatch(k -> k.startsWith("orders/account_id=..%2Fx/"))
-                .anyMatch(k -> k.startsWith("orders/account_id=%252F/"))
-                .anyMatch(k -> k.startsWith("orders/account_id=a%3Db/"));
+        assertThat(manifest.outputKeys()).anyMatch(k -> k.startsWith("orders_changes/account_id=..%2Fx/"))
+                .anyMatch(k -> k.startsWith("orders_changes/account_id=%252F/"))
+                .anyMatch(k -> k.startsWith("orders_changes/account_id=a%3Db/"));
         for (int i = 0; i < accounts.size(); i++) {
             String account = accounts.get(i);
-            Partition partition = catalog.partitions("orders").stream()
+            Partition partition = catalog.partitions("orders_changes").stream()
                     .filter(p -> p.values().get(0).equals(account)).findFirst().orElseThrow();
             assertThat(queryPartition(partition, "SELECT order_id FROM part")).containsExactly(String.valueOf(i + 1));
         }
@@ -389,15 +394,50 @@ class RawObjectServiceTest {
                 new IngestSettings(STAGING, temp.resolve("tmp"), ParquetSettings.defaults()),
                 Clock.systemUTC(), JsonLogger.silent()).process(next);
 
-        assertThat(catalog.table("accounts").orElseThrow().columns()).extracting(CatalogColumn::name).containsExactly(
+        assertThat(catalog.table("accounts_changes").orElseThrow().columns()).extracting(CatalogColumn::name).containsExactly(
                 "name", "plan", "region", "tier", "created_at", "updated_at",
                 "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at");
-        assertThat(catalog.partitions("accounts")).extracting(p -> p.values().get(0))
+        assertThat(catalog.partitions("accounts_changes")).extracting(p -> p.values().get(0))
                 .containsExactlyInAnyOrder("acme", "globex", "initech", "umbrella");
         // The new partition is registered with the new schema; the old ones keep theirs, which
         // Athena reads by name (the new column is null there).
-        assertThat(partitionColumns("accounts", "umbrella")).contains("tier");
-        assertThat(partitionColumns("accounts", "acme")).doesNotContain("tier");
+        assertThat(partitionColumns("accounts_changes", "umbrella")).contains("tier");
+        assertThat(partitionColumns("accounts_changes", "acme")).doesNotContain("tier");
+    }
+
+    @Test
+    void aConversionEndsWithAChangeIndexEntryNamingItsManifest() throws Exception {
+        RawObjectRef object = putSample("dms/shop/orders/LOAD00000001.csv");
+        Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+
+        Manifest manifest = ((Processed) service().process(object)).manifest();
+
+        List<String> entries = new S3ObjectStore(s3).list(STAGING, ChangeIndex.PREFIX);
+        assertThat(entries).singleElement().satisfies(entry -> {
+            assertThat(entry).startsWith(ChangeIndex.hourFolder("orders", ChangeIndex.writtenAt(entry)))
+                    .endsWith("-" + manifest.objectId() + ".json");
+            assertThat(ChangeIndex.writtenAt(entry)).isBetween(before, Instant.now());
+            assertThat(read(STAGING, entry)).isEqualTo(manifest.manifestKey());
+        });
+    }
+
+    @Test
+    void aMongoDbDeleteByIdAloneIsKeptForTheRefreshNotQuarantined() throws Exception {
+        RawObjectRef object = put("dms/app/events/20240602-0900000000.csv", (
+                "D,2024-06-02 09:00:00.000000,665a1f0e9b1e8a0001a1b001,\\N\n"
+                + "I,2024-06-02 09:00:01.000000,665a1f0e9b1e8a0001a1b009,\"{\"\"account_id\"\": \"\"__HIVE_DEFAULT_PARTITION__\"\"}\"\n")
+                .getBytes(StandardCharsets.UTF_8));
+
+        Manifest manifest = ((Processed) service().process(object)).manifest();
+
+        assertThat(manifest.rowsWritten()).isEqualTo(1);
+        assertThat(manifest.partitions()).singleElement()
+                .satisfies(p -> assertThat(p.values().get(0)).isEqualTo(PartitionPaths.NO_ACCOUNT));
+        assertThat(manifest.outputKeys()).singleElement().asString()
+                .startsWith("events_changes/account_id=__HIVE_DEFAULT_PARTITION__/dt=");
+        // A row that claims the reserved value as its account is refused, not filed with the deletes.
+        assertThat(read(STAGING, manifest.quarantineKey())).contains(
+                "account id __HIVE_DEFAULT_PARTITION__ is reserved for deletes that name no account");
     }
 
     @Test
@@ -427,15 +467,17 @@ class RawObjectServiceTest {
 
             assertThat(proxy.failuresInjected()).isEqualTo(3);
             assertThat(manifest.rowsWritten()).isEqualTo(7);
-            try (Stream<Path> files = Files.walk(root.resolve(STAGING).resolve("orders"))) {
-                assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).hasSize(5);
+            try (Stream<Path> files = Files.walk(root.resolve(STAGING).resolve("orders_changes"))) {
+                assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).hasSize(3);
             }
             client.close();
         }
     }
 
     private List<String> partitionColumns(String table, String account) {
-        return glue.getPartition(r -> r.databaseName(database).tableName(table).partitionValues(account))
+        List<String> values = catalog.partitions(table).stream()
+                .filter(p -> p.values().get(0).equals(account)).findFirst().orElseThrow().values();
+        return glue.getPartition(r -> r.databaseName(database).tableName(table).partitionValues(values))
                 .partition().storageDescriptor().columns().stream().map(Column::name).toList();
     }
 
@@ -483,8 +525,13 @@ class RawObjectServiceTest {
         return keys;
     }
 
+    /**
+     * The staging bucket's keys but the change index: its entries are named by when they were
+     * written, so each conversion adds one (the refresh reads an object's changes once however
+     * many entries name its manifest; see indexEntriesNameTheManifest...).
+     */
     private List<String> stagingKeys() {
-        return new S3ObjectStore(s3).list(STAGING, "");
+        return new S3ObjectStore(s3).list(STAGING, "").stream().filter(key -> !key.startsWith(ChangeIndex.PREFIX)).toList();
     }
 
     private Map<String, String> stagingSnapshot() throws Exception {
@@ -514,8 +561,8 @@ class RawObjectServiceTest {
 
     /** Runs SQL over every staged Parquet file of the test's staging bucket, as the view {@code staged}. */
     private List<String> query(String sql) throws Exception {
-        Path files = s3Root.resolve(STAGING).resolve("orders");
-        Path invoices = s3Root.resolve(STAGING).resolve("invoices");
+        Path files = s3Root.resolve(STAGING).resolve("orders_changes");
+        Path invoices = s3Root.resolve(STAGING).resolve("invoices_changes");
         Path dir = Files.exists(files) ? files : invoices;
         return duck("CREATE VIEW staged AS SELECT * FROM read_parquet('" + dir + "/**/*.parquet', hive_partitioning = true)", sql);
     }

@@ -32,7 +32,8 @@ class RowTyperTest {
                 "I,2024-06-01 09:00:00.000000,1001,acme,501,paid,120.50,EUR,2024-05-30 10:15:00,\\N");
 
         assertThat(row.partition().account()).isEqualTo("acme");
-        assertThat(row.partition().day()).contains("2024-05-30");
+        // The change log's day: the day the object landed, not the order's created_at.
+        assertThat(row.partition().day()).contains("2024-06-01");
         GenericRecord record = row.row();
         assertThat(record.get("order_id")).isEqualTo(1001L);
         assertThat(record.get("customer_id")).isEqualTo(501L);
@@ -99,7 +100,7 @@ class RowTyperTest {
                 + "\"\"occurred_at\"\": {\"\"$date\"\": {\"\"$numberLong\"\": \"\"1717146000000\"\"}}}\"");
 
         assertThat(row.partition().account()).isEqualTo("globex");
-        assertThat(row.partition().day()).isEmpty();
+        assertThat(row.partition().day()).contains("2024-06-01");
         assertThat(row.row().get("event_type")).hasToString("login");
         assertThat(row.row().get("occurred_at")).isEqualTo(1717146000000L * 1000);
         assertThat(row.row().get("_doc").toString()).contains("\"type\": \"login\"");
