@@ -139,14 +139,11 @@ public final class LocalDemo {
 
         LocalQuery query = lake.query();
         out.println();
-        out.println("Current state of account acme's orders (latest change per order, deletes removed),"
-                + " queried as acme (tarn query --account acme):");
+        out.println("Account acme's orders as they are now (the current table orders; every change is in"
+                + " orders_changes), queried as acme (tarn query --account acme):");
         query.run("""
                 SELECT order_id, status, total, currency, created_at
-                FROM (SELECT *, row_number() OVER (PARTITION BY order_id
-                                ORDER BY _commit_ts DESC NULLS LAST, _source_key DESC, _source_line DESC) AS latest
-                      FROM orders)
-                WHERE latest = 1 AND _op <> 'D'
+                FROM orders
                 ORDER BY order_id""", Optional.of("acme"), out);
         out.println();
         out.println("account_daily for acme and globex:");

@@ -139,13 +139,15 @@ class RawObjectHandlerTest {
         assertThat(result.get("rowsRead").asLong()).isEqualTo(9);
         assertThat(result.get("rowsWritten").asLong()).isEqualTo(7);
         assertThat(result.get("rowsQuarantined").asLong()).isEqualTo(2);
+        // The change log: one file per account, in the day the object landed.
+        String landed = landedDay("dms/shop/orders/LOAD00000001.csv");
         assertThat(texts(result.get("partitions"))).containsExactly(
-                "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
+                "acme/" + landed, "globex/" + landed, "initech/" + landed);
         List<String> outputKeys = texts(result.get("outputKeys"));
-        assertThat(outputKeys).hasSize(5).allMatch(key -> key.matches(
-                "orders/account_id=[a-z]+/dt=2024-0[56]-[0-9]{2}/part-[0-9a-f]{32}-00000\\.zstd\\.parquet"));
+        assertThat(outputKeys).hasSize(3).allMatch(key -> key.matches(
+                "orders_changes/account_id=[a-z]+/dt=" + landed + "/part-[0-9a-f]{32}-00000\\.zstd\\.parquet"));
 
-        assertThat(stagingRows("orders", outputKeys, "order_id, customer_id, status, total::VARCHAR, _op")).containsExactly(
+        assertThat(stagingRows("orders_changes", outputKeys, "order_id, customer_id, status, total::VARCHAR, _op")).containsExactly(
                 "1001|501|paid|120.50|I",
                 "1002|502|shipped|75.00|I",
                 "1003|601|paid|1999.99|I",
@@ -154,11 +156,9 @@ class RawObjectHandlerTest {
                 "1006|503|gift \"express\"|10.00|I",
                 "1009|603|refunded|-20.00|I");
         assertThat(rowsPerPartitionFolder(outputKeys)).containsExactly(
-                Map.entry("account_id=acme/dt=2024-05-30", 2L),
-                Map.entry("account_id=acme/dt=2024-05-31", 1L),
-                Map.entry("account_id=globex/dt=2024-05-31", 2L),
-                Map.entry("account_id=globex/dt=2024-06-01", 1L),
-                Map.entry("account_id=initech/dt=2024-05-31", 1L));
+                Map.entry("account_id=acme/dt=" + landed, 3L),
+                Map.entry("account_id=globex/dt=" + landed, 3L),
+                Map.entry("account_id=initech/dt=" + landed, 1L));
 
         String quarantineKey = result.get("quarantineKey").asText();
         assertThat(quarantineKey).matches("quarantine/orders/[0-9a-f]{32}\\.csv");
@@ -171,12 +171,10 @@ class RawObjectHandlerTest {
                         + "\"I,2024-06-01 09:00:00.000000,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N\"");
 
         assertThat(s3Server.fileOf(STAGING, result.get("manifestKey").asText())).isRegularFile();
-        assertThat(gluePartitions("orders")).containsExactly(
-                "acme/2024-05-30 -> s3://tarn-staging/orders/account_id=acme/dt=2024-05-30/",
-                "acme/2024-05-31 -> s3://tarn-staging/orders/account_id=acme/dt=2024-05-31/",
-                "globex/2024-05-31 -> s3://tarn-staging/orders/account_id=globex/dt=2024-05-31/",
-                "globex/2024-06-01 -> s3://tarn-staging/orders/account_id=globex/dt=2024-06-01/",
-                "initech/2024-05-31 -> s3://tarn-staging/orders/account_id=initech/dt=2024-05-31/");
+        assertThat(gluePartitions("orders_changes")).containsExactly(
+                "acme/" + landed + " -> s3://tarn-staging/orders_changes/account_id=acme/dt=" + landed + "/",
+                "globex/" + landed + " -> s3://tarn-staging/orders_changes/account_id=globex/dt=" + landed + "/",
+                "initech/" + landed + " -> s3://tarn-staging/orders_changes/account_id=initech/dt=" + landed + "/");
         assertThat(ledger()).containsExactly(
                 "s3://tarn-raw/dms/shop/orders/LOAD00000001.csv orders 9/7/2 " + result.get("manifestKey").asText());
     }
@@ -194,18 +192,19 @@ class RawObjectHandlerTest {
         assertThat(result.get("rowsWritten").asLong()).isEqualTo(3);
         assertThat(result.get("rowsQuarantined").asLong()).isZero();
         assertThat(result.get("quarantineKey").isNull()).isTrue();
+        String landed = landedDay("dms/shop/orders/20240601-1200000000.csv");
         assertThat(texts(result.get("partitions")))
-                .containsExactly("acme/2024-05-30", "globex/2024-05-31", "initech/2024-06-01");
-        assertThat(stagingRows("orders", texts(result.get("outputKeys")),
+                .containsExactly("acme/" + landed, "globex/" + landed, "initech/" + landed);
+        assertThat(stagingRows("orders_changes", texts(result.get("outputKeys")),
                 "order_id, status, _op, strftime(_commit_ts, '%H:%M:%S.%f'), _source_key")).containsExactly(
                 "1002|delivered|U|12:00:01.120000|s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv",
                 "1004|pending, awaiting stock|D|12:00:02.500000|s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv",
                 "1010|paid|I|12:00:03.000000|s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
         assertThat(listStaging("quarantine/")).isEmpty();
-        assertThat(gluePartitions("orders")).containsExactly(
-                "acme/2024-05-30 -> s3://tarn-staging/orders/account_id=acme/dt=2024-05-30/",
-                "globex/2024-05-31 -> s3://tarn-staging/orders/account_id=globex/dt=2024-05-31/",
-                "initech/2024-06-01 -> s3://tarn-staging/orders/account_id=initech/dt=2024-06-01/");
+        assertThat(gluePartitions("orders_changes")).containsExactly(
+                "acme/" + landed + " -> s3://tarn-staging/orders_changes/account_id=acme/dt=" + landed + "/",
+                "globex/" + landed + " -> s3://tarn-staging/orders_changes/account_id=globex/dt=" + landed + "/",
+                "initech/" + landed + " -> s3://tarn-staging/orders_changes/account_id=initech/dt=" + landed + "/");
         assertThat(ledger()).containsExactly(
                 "s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv orders 3/3/0 " + result.get("manifestKey").asText());
     }
@@ -227,23 +226,25 @@ class RawObjectHandlerTest {
                         "s3://tarn-raw/azuresql/dbo/invoices/sample-invoices.csv invoices 3/3/0",
                         "s3://tarn-raw/dms/app/events/LOAD00000001.csv events 4/3/1");
 
-        assertThat(gluePartitions("events")).containsExactly(
-                "acme -> s3://tarn-staging/events/account_id=acme/",
-                "globex -> s3://tarn-staging/events/account_id=globex/");
-        assertThat(gluePartitions("accounts")).containsExactly(
-                "acme -> s3://tarn-staging/accounts/account_id=acme/",
-                "globex -> s3://tarn-staging/accounts/account_id=globex/",
-                "initech -> s3://tarn-staging/accounts/account_id=initech/");
-        assertThat(gluePartitions("invoices")).hasSize(3);
+        String landed = landedDay("dms/app/events/LOAD00000001.csv");
+        assertThat(gluePartitions("events_changes")).containsExactly(
+                "acme/" + landed + " -> s3://tarn-staging/events_changes/account_id=acme/dt=" + landed + "/",
+                "globex/" + landed + " -> s3://tarn-staging/events_changes/account_id=globex/dt=" + landed + "/");
+        String accountsLanded = landedDay("azuresql/dbo/accounts/sample-accounts.csv");
+        assertThat(gluePartitions("accounts_changes")).containsExactly(
+                "acme/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=acme/dt=" + accountsLanded + "/",
+                "globex/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=globex/dt=" + accountsLanded + "/",
+                "initech/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=initech/dt=" + accountsLanded + "/");
+        assertThat(gluePartitions("invoices_changes")).hasSize(3);
 
-        assertThat(stagingRows("events", listStaging("events/"), "_id, event_type, strftime(occurred_at, '%Y-%m-%d %H:%M')"))
+        assertThat(stagingRows("events_changes", listStaging("events_changes/"), "_id, event_type, strftime(occurred_at, '%Y-%m-%d %H:%M')"))
                 .containsExactly(
                         "665a1f0e9b1e8a0001a1b001|login|2024-05-31 08:00",
                         "665a1f0e9b1e8a0001a1b002|checkout|2024-05-31 08:05",
                         "665a1f0e9b1e8a0001a1b003|login|2024-05-31 09:00");
-        assertThat(stagingRows("accounts", listStaging("accounts/"), "name, plan"))
+        assertThat(stagingRows("accounts_changes", listStaging("accounts_changes/"), "name, plan"))
                 .containsExactly("Acme Corp|enterprise", "Globex|growth", "Initech|starter");
-        assertThat(stagingRows("invoices", listStaging("invoices/"), "invoice_id, amount::VARCHAR, issued_on::VARCHAR, paid"))
+        assertThat(stagingRows("invoices_changes", listStaging("invoices_changes/"), "invoice_id, amount::VARCHAR, issued_on::VARCHAR, paid"))
                 .containsExactly("9001|195.50|2024-05-31|true", "9002|2014.99|2024-05-31|false", "9003|42.00|2024-05-31|true");
         assertThat(listStaging("quarantine/")).singleElement().asString().startsWith("quarantine/events/");
     }
@@ -270,8 +271,8 @@ class RawObjectHandlerTest {
                 + "{\"itemIdentifier\":\"059f36b4-87a3-44ab-83d2-661975874702\"}]}");
         assertThat(ledger()).singleElement().asString()
                 .startsWith("s3://tarn-raw/dms/app/events/LOAD00000001.csv events 4/3/1 ");
-        assertThat(gluePartitions("events")).hasSize(2);
-        assertThat(listStaging("invoices/")).isEmpty();
+        assertThat(gluePartitions("events_changes")).hasSize(2);
+        assertThat(listStaging("invoices_changes/")).isEmpty();
     }
 
     @Test
@@ -297,7 +298,7 @@ class RawObjectHandlerTest {
                 .containsExactly(new Request("HEAD", "/tarn-raw/dms/shop/orders/LOAD00000001.csv", null, null));
         assertThat(stagingFiles()).isEqualTo(stagingAfterFirst);
         assertThat(ledger()).hasSize(1);
-        assertThat(gluePartitions("orders")).hasSize(5);
+        assertThat(gluePartitions("orders_changes")).hasSize(3);
     }
 
     @Test
@@ -345,6 +346,11 @@ class RawObjectHandlerTest {
 
     private void putSample(String key) {
         s3.putObject(b -> b.bucket(RAW).key(key), RequestBody.fromFile(SAMPLES.resolve(key)));
+    }
+
+    /** The UTC day a raw object landed (its last-modified time): the day of its change log partition. */
+    private String landedDay(String key) {
+        return s3.headObject(b -> b.bucket(RAW).key(key)).lastModified().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
     }
 
     /** The given staging objects read with DuckDB, one {@code a|b|c} line per row, in order. */

@@ -142,10 +142,11 @@ class ShadedJarIT {
 
         try (GlueClient glue = clients.build(GlueClient.builder())) {
             GlueCatalog catalog = new GlueCatalog(glue, database);
-            assertThat(catalog.partitions("orders")).extracting(p -> String.join("/", p.values())).containsExactlyInAnyOrder(
-                    "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
-            assertThat(catalog.table("accounts").orElseThrow().columns()).contains(new CatalogColumn("tier", "string"));
-            assertThat(catalog.partitions("accounts")).extracting(p -> p.values().get(0))
+            // The change logs: one partition per account and landing day.
+            assertThat(catalog.partitions("orders_changes")).extracting(p -> p.values().get(0))
+                    .containsExactlyInAnyOrder("acme", "globex", "initech");
+            assertThat(catalog.table("accounts_changes").orElseThrow().columns()).contains(new CatalogColumn("tier", "string"));
+            assertThat(catalog.partitions("accounts_changes")).extracting(p -> p.values().get(0))
                     .containsExactlyInAnyOrder("acme", "globex", "initech", "umbrella");
         }
         assertOrdersParquet(clients, staging, orders.get("outputKeys"));
@@ -286,14 +287,14 @@ class ShadedJarIT {
             int n = 0;
             for (JsonNode key : outputKeys) {
                 String folder = key.asText().substring(0, key.asText().lastIndexOf('/'));
-                Path file = Files.createDirectories(files.resolve(folder.substring("orders/".length())))
+                Path file = Files.createDirectories(files.resolve(folder.substring("orders_changes/".length())))
                         .resolve("part-" + n++ + ".parquet");
                 s3.getObject(b -> b.bucket(staging).key(key.asText()), file);
             }
         }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
             List<String> rows = new ArrayList<>();
-            try (ResultSet staged = sql.executeQuery("SELECT order_id, account_id, dt, total::VARCHAR FROM read_parquet('"
+            try (ResultSet staged = sql.executeQuery("SELECT order_id, account_id, strftime(created_at, '%Y-%m-%d'), total::VARCHAR FROM read_parquet('"
                     + files + "/*/*/*.parquet', hive_partitioning = true) ORDER BY order_id")) {
                 while (staged.next()) {
                     rows.add(staged.getLong(1) + "|" + staged.getString(2) + "|" + staged.getObject(3) + "|"

@@ -30,7 +30,7 @@ class GlueScriptTest {
         String script = Files.readString(SCRIPT);
 
         // Glue option names use '_', the job's arguments '-': run_id becomes --run-id.
-        for (String option : new String[] {"mode", "run_id", "pipeline", "staging", "raw", "datasets", "since"}) {
+        for (String option : new String[] {"mode", "run_id", "pipeline", "staging", "raw", "datasets", "glue_database", "settle_seconds"}) {
             assertThat(script).contains("\"" + option + "\"");
             String argument = "--" + option.replace('_', '-');
             assertThat(EtlSettings.class.getField(argument.substring(2).toUpperCase().replace('-', '_')).get(null))

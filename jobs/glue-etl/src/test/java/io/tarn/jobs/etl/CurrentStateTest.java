@@ -1,0 +1,330 @@
+package io.tarn.jobs.etl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.catalog.Catalog;
+import io.tarn.catalog.Partition;
+import io.tarn.catalog.TableDefinition;
+import io.tarn.etl.RunManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The refresh against an independent computation: after each run, the current table the catalog
+ * points at must hold, per primary key, exactly the latest change of the change log as this test
+ * works it out in Java (commit timestamp, a missing one oldest; then the raw object's key; then the
+ * line), deletes removed, each row in the account and day partition its own values name. The
+ * changes are the hard cases: ties within a file and across files, files arriving in reverse
+ * order, a delete then a re-insert, a key changing account and day, a MongoDB delete by _id alone,
+ * a replayed object, a rerun of a run id, and a crash between writing a version and moving to it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CurrentStateTest {
+
+    private static final String STAGING = "tarn-current";
+
+    @TempDir
+    static Path dir;
+    static TestLake lake;
+    static SparkSession spark;
+    static Catalog catalog;
+
+    @BeforeAll
+    static void start() {
+        lake = new TestLake(dir, STAGING);
+        spark = TestLake.spark();
+        catalog = TestLake.catalog();
+    }
+
+    @AfterAll
+    static void stop() {
+        lake.close();
+    }
+
+    @Test
+    @Order(1)
+    void aFullLoadWithTiesInsideTheFileBecomesOneRowPerKey() throws Exception {
+        ingest("dms/shop/orders/LOAD00000001.csv", """
+                I,2024-06-01 09:00:00.000000,1,acme,1,paid,10.00,EUR,2024-06-01 08:00:00,\\N
+                I,2024-06-01 09:00:00.000000,2,acme,1,paid,20.00,EUR,2024-06-01 08:00:00,\\N
+                I,2024-06-01 09:00:00.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
+                I,2024-06-01 09:00:00.000000,4,acme,3,paid,40.00,EUR,2024-06-02 08:00:00,\\N
+                I,2024-06-01 09:00:00.000000,5,acme,3,paid,50.00,EUR,2024-06-03 08:00:00,\\N
+                U,2024-06-01 09:00:01.000000,2,acme,1,first,21.00,EUR,2024-06-01 08:00:00,\\N
+                U,2024-06-01 09:00:01.000000,2,acme,1,second,22.00,EUR,2024-06-01 08:00:00,\\N
+                I,2024-06-01 09:00:00.000000,6,initech,4,paid,60.00,EUR,2024-06-01 08:00:00,\\N
+                """);
+
+        refresh("r1");
+
+        assertThat(currentOrders()).isEqualTo(expectedOrders());
+        assertThat(currentOrders().get("2")).isEqualTo("acme|2024-06-01|second");
+        // Each partition of the current table: this run's version, one file.
+        assertThat(catalog.partitions("orders")).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.location()).contains("/v=r1/");
+            assertThat(files(p)).hasSize(1);
+        });
+    }
+
+    @Test
+    @Order(2)
+    void laterChangesWinByCommitTimeWhateverOrderTheirFilesArriveIn() throws Exception {
+        // Named (and committed) later, landing first.
+        ingest("dms/shop/orders/20240603-0000000000.csv", """
+                U,2024-06-03 00:00:00.000000,1,acme,1,latest,11.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
+                U,2024-06-03 00:00:00.000000,2,acme,1,named-later,23.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
+                I,2024-06-03 00:00:05.000000,3,globex,2,reinserted,31.00,EUR,2024-06-01 08:00:00,\\N
+                """);
+        // Named and committed earlier, landing last: the stale update of 1 loses, the tie on 2 goes
+        // to the later object name, the delete of 3 is followed by its re-insert, 4 moves to
+        // globex and 5 to another day.
+        ingest("dms/shop/orders/20240602-0000000000.csv", """
+                U,2024-06-02 00:00:00.000000,1,acme,1,stale,1.00,EUR,2024-06-01 08:00:00,2024-06-02 00:00:00
+                U,2024-06-03 00:00:00.000000,2,acme,1,named-earlier,24.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
+                D,2024-06-03 00:00:01.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
+                U,2024-06-02 00:00:00.000000,4,globex,3,moved,40.00,EUR,2024-06-02 08:00:00,2024-06-02 00:00:00
+                U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
+                """);
+
+        refresh("r2");
+
+        Map<String, String> current = currentOrders();
+        assertThat(current).isEqualTo(expectedOrders());
+        assertThat(current).containsEntry("1", "acme|2024-06-01|latest")
+                .containsEntry("2", "acme|2024-06-01|named-later")
+                .containsEntry("3", "globex|2024-06-01|reinserted")
+                .containsEntry("4", "globex|2024-06-02|moved")
+                .containsEntry("5", "acme|2024-06-10|redated");
+        // The key that moved left acme's partition, and 5 left its old day.
+        assertThat(catalog.partitions("orders")).extracting(Partition::values)
+                .doesNotContain(List.of("acme", "2024-06-02"), List.of("acme", "2024-06-03"));
+        // initech had no change: its partition still points at the first run's version.
+        assertThat(catalog.partitions("orders")).filteredOn(p -> p.values().get(0).equals("initech"))
+                .singleElement().satisfies(p -> assertThat(p.location()).contains("/v=r1/"));
+    }
+
+    @Test
+    @Order(3)
+    void aReplayedObjectAndARerunOfARunIdChangeNothing() throws Exception {
+        Map<String, String> before = currentOrders();
+        ingest("dms/shop/orders/20240602-0000000000.csv", """
+                U,2024-06-02 00:00:00.000000,1,acme,1,stale,1.00,EUR,2024-06-01 08:00:00,2024-06-02 00:00:00
+                U,2024-06-03 00:00:00.000000,2,acme,1,named-earlier,24.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
+                D,2024-06-03 00:00:01.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
+                U,2024-06-02 00:00:00.000000,4,globex,3,moved,40.00,EUR,2024-06-02 08:00:00,2024-06-02 00:00:00
+                U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
+                """);
+
+        refresh("r3");
+        List<Partition> afterRun = catalog.partitions("orders");
+        assertThat(currentOrders()).isEqualTo(before).isEqualTo(expectedOrders());
+
+        // The same run id again, with nothing new: same partitions, same rows.
+        refresh("r3");
+        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(afterRun);
+        assertThat(currentOrders()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(4)
+    void aCrashBeforeThePartitionsMoveLeavesTheOldStateAndTheNextRunAppliesTheChanges() throws Exception {
+        Map<String, String> before = currentOrders();
+        List<Partition> partitionsBefore = catalog.partitions("orders");
+        ingest("dms/shop/orders/20240604-0000000000.csv", """
+                D,2024-06-04 00:00:00.000000,1,acme,1,latest,11.00,EUR,2024-06-01 08:00:00,\\N
+                """);
+        Catalog crashing = new CrashingCatalog(catalog);
+
+        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "r4", STAGING, List.of()),
+                crashing, Clock.systemUTC()))
+                .hasMessageContaining("crash before the move");
+        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(partitionsBefore);
+        assertThat(currentOrders()).isEqualTo(before);
+
+        refresh("r5");
+        assertThat(currentOrders()).isEqualTo(expectedOrders()).doesNotContainKey("1");
+    }
+
+    @Test
+    @Order(5)
+    void anAccountWhoseEveryRowIsDeletedLosesItsPartitionsAndItsJoinPartition() throws Exception {
+        assertThat(catalog.partitions("account_daily")).extracting(p -> p.values().get(0)).contains("initech");
+        ingest("dms/shop/orders/20240605-0000000000.csv", """
+                D,2024-06-05 00:00:00.000000,6,initech,4,paid,60.00,EUR,2024-06-01 08:00:00,\\N
+                """);
+
+        refresh("r6");
+
+        assertThat(currentOrders()).isEqualTo(expectedOrders()).doesNotContainKey("6");
+        assertThat(catalog.partitions("orders")).extracting(p -> p.values().get(0)).doesNotContain("initech");
+        assertThat(catalog.partitions("account_daily")).extracting(p -> p.values().get(0)).doesNotContain("initech");
+        assertThat(lake.bucketDir(STAGING).resolve("account_daily/account_id=initech")).doesNotExist();
+    }
+
+    @Test
+    @Order(6)
+    void aMongoDbDeleteByIdAloneRemovesTheKeyFromTheAccountHoldingIt() throws Exception {
+        ingest("dms/app/events/LOAD00000001.csv", """
+                I,2024-06-01 09:00:00.000000,e1,"{""account_id"": ""acme"", ""type"": ""login""}"
+                I,2024-06-01 09:00:00.000000,e2,"{""account_id"": ""globex"", ""type"": ""login""}"
+                """);
+        refresh("r7");
+        assertThat(currentEvents()).containsOnlyKeys("e1", "e2");
+
+        // A delete of a key no account holds (e9) is no error.
+        ingest("dms/app/events/20240602-0000000000.csv", """
+                D,2024-06-02 09:00:00.000000,e1,\\N
+                D,2024-06-02 09:00:00.000000,e9,\\N
+                """);
+        refresh("r8");
+
+        assertThat(currentEvents()).containsOnlyKeys("e2").containsEntry("e2", "globex");
+        assertThat(catalog.partitions("events")).extracting(p -> p.values().get(0)).containsExactly("globex");
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static void ingest(String key, String csv) {
+        lake.ingest(STAGING, lake.put(key, csv));
+    }
+
+    /** A run of the job, then what partition repair does with its manifest: register the joins' partitions. */
+    private static RunManifest refresh(String runId) {
+        RunManifest manifest = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), catalog,
+                Clock.systemUTC());
+        manifest.tables().forEach(table -> {
+            catalog.ensureTable(table.definition());
+            catalog.registerPartitions(table.table(), table.catalogPartitions());
+        });
+        return manifest;
+    }
+
+    /**
+     * The latest change per order id over every change file, worked out here: commit timestamp
+     * (null oldest), then the raw object's key, then its line; a delete wins by being latest and
+     * leaves nothing. Values: {@code account|day of created_at|status}.
+     */
+    private static Map<String, String> expectedOrders() throws Exception {
+        record Change(String orderId, String op, String commitTs, String sourceKey, long line, String account,
+                String day, String status) {}
+        List<Change> changes = new ArrayList<>();
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op,"
+                    + " strftime(_commit_ts, '%Y-%m-%d %H:%M:%S.%f'), _source_key, _source_line, account_id,"
+                    + " strftime(created_at, '%Y-%m-%d'), status FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + "/orders_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})")) {
+                changes.add(new Change(row.get(0), row.get(1), row.get(2), row.get(3), Long.parseLong(row.get(4)),
+                        row.get(5), row.get(6), row.get(7)));
+            }
+        }
+        Comparator<Change> latestLast = Comparator
+                .comparing((Change c) -> c.commitTs().equals("null") ? "" : c.commitTs())
+                .thenComparing(Change::sourceKey)
+                .thenComparingLong(Change::line);
+        Map<String, Change> latest = new TreeMap<>();
+        for (Change change : changes) {
+            latest.merge(change.orderId(), change, (a, b) -> latestLast.compare(a, b) >= 0 ? a : b);
+        }
+        Map<String, String> expected = new TreeMap<>();
+        latest.forEach((id, change) -> {
+            if (!change.op().equals("D")) {
+                expected.put(id, change.account() + "|" + change.day() + "|" + change.status());
+            }
+        });
+        return expected;
+    }
+
+    /** The current orders as the catalog's partitions point at them: {@code account|dt|status}, dt as partitioned. */
+    private static Map<String, String> currentOrders() throws Exception {
+        Map<String, String> current = new TreeMap<>();
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (Partition partition : catalog.partitions("orders")) {
+                for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), strftime(created_at, '%Y-%m-%d'),"
+                        + " status FROM read_parquet('" + folder(partition) + "/*.parquet', hive_partitioning = false)")) {
+                    assertThat(row.get(1)).as("order %s is in the day partition of its created_at", row.get(0))
+                            .isEqualTo(partition.values().get(1));
+                    assertThat(current.put(row.get(0), partition.values().get(0) + "|" + row.get(1) + "|" + row.get(2)))
+                            .as("order %s is in one partition", row.get(0)).isNull();
+                }
+            }
+        }
+        return current;
+    }
+
+    /** The current events: _id to account. */
+    private static Map<String, String> currentEvents() throws Exception {
+        Map<String, String> current = new TreeMap<>();
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (Partition partition : catalog.partitions("events")) {
+                for (List<String> row : TestLake.rows(duckdb, "SELECT _id FROM read_parquet('" + folder(partition)
+                        + "/*.parquet', hive_partitioning = false)")) {
+                    current.put(row.get(0), partition.values().get(0));
+                }
+            }
+        }
+        return current;
+    }
+
+    private static Path folder(Partition partition) {
+        return lake.bucketDir(STAGING).resolve(partition.location().substring(("s3://" + STAGING + "/").length()));
+    }
+
+    private static List<Path> files(Partition partition) {
+        try (Stream<Path> files = Files.list(folder(partition))) {
+            return files.filter(f -> f.toString().endsWith(".parquet")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The real catalog, but the partition moves fail: a crash after the version is written. */
+    private record CrashingCatalog(Catalog delegate) implements Catalog {
+        @Override
+        public Optional<TableDefinition> table(String name) {
+            return delegate.table(name);
+        }
+
+        @Override
+        public void ensureTable(TableDefinition table) {
+            delegate.ensureTable(table);
+        }
+
+        @Override
+        public int registerPartitions(String table, List<Partition> partitions) {
+            return delegate.registerPartitions(table, partitions);
+        }
+
+        @Override
+        public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
+            throw new IllegalStateException("crash before the move");
+        }
+
+        @Override
+        public List<Partition> partitions(String table) {
+            return delegate.partitions(table);
+        }
+
+        @Override
+        public List<String> tableNames() {
+            return delegate.tableNames();
+        }
+    }
+}
