@@ -1,14 +1,13 @@
 -- Tarn warehouse, step 3 of 3: load the star from staging, as often as wanted.
 --
--- Staging keeps every CDC row (_op I/U/D, _commit_ts, _source_key, _source_line). The current
--- state of a table is, per primary key, its latest row: by _commit_ts (NULL, as header files
--- without a commit time have it, counts as oldest), then _source_key (raw object, whose name
--- orders DMS CDC files and SqlPoller pages), then _source_line; and only if that row is not a
--- delete. Arrival order never counts: DMS does not keep transaction order across files.
+-- Staging's current tables (staging.orders, staging.accounts) hold one row per primary key, the
+-- latest change by the one change order Tarn defines (shared: io.tarn.current.ChangeOrder),
+-- deletes removed; the refresh of the ETL state machine keeps them so. Every change is in
+-- staging.<table>_changes. This file carries no rule of its own about which version is current.
 --
--- The load is a full rebuild from that current state inside one transaction: readers see the
--- old star or the new one, never a mix, and a second run over the same staging leaves exactly the
--- same rows. DELETE, not TRUNCATE: TRUNCATE commits at once in Redshift. Auto vacuum reclaims the
+-- The load is a full rebuild from the current tables inside one transaction: readers see the old
+-- star or the new one, never a mix, and a second run over the same staging leaves exactly the same
+-- rows. DELETE, not TRUNCATE: TRUNCATE commits at once in Redshift. Auto vacuum reclaims the
 -- deleted rows.
 
 BEGIN;
@@ -18,26 +17,11 @@ DROP TABLE IF EXISTS current_accounts;
 
 CREATE TEMP TABLE current_orders AS
 SELECT order_id, account_id, customer_id, status, total, currency, created_at, updated_at, _commit_ts
-FROM (
-    SELECT o.order_id, o.account_id, o.customer_id, o.status, o.total, o.currency, o.created_at,
-           o.updated_at, o._commit_ts, o._op,
-           ROW_NUMBER() OVER (
-               PARTITION BY o.order_id
-               ORDER BY o._commit_ts DESC NULLS LAST, o._source_key DESC, o._source_line DESC) AS version
-    FROM staging.orders o
-) latest
-WHERE version = 1 AND _op <> 'D';
+FROM staging.orders;
 
 CREATE TEMP TABLE current_accounts AS
 SELECT account_id, name, plan, region, created_at, updated_at
-FROM (
-    SELECT a.account_id, a.name, a.plan, a.region, a.created_at, a.updated_at, a._op,
-           ROW_NUMBER() OVER (
-               PARTITION BY a.account_id
-               ORDER BY a._commit_ts DESC NULLS LAST, a._source_key DESC, a._source_line DESC) AS version
-    FROM staging.accounts a
-) latest
-WHERE version = 1 AND _op <> 'D';
+FROM staging.accounts;
 
 -- Facts first, dimensions after: nothing is ever left pointing at a deleted dimension row.
 DELETE FROM star.fact_orders;

@@ -173,7 +173,7 @@ public final class ConversionBench {
             if (manifest.rowsQuarantined() > 0) {
                 return Result.failed(seconds, heapFigures, manifest.rowsQuarantined() + " rows quarantined");
             }
-            Tree out = Tree.of(lakeDir.resolve("s3").resolve(LocalLake.STAGING_BUCKET).resolve("orders"), ".parquet");
+            Tree out = Tree.of(lakeDir.resolve("s3").resolve(LocalLake.STAGING_BUCKET).resolve("orders_changes"), ".parquet");
             return new Result("", "", 0, 0, seconds, manifest.rowsWritten(), out.bytes, out.files,
                     manifest.partitions().size(), heapFigures, null);
         }

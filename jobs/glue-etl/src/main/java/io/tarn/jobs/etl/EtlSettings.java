@@ -29,6 +29,8 @@ import java.util.Set;
  *     refresh moves to their new versions (a local run passes its catalog instead)
  * @param settle join: how old a change index entry must be for the refresh to take it; an entry
  *     younger than that may be followed by one its writer timed earlier but finished later
+ * @param versionRetention join: how long a current partition's superseded version is kept (a
+ *     query that started before the move may still read it)
  * @param aws region, and an endpoint override for a local S3 server
  */
 public record EtlSettings(
@@ -41,6 +43,7 @@ public record EtlSettings(
         List<String> datasets,
         Optional<String> glueDatabase,
         Duration settle,
+        Duration versionRetention,
         AwsSettings aws) {
 
     public enum Mode { JOIN, BACKFILL }
@@ -56,13 +59,17 @@ public record EtlSettings(
     public static final String SETTLE_SECONDS = "--settle-seconds";
     /** Longer than a change index entry takes to write, as timed by its writer's clock. */
     public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(30);
+    public static final String VERSION_RETENTION_HOURS = "--version-retention-hours";
+    /** Athena's longest query runs for hours at most; a day leaves room. */
+    public static final Duration DEFAULT_VERSION_RETENTION = Duration.ofHours(24);
     public static final String REGION = "--region";
     public static final String S3_ENDPOINT = "--s3-endpoint";
     /** The {@code --datasets} value meaning every dataset (backfill) or every join (join). */
     public static final String ALL = "all";
 
     private static final Set<String> KNOWN = Set.of(
-            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, REGION, S3_ENDPOINT);
+            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
+            REGION, S3_ENDPOINT);
     /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
     static final String DEFAULT_REGION = "us-east-1";
 
@@ -76,6 +83,7 @@ public record EtlSettings(
         datasets = List.copyOf(datasets);
         requireNonNull(glueDatabase, "glueDatabase is null");
         requireNonNull(settle, "settle is null");
+        requireNonNull(versionRetention, "versionRetention is null");
         requireNonNull(aws, "aws is null");
         check(mode, runId, staging, stagingDir, raw);
     }
@@ -129,17 +137,29 @@ public record EtlSettings(
                 throw new EtlArgumentException(SETTLE_SECONDS, "must be a number of seconds (0 or more), got '" + text + "'");
             }
         }).orElse(DEFAULT_SETTLE);
+        Duration retention = Optional.ofNullable(values.get(VERSION_RETENTION_HOURS)).map(text -> {
+            try {
+                long hours = Long.parseLong(text.strip());
+                if (hours < 0) {
+                    throw new NumberFormatException();
+                }
+                return Duration.ofHours(hours);
+            } catch (NumberFormatException e) {
+                throw new EtlArgumentException(VERSION_RETENTION_HOURS, "must be a number of hours (0 or more), got '" + text + "'");
+            }
+        }).orElse(DEFAULT_VERSION_RETENTION);
         return new EtlSettings(mode, required(values, RUN_ID), required(values, PIPELINE),
                 uri(STAGING, required(values, STAGING)),
                 Optional.ofNullable(values.get(STAGING_DIR)).map(text -> uri(STAGING_DIR, text)),
                 Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
-                datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle,
+                datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle, retention,
                 new AwsSettings(region, endpoint, Optional.empty()));
     }
 
     /** The same run against other AWS settings: a local S3 server's credentials, say. */
     public EtlSettings withAws(AwsSettings other) {
-        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, glueDatabase, settle, other);
+        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, glueDatabase, settle,
+                versionRetention, other);
     }
 
     /** The staging bucket when staging is {@code s3://bucket}. */

@@ -84,6 +84,20 @@ final class RefreshRun {
         this.staging = new StagingTables(spark, settings, catalog);
     }
 
+    /**
+     * What the refresh keeps per dataset in {@code refresh/<dataset>.json}: the last change index
+     * entry applied, and the versions it moved partitions away from, with when, so they can be
+     * deleted once no running query can still be reading them.
+     */
+    record State(Optional<String> watermark, String runId, List<Superseded> superseded) {
+        State {
+            superseded = List.copyOf(superseded);
+        }
+    }
+
+    /** A partition location the catalog no longer points at, since {@code at}. */
+    record Superseded(String location, String at) {}
+
     /** What one dataset's refresh did: the accounts it rewrote (unescaped) and the rows it read. */
     record Refreshed(String dataset, Set<String> accounts, long changesRead, int partitionsWritten, int partitionsRemoved) {}
 
@@ -97,7 +111,8 @@ final class RefreshRun {
     }
 
     private Refreshed refresh(Dataset dataset, Instant cutoff) {
-        Optional<String> watermark = readWatermark(dataset);
+        State state = removeExpiredVersions(dataset, readState(dataset));
+        Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
         if (entries.isEmpty()) {
             return new Refreshed(dataset.name(), Set.of(), 0, 0, 0);
@@ -167,6 +182,7 @@ final class RefreshRun {
         List<String> valueColumns = new ArrayList<>(partitionColumns);
         valueColumns.remove(StagingTables.VERSION);
         List<Partition> written = new ArrayList<>();
+        List<Superseded> superseded = new ArrayList<>(state.superseded());
         latest.persist(StorageLevel.MEMORY_AND_DISK());
         try {
             for (Row row : latest.select(columns(valueColumns)).distinct().collectAsList()) {
@@ -176,6 +192,16 @@ final class RefreshRun {
                 }
                 written.add(new Partition(values, location(dataset, values)));
             }
+            // Every location this run writes or moves away from is recorded before anything is
+            // written: a crash anywhere after leaves no version unknown. Cleanup deletes a recorded
+            // one after the retention unless the catalog points at it (the run's own, once moved).
+            Set<String> newLocations = new HashSet<>();
+            written.forEach(p -> newLocations.add(p.location()));
+            String now = clock.instant().toString();
+            previous.stream().map(Partition::location).filter(l -> !newLocations.contains(l)).distinct()
+                    .forEach(location -> superseded.add(new Superseded(location, now)));
+            newLocations.forEach(location -> superseded.add(new Superseded(location, now)));
+            writeState(dataset, new State(watermark, settings.runId(), superseded));
             latest.write()
                     .mode(SaveMode.Overwrite)
                     // Replaces only this run's version folders: a rerun of the run id writes them again.
@@ -192,7 +218,7 @@ final class RefreshRun {
         List<List<String>> removals = previous.stream().map(Partition::values).filter(v -> !kept.contains(v)).toList();
         catalog.ensureTable(schema.currentTableDefinition(settings.stagingRoot() + dataset.name() + "/"));
         catalog.movePartitions(dataset.name(), written, removals);
-        writeWatermark(dataset, entries.get(entries.size() - 1));
+        writeState(dataset, new State(Optional.of(entries.get(entries.size() - 1)), settings.runId(), superseded));
         return new Refreshed(dataset.name(), accounts, changesRead, written.size(), removals.size());
     }
 
@@ -275,30 +301,70 @@ final class RefreshRun {
         }
     }
 
-    private Optional<String> readWatermark(Dataset dataset) {
+    /**
+     * Deletes the superseded versions older than the retention, longer than any query runs, unless
+     * the catalog points at one again (a run that crashed before its move recorded it early).
+     */
+    private State removeExpiredVersions(Dataset dataset, State state) {
+        if (state.superseded().isEmpty()) {
+            return state;
+        }
+        Instant expiry = clock.instant().minus(settings.versionRetention());
+        Set<String> current = new HashSet<>();
+        staging.currentPartitions(dataset.name()).values().forEach(list -> list.forEach(p -> current.add(p.location())));
+        List<Superseded> kept = new ArrayList<>();
+        for (Superseded version : state.superseded()) {
+            if (current.contains(version.location())) {
+                continue; // not superseded after all
+            }
+            if (Instant.parse(version.at()).isAfter(expiry)) {
+                kept.add(version);
+                continue;
+            }
+            Path folder = new Path(staging.sparkPath(version.location()));
+            try {
+                folder.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(folder, true);
+            } catch (IOException e) {
+                throw new EtlException("Cannot delete superseded version " + folder + ": " + e.getMessage(), e);
+            }
+        }
+        if (kept.size() == state.superseded().size()) {
+            return state;
+        }
+        State pruned = new State(state.watermark(), state.runId(), kept);
+        writeState(dataset, pruned);
+        return pruned;
+    }
+
+    private State readState(Dataset dataset) {
         String key = STATE_PREFIX + dataset.name() + ".json";
         Path path = new Path(settings.sparkStagingRoot() + key);
         try {
             FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (!fs.exists(path)) {
-                return Optional.empty();
+                return new State(Optional.empty(), "", List.of());
             }
-            JsonNode state = JSON.readTree(readBytes(key));
-            return Optional.of(state.path("watermark").asText());
+            JsonNode json = JSON.readTree(readBytes(key));
+            List<Superseded> superseded = new ArrayList<>();
+            json.path("superseded").forEach(v -> superseded.add(new Superseded(v.path("location").asText(), v.path("at").asText())));
+            String watermark = json.path("watermark").asText("");
+            return new State(watermark.isEmpty() ? Optional.empty() : Optional.of(watermark),
+                    json.path("runId").asText(""), superseded);
         } catch (IOException e) {
             throw new EtlException("Cannot read refresh state " + path + ": " + e.getMessage(), e);
         }
     }
 
-    private void writeWatermark(Dataset dataset, String entry) {
-        Map<String, String> state = new LinkedHashMap<>();
-        state.put("watermark", entry);
-        state.put("runId", settings.runId());
+    private void writeState(Dataset dataset, State state) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("watermark", state.watermark().orElse(""));
+        json.put("runId", state.runId());
+        json.put("superseded", state.superseded());
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
             FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
             try (OutputStream out = fs.create(path, true)) {
-                out.write(JSON.writeValueAsBytes(state));
+                out.write(JSON.writeValueAsBytes(json));
             }
         } catch (IOException e) {
             throw new EtlException("Cannot write refresh state " + path + ": " + e.getMessage(), e);

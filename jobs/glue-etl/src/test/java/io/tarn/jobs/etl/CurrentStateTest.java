@@ -200,6 +200,50 @@ class CurrentStateTest {
         assertThat(catalog.partitions("events")).extracting(p -> p.values().get(0)).containsExactly("globex");
     }
 
+    @Test
+    @Order(7)
+    void supersededVersionsAreDeletedAfterTheRetentionAndTheCurrentOnesNever() throws Exception {
+        Path orders = lake.bucketDir(STAGING).resolve("orders");
+        List<Path> before = versionFolders(orders);
+        assertThat(before).extracting(p -> p.getFileName().toString()).contains("v=r1", "v=r2");
+        ingest("dms/shop/orders/20240606-0000000000.csv", """
+                U,2024-06-06 00:00:00.000000,2,acme,1,retained,25.00,EUR,2024-06-01 08:00:00,2024-06-06 00:00:00
+                """);
+        refresh("r9");
+        assertThat(versionFolders(orders)).containsAll(before);
+
+        // With no retention, the next run deletes every version the catalog no longer points at.
+        EtlSettings noRetention = lake.settings(EtlSettings.Mode.JOIN, "r10", STAGING, List.of());
+        EtlJob.run(spark, new EtlSettings(noRetention.mode(), noRetention.runId(), noRetention.pipeline(),
+                noRetention.staging(), noRetention.stagingDir(), noRetention.raw(), noRetention.datasets(),
+                noRetention.glueDatabase(), noRetention.settle(), java.time.Duration.ZERO, noRetention.aws()),
+                catalog, Clock.systemUTC());
+
+        List<String> current = catalog.partitions("orders").stream().map(p -> folder(p).toString()).toList();
+        assertThat(versionFolders(orders)).allSatisfy(version -> assertThat(current)
+                .as("%s is a version the catalog points into", version).anyMatch(c -> c.startsWith(version.toString())));
+        assertThat(currentOrders()).isEqualTo(expectedOrders()).containsEntry("2", "acme|2024-06-01|retained");
+    }
+
+    /**
+     * Every {@code account_id=<a>/v=<run>} folder of the current table that still holds a file
+     * (S3 has no folders: an emptied one is gone there).
+     */
+    private static List<Path> versionFolders(Path table) throws java.io.IOException {
+        try (Stream<Path> paths = Files.walk(table, 2)) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("v=")).filter(CurrentStateTest::holdsFiles)
+                    .sorted().toList();
+        }
+    }
+
+    private static boolean holdsFiles(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.anyMatch(f -> f.toString().endsWith(".parquet"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
 
     private static void ingest(String key, String csv) {

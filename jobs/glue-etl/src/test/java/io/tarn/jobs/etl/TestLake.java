@@ -103,7 +103,7 @@ final class TestLake implements AutoCloseable {
     EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets) {
         return new EtlSettings(mode, runId, PIPELINE.toString(), URI.create("s3://" + stagingBucket),
                 Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)), datasets,
-                Optional.empty(), java.time.Duration.ZERO, aws);
+                Optional.empty(), java.time.Duration.ZERO, EtlSettings.DEFAULT_VERSION_RETENTION, aws);
     }
 
     /** A Glue catalog of its own on moto, as the job finds it in AWS. */
