@@ -65,15 +65,16 @@ public final class LocalUp implements AutoCloseable {
     /** The trigger's window here: short, since the local job takes seconds (60 in the template). */
     public static final Duration DEFAULT_ETL_WINDOW = Duration.ofSeconds(5);
     /** Staging notices and the local executions share one clock: no settling needed but a second of slack. */
-    static final Duration ETL_SETTLE = Duration.ofSeconds(1);
+    static final Duration ETL_SETTLE = Duration.ofSeconds(2);
     static final Duration SCAN_INTERVAL = Duration.ofMillis(500);
     /** How long {@link #close()} lets a conversion in progress finish before interrupting it. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
     /**
      * Conversions go on while an ETL run refreshes: a change index entry younger than this may
-     * still have an earlier-timed one being written, so the run leaves it to the next.
+     * still have an earlier-timed one being written, so the run leaves it to the next. Shorter
+     * than the trigger's settle, so a window's run takes every change of its window.
      */
-    private static final Duration REFRESH_SETTLE = Duration.ofSeconds(2);
+    private static final Duration REFRESH_SETTLE = Duration.ofSeconds(1);
 
     private final LocalLake lake;
     private final PipelineConfig pipeline;

@@ -56,16 +56,18 @@ class TarnCommandTest {
         assertThat(result.get("rowsRead").asLong()).isEqualTo(9);
         assertThat(result.get("rowsWritten").asLong()).isEqualTo(7);
         assertThat(result.get("rowsQuarantined").asLong()).isEqualTo(2);
-        assertThat(texts(result.get("partitions"))).containsExactly(
-                "acme/2024-05-30", "acme/2024-05-31", "globex/2024-05-31", "globex/2024-06-01", "initech/2024-05-31");
-
         Path staging = dir.resolve("s3/tarn-staging");
+        // The change log: one partition per account, in the day the object landed.
+        String landed = landedDay(staging, result);
+        assertThat(texts(result.get("partitions"))).containsExactly(
+                "acme/" + landed, "globex/" + landed, "initech/" + landed);
+
         String quarantineKey = result.get("quarantineKey").asText();
         assertThat(quarantineKey).matches("quarantine/orders/[0-9a-f]{32}\\.csv");
         assertThat(staging.resolve(quarantineKey)).isRegularFile();
         assertThat(Files.readAllLines(staging.resolve(quarantineKey))).hasSize(3)
                 .element(0).isEqualTo("source_key,line,reason,raw_record");
-        assertThat(texts(result.get("outputKeys"))).hasSize(5)
+        assertThat(texts(result.get("outputKeys"))).hasSize(3)
                 .allSatisfy(key -> assertThat(staging.resolve(key)).isRegularFile());
         assertThat(staging.resolve(result.get("manifestKey").asText())).isRegularFile();
         assertThat(dir.resolve("s3/tarn-raw/dms/shop/orders/LOAD00000001.csv")).hasSameBinaryContentAs(ORDERS_FULL_LOAD);
@@ -96,11 +98,11 @@ class TarnCommandTest {
         ingest(dir, "orders", ORDERS_FULL_LOAD);
 
         Run run = tarn("query", "--dir", dir.toString(),
-                "SELECT order_id, account_id, dt, status, total FROM orders ORDER BY order_id");
+                "SELECT order_id, account_id, strftime(created_at, '%Y-%m-%d') AS day, status, total FROM orders_changes ORDER BY order_id");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.outLines()).containsExactly(
-                "order_id,account_id,dt,status,total",
+                "order_id,account_id,day,status,total",
                 "1001,acme,2024-05-30,paid,120.50",
                 "1002,acme,2024-05-30,shipped,75.00",
                 "1003,globex,2024-05-31,paid,1999.99",
@@ -117,7 +119,7 @@ class TarnCommandTest {
         ingest(dir, "orders", ORDERS_FULL_LOAD);
 
         Run run = tarn("query", "--dir", dir.toString(), "--account", "acme",
-                "SELECT order_id, account_id FROM orders ORDER BY order_id");
+                "SELECT order_id, account_id FROM orders_changes ORDER BY order_id");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.outLines()).containsExactly("order_id,account_id", "1001,acme", "1002,acme", "1006,acme");
@@ -128,7 +130,7 @@ class TarnCommandTest {
         Path dir = temp.resolve("lake");
         ingest(dir, "orders", ORDERS_FULL_LOAD);
         Path globexFile = files(dir.resolve("s3/tarn-staging")).keySet().stream()
-                .filter(key -> key.startsWith("orders/account_id=globex/"))
+                .filter(key -> key.startsWith("orders_changes/account_id=globex/"))
                 .map(key -> dir.resolve("s3/tarn-staging").resolve(key).toAbsolutePath())
                 .findFirst().orElseThrow();
 
@@ -141,7 +143,7 @@ class TarnCommandTest {
                 "tarn: query failed: Permission Error: Cannot access file \"" + globexFile
                         + "\" - file system operations are disabled by configuration");
 
-        Path everyOrdersFile = dir.resolve("s3/tarn-staging/orders").toAbsolutePath().resolve("*/*/*.parquet");
+        Path everyOrdersFile = dir.resolve("s3/tarn-staging/orders_changes").toAbsolutePath().resolve("*/*/*.parquet");
         Run glob = tarn("query", "--dir", dir.toString(), "--account", "acme",
                 "SELECT count(*) FROM read_parquet('" + everyOrdersFile + "')");
 
@@ -212,18 +214,21 @@ class TarnCommandTest {
         // Every object the run wrote is a plain file inside its bucket's folder, and every staging
         // row file sits in the escaped partition folder of its own account.
         List<String> written = new ArrayList<>(files(dir.resolve("s3")).keySet());
+        String landed = landedDay(dir.resolve("s3/tarn-staging"), result);
         assertThat(written).filteredOn(key -> key.endsWith(".parquet"))
                 .allMatch(key -> key.matches(".*/part-[0-9a-f]{32}-00000\\.zstd\\.parquet"), "a part file name")
                 .map(key -> key.substring(0, key.lastIndexOf('/')))
                 .containsExactlyInAnyOrder(
-                partFolder("account_id=..%2Fx"),
-                partFolder("account_id=a%2Fb"),
-                partFolder("account_id=%252F"),
-                partFolder("account_id=.."),
-                partFolder("account_id=acme"));
+                partFolder("account_id=..%2Fx", landed),
+                partFolder("account_id=a%2Fb", landed),
+                partFolder("account_id=%252F", landed),
+                partFolder("account_id=..", landed),
+                partFolder("account_id=acme", landed));
         assertThat(written).filteredOn(key -> !key.endsWith(".parquet"))
                 .allMatch(key -> key.equals("tarn-raw/dms/shop/orders/LOAD00000002.csv")
-                        || key.matches("tarn-staging/manifests/orders/[0-9a-f]{32}\\.json"), "raw object or manifest");
+                        || key.matches("tarn-staging/manifests/orders/[0-9a-f]{32}\\.json")
+                        || key.matches("tarn-staging/changes/orders/[0-9-]{10}/[0-9]{2}/[0-9TZ.]+-[0-9a-f]{32}\\.json"),
+                        "raw object, manifest or change index entry");
         try (Stream<Path> everything = Files.walk(temp)) {
             assertThat(everything.filter(Files::isRegularFile))
                     .allMatch(file -> file.startsWith(dir) || file.equals(csv), "inside the lake folder");
@@ -361,7 +366,7 @@ class TarnCommandTest {
             assertThat(object.get("rowsQuarantined").asLong()).isZero();
         }
         Run staged = tarn("query", "--dir", dir.toString(),
-                "SELECT account_id, plan FROM accounts ORDER BY account_id");
+                "SELECT account_id, plan FROM accounts_changes ORDER BY account_id");
         assertThat(staged.outLines()).containsExactly(
                 "account_id,plan", "acme,enterprise", "globex,growth", "initech,starter");
 
@@ -376,7 +381,7 @@ class TarnCommandTest {
         // Not ORDER BY _ingested_at: that is the raw object's Last-Modified, whole seconds, and
         // both polls may land in the same second. Page keys start with the page's start position.
         Run changed = tarn("query", "--dir", dir.toString(),
-                "SELECT account_id, plan FROM accounts WHERE account_id = 'globex' ORDER BY _source_key");
+                "SELECT account_id, plan FROM accounts_changes WHERE account_id = 'globex' ORDER BY _source_key");
         assertThat(changed.outLines()).containsExactly("account_id,plan", "globex,growth", "globex,enterprise");
 
         Run third = tarn("poll", "--dir", dir.toString(), "--pipeline", PIPELINE);
@@ -403,10 +408,10 @@ class TarnCommandTest {
             });
         });
         assertThat(tarn("query", "--dir", dir.toString(),
-                "SELECT invoice_id, account_id, amount, paid FROM invoices ORDER BY invoice_id").outLines())
+                "SELECT invoice_id, account_id, amount, paid FROM invoices_changes ORDER BY invoice_id").outLines())
                 .containsExactly("invoice_id,account_id,amount,paid",
                         "9001,acme,195.50,true", "9002,globex,2014.99,false", "9003,initech,42.00,true");
-        assertThat(tarn("query", "--dir", dir.toString(), "SELECT count(*) AS n FROM accounts").outLines())
+        assertThat(tarn("query", "--dir", dir.toString(), "SELECT count(*) AS n FROM accounts_changes").outLines())
                 .containsExactly("n", "3");
     }
 
@@ -461,11 +466,11 @@ class TarnCommandTest {
         String page = Files.readString(dir.resolve("s3/tarn-raw").resolve(invoices.get("objectKeys").get(0).asText()));
         assertThat(page.lines().skip(1)).singleElement().asString().contains("9002");
         assertThat(tarn("query", "--dir", dir.toString(),
-                "SELECT invoice_id, paid, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at FROM invoices"
+                "SELECT invoice_id, paid, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at FROM invoices_changes"
                         + " WHERE invoice_id = 9002 ORDER BY _source_key DESC LIMIT 1").outLines())
                 .containsExactly("invoice_id,paid,updated_at", "9002,true," + anHourAgo.toString().replace('T', ' '));
         assertThat(tarn("query", "--dir", dir.toString(),
-                "SELECT invoice_id, count(*) AS versions FROM invoices GROUP BY invoice_id ORDER BY invoice_id")
+                "SELECT invoice_id, count(*) AS versions FROM invoices_changes GROUP BY invoice_id ORDER BY invoice_id")
                 .outLines())
                 .containsExactly("invoice_id,versions", "9001,1", "9002,2", "9003,1");
     }
@@ -476,13 +481,23 @@ class TarnCommandTest {
         return tables;
     }
 
-    private static String partFolder(String accountSegment) {
-        return "tarn-staging/orders/" + accountSegment + "/dt=2024-06-01";
+    private static String partFolder(String accountSegment, String landed) {
+        return "tarn-staging/orders_changes/" + accountSegment + "/dt=" + landed;
+    }
+
+    /** The day the ingested object landed: its manifest's ingestedAt. */
+    private static String landedDay(Path staging, JsonNode result) {
+        try {
+            return io.tarn.ingest.Manifest.fromJson(Files.readAllBytes(staging.resolve(result.get("manifestKey").asText())))
+                    .ingestedAt().substring(0, 10);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private List<String> queryAs(Path dir, String account) {
         Run run = tarn("query", "--dir", dir.toString(), "--account", account,
-                "SELECT order_id, account_id FROM orders ORDER BY order_id");
+                "SELECT order_id, account_id FROM orders_changes ORDER BY order_id");
         assertThat(run.exitCode()).as(run.err()).isZero();
         return run.outLines();
     }

@@ -62,9 +62,10 @@ class TarnEtlTest {
         Run again = etl("--run-id", "run-2");
 
         assertThat(again.exitCode()).as(again.err()).isZero();
+        // Nothing changed since run-1: the refresh rewrites no account, so the join rewrites none.
         assertThat(again.outLines()).doesNotContain("  StartCrawler")
                 .containsSubsequence("  SchemaChanged", "  RepairPartitions", "  Done")
-                .contains("  account_daily: 3 partitions written, 0 newly registered");
+                .contains("  account_daily: 0 partitions written, 0 newly registered");
         assertThat(dir.resolve("s3/tarn-staging/etl-runs/run-2.json")).isRegularFile();
     }
 
@@ -73,8 +74,8 @@ class TarnEtlTest {
         Run run = etl("--mode", "backfill", "--datasets", "orders", "--run-id", "backfill-1");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        // The full load and the CDC file wrote six account/day partitions between them.
-        assertThat(run.outLines()).contains("  orders: 6 partitions written, 0 newly registered");
+        // The full load and the CDC file landed the same day: one change log partition per account.
+        assertThat(run.outLines()).contains("  orders_changes: 3 partitions written, 0 newly registered");
     }
 
     @Test

@@ -84,9 +84,9 @@ class TarnUpTest {
 
         assertThat(awaitLines(ORDERS_URI, 1)).containsExactly(
                 "processed " + ORDERS_URI + " rows 9 written 7 quarantined 2");
-        List<S3Object> parquet = objects("orders/");
-        assertThat(parquet).hasSize(5).allSatisfy(object -> assertThat(object.key())
-                .matches("orders/account_id=[a-z]+/dt=2024-\\d\\d-\\d\\d/[^/]+\\.parquet"));
+        List<S3Object> parquet = objects("orders_changes/");
+        assertThat(parquet).hasSize(3).allSatisfy(object -> assertThat(object.key())
+                .matches("orders_changes/account_id=[a-z]+/dt=\\d{4}-\\d\\d-\\d\\d/[^/]+\\.parquet"));
         List<S3Object> quarantine = objects("quarantine/orders/");
         assertThat(quarantine).singleElement().satisfies(object -> assertThat(object.key())
                 .matches("quarantine/orders/[0-9a-f]{32}\\.csv"));

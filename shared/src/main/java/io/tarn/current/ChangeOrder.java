@@ -7,11 +7,11 @@ import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.SourceKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Which of a key's changes is its current state: the first in this order, latest first. The one
- * definition of the rule; the refresh (Spark) renders it from here.
+ * definition of the rule: the refresh (Spark) renders it from here, and what reads current state
+ * (the joins, Athena, Redshift) reads the current tables the refresh writes.
  *
  * <p>DMS rows carry the commit timestamp, and DMS does not keep transaction order across CDC files,
  * so the commit timestamp decides (a row without one counts as oldest), then the raw object's name
@@ -51,13 +51,6 @@ public record ChangeOrder(List<Term> terms) {
         terms.add(new Term(StagingSchema.SOURCE_KEY, false));
         terms.add(new Term(StagingSchema.SOURCE_LINE, false));
         return new ChangeOrder(terms);
-    }
-
-    /** The order as an SQL {@code ORDER BY} list (Spark SQL, DuckDB, Redshift spell it alike). */
-    public String sql() {
-        return terms.stream()
-                .map(t -> '"' + t.column() + "\" DESC" + (t.nullsLast() ? " NULLS LAST" : ""))
-                .collect(Collectors.joining(", "));
     }
 
     /** The columns of the order. */

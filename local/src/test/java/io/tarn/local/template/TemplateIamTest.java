@@ -121,7 +121,7 @@ class TemplateIamTest {
         // The orders table as an earlier version of the pipeline left it, without currency: the
         // conversion adds the column (UpdateTable).
         TableDefinition orders = new StagingSchema(PipelineLoader.loadResource("pipeline.yaml").dataset("orders").orElseThrow())
-                .tableDefinition("s3://" + staging + "/orders/");
+                .changesTableDefinition("s3://" + staging + "/orders_changes/");
         new GlueCatalog(glue, database).ensureTable(new TableDefinition(orders.name(), orders.location(),
                 orders.columns().stream().filter(c -> !c.name().equals("currency")).toList(), orders.partitionKeys()));
         ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("../events/eventbridge-object-created.json")));
@@ -142,13 +142,13 @@ class TemplateIamTest {
             invoke(new RawObjectHandler(AwsWiring.rawObjectProcessor(snappy, recorded)), JSON.writeValueAsBytes(event));
         });
 
-        assertThat(clients.s3().listObjectsV2(b -> b.bucket(staging).prefix("orders/")).contents())
+        assertThat(clients.s3().listObjectsV2(b -> b.bucket(staging).prefix("orders_changes/")).contents())
                 .isNotEmpty().allMatch(object -> object.key().endsWith(".snappy.parquet"));
         // The role may list the staging bucket only under manifests/.
         assertThat(proxy.requests()).filteredOn(r -> r.is("GET") && r.path().equals("/" + staging))
                 .isNotEmpty().allMatch(r -> r.query().contains("prefix=manifests%2F"));
         // The tenant-facing twin was created with the table's columns, its partitions projected.
-        assertThat(glue.getTable(r -> r.databaseName(tenantDatabase).name("orders")).table().parameters())
+        assertThat(glue.getTable(r -> r.databaseName(tenantDatabase).name("orders_changes")).table().parameters())
                 .containsEntry("projection.account_id.type", "injected");
         assertThat(actions).contains("s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:GetObject",
                 "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem", "glue:GetTable", "glue:CreateTable",

@@ -57,8 +57,12 @@ public record EtlSettings(
     public static final String DATASETS = "--datasets";
     public static final String GLUE_DATABASE = "--glue-database";
     public static final String SETTLE_SECONDS = "--settle-seconds";
-    /** Longer than a change index entry takes to write, as timed by its writer's clock. */
-    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(30);
+    /**
+     * Longer than a change index entry takes to write, as timed by its writer's clock, and shorter
+     * than EtlTrigger's settle (TRIGGER_SETTLE_SECONDS, 10 s): a window's run starts that long
+     * after the window's end, so it takes every change of its window.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(5);
     public static final String VERSION_RETENTION_HOURS = "--version-retention-hours";
     /** Athena's longest query runs for hours at most; a day leaves room. */
     public static final Duration DEFAULT_VERSION_RETENTION = Duration.ofHours(24);

@@ -183,6 +183,7 @@ final class RefreshRun {
         valueColumns.remove(StagingTables.VERSION);
         List<Partition> written = new ArrayList<>();
         List<Superseded> superseded = new ArrayList<>(state.superseded());
+        Set<String> newLocations = new HashSet<>();
         latest.persist(StorageLevel.MEMORY_AND_DISK());
         try {
             for (Row row : latest.select(columns(valueColumns)).distinct().collectAsList()) {
@@ -195,7 +196,6 @@ final class RefreshRun {
             // Every location this run writes or moves away from is recorded before anything is
             // written: a crash anywhere after leaves no version unknown. Cleanup deletes a recorded
             // one after the retention unless the catalog points at it (the run's own, once moved).
-            Set<String> newLocations = new HashSet<>();
             written.forEach(p -> newLocations.add(p.location()));
             String now = clock.instant().toString();
             previous.stream().map(Partition::location).filter(l -> !newLocations.contains(l)).distinct()
@@ -218,7 +218,9 @@ final class RefreshRun {
         List<List<String>> removals = previous.stream().map(Partition::values).filter(v -> !kept.contains(v)).toList();
         catalog.ensureTable(schema.currentTableDefinition(settings.stagingRoot() + dataset.name() + "/"));
         catalog.movePartitions(dataset.name(), written, removals);
-        writeState(dataset, new State(Optional.of(entries.get(entries.size() - 1)), settings.runId(), superseded));
+        // Moved: this run's versions are current, no longer candidates for deletion.
+        writeState(dataset, new State(Optional.of(entries.get(entries.size() - 1)), settings.runId(),
+                superseded.stream().filter(v -> !newLocations.contains(v.location())).toList()));
         return new Refreshed(dataset.name(), accounts, changesRead, written.size(), removals.size());
     }
 
