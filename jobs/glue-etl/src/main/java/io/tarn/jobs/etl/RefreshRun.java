@@ -98,8 +98,8 @@ final class RefreshRun {
     /** A partition location the catalog no longer points at, since {@code at}. */
     record Superseded(String location, String at) {}
 
-    /** What one dataset's refresh did: the accounts it rewrote (unescaped) and the rows it read. */
-    record Refreshed(String dataset, Set<String> accounts, long changesRead, int partitionsWritten, int partitionsRemoved) {}
+    /** What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild. */
+    record Refreshed(String dataset, Set<String> accounts) {}
 
     List<Refreshed> run() {
         Instant cutoff = clock.instant().minus(settings.settle());
@@ -115,7 +115,7 @@ final class RefreshRun {
         Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
         if (entries.isEmpty()) {
-            return new Refreshed(dataset.name(), Set.of(), 0, 0, 0);
+            return new Refreshed(dataset.name(), Set.of());
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
         Map<String, Manifest> manifests = new LinkedHashMap<>();
@@ -140,7 +140,6 @@ final class RefreshRun {
                 .option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
                 .parquet(files.toArray(String[]::new))
                 .select(columns(columns, StagingSchema.OP));
-        long changesRead = changes.count();
 
         Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
         if (!current.isEmpty()) {
@@ -221,7 +220,7 @@ final class RefreshRun {
         // Moved: this run's versions are current, no longer candidates for deletion.
         writeState(dataset, new State(Optional.of(entries.get(entries.size() - 1)), settings.runId(),
                 superseded.stream().filter(v -> !newLocations.contains(v.location())).toList()));
-        return new Refreshed(dataset.name(), accounts, changesRead, written.size(), removals.size());
+        return new Refreshed(dataset.name(), accounts);
     }
 
     /** The catalog location of a current partition of this run's version, escaped as Spark wrote it. */
