@@ -119,16 +119,8 @@ public final class StagingSchema {
      * account and landing day.
      */
     public TableDefinition changesTableDefinition(String location) {
-        List<CatalogColumn> columns = new ArrayList<>();
-        for (ColumnSpec column : dataColumns) {
-            columns.add(new CatalogColumn(column.name(), column.type().catalogType()));
-        }
-        columns.add(new CatalogColumn(OP, "string"));
-        columns.add(new CatalogColumn(COMMIT_TS, "timestamp"));
-        columns.add(new CatalogColumn(SOURCE_KEY, "string"));
-        columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
-        columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
-        return new TableDefinition(dataset.changesTable(), location, columns, partitionKeys(dataset.changesPartitionKeys()));
+        return new TableDefinition(dataset.changesTable(), location, catalogColumns(true),
+                partitionKeys(dataset.changesPartitionKeys()));
     }
 
     /**
@@ -137,15 +129,22 @@ public final class StagingSchema {
      * delete), partitioned as the dataset says.
      */
     public TableDefinition currentTableDefinition(String location) {
+        return new TableDefinition(dataset.name(), location, catalogColumns(false), partitionKeys(dataset.partitionKeys()));
+    }
+
+    private List<CatalogColumn> catalogColumns(boolean withOp) {
         List<CatalogColumn> columns = new ArrayList<>();
         for (ColumnSpec column : dataColumns) {
             columns.add(new CatalogColumn(column.name(), column.type().catalogType()));
+        }
+        if (withOp) {
+            columns.add(new CatalogColumn(OP, "string"));
         }
         columns.add(new CatalogColumn(COMMIT_TS, "timestamp"));
         columns.add(new CatalogColumn(SOURCE_KEY, "string"));
         columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
         columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
-        return new TableDefinition(dataset.name(), location, columns, partitionKeys(dataset.partitionKeys()));
+        return columns;
     }
 
     private static List<CatalogColumn> partitionKeys(List<String> names) {

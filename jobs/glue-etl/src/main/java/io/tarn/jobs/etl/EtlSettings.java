@@ -7,6 +7,7 @@ import io.tarn.etl.RunManifest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,28 +131,8 @@ public record EtlSettings(
                 .filter(text -> !text.strip().equalsIgnoreCase(ALL))
                 .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
-        Duration settle = Optional.ofNullable(values.get(SETTLE_SECONDS)).map(text -> {
-            try {
-                long seconds = Long.parseLong(text.strip());
-                if (seconds < 0) {
-                    throw new NumberFormatException();
-                }
-                return Duration.ofSeconds(seconds);
-            } catch (NumberFormatException e) {
-                throw new EtlArgumentException(SETTLE_SECONDS, "must be a number of seconds (0 or more), got '" + text + "'");
-            }
-        }).orElse(DEFAULT_SETTLE);
-        Duration retention = Optional.ofNullable(values.get(VERSION_RETENTION_HOURS)).map(text -> {
-            try {
-                long hours = Long.parseLong(text.strip());
-                if (hours < 0) {
-                    throw new NumberFormatException();
-                }
-                return Duration.ofHours(hours);
-            } catch (NumberFormatException e) {
-                throw new EtlArgumentException(VERSION_RETENTION_HOURS, "must be a number of hours (0 or more), got '" + text + "'");
-            }
-        }).orElse(DEFAULT_VERSION_RETENTION);
+        Duration settle = duration(values, SETTLE_SECONDS, ChronoUnit.SECONDS).orElse(DEFAULT_SETTLE);
+        Duration retention = duration(values, VERSION_RETENTION_HOURS, ChronoUnit.HOURS).orElse(DEFAULT_VERSION_RETENTION);
         return new EtlSettings(mode, required(values, RUN_ID), required(values, PIPELINE),
                 uri(STAGING, required(values, STAGING)),
                 Optional.ofNullable(values.get(STAGING_DIR)).map(text -> uri(STAGING_DIR, text)),
@@ -215,6 +196,22 @@ public record EtlSettings(
 
     private static boolean isBucket(URI uri) {
         return uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"));
+    }
+
+    /** A whole number of {@code unit}s, 0 or more, when the argument is given. */
+    private static Optional<Duration> duration(Map<String, String> values, String name, ChronoUnit unit) {
+        return Optional.ofNullable(values.get(name)).map(text -> {
+            try {
+                long amount = Long.parseLong(text.strip());
+                if (amount >= 0) {
+                    return Duration.of(amount, unit);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new EtlArgumentException(name, "must be a number of " + unit.name().toLowerCase(Locale.ROOT)
+                    + " (0 or more), got '" + text + "'");
+        });
     }
 
     private static String required(Map<String, String> values, String name) {

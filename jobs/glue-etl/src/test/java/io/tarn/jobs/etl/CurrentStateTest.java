@@ -40,6 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
 class CurrentStateTest {
 
     private static final String STAGING = "tarn-current";
+    /**
+     * Named and committed earlier than the CDC file before it, landing last: the stale update of 1
+     * loses, the tie on 2 goes to the later object name, the delete of 3 is followed by its
+     * re-insert, 4 moves to globex and 5 to another day.
+     */
+    private static final String EARLIER_CDC = """
+                U,2024-06-02 00:00:00.000000,1,acme,1,stale,1.00,EUR,2024-06-01 08:00:00,2024-06-02 00:00:00
+                U,2024-06-03 00:00:00.000000,2,acme,1,named-earlier,24.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
+                D,2024-06-03 00:00:01.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
+                U,2024-06-02 00:00:00.000000,4,globex,3,moved,40.00,EUR,2024-06-02 08:00:00,2024-06-02 00:00:00
+                U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
+                """;
 
     @TempDir
     static Path dir;
@@ -93,16 +105,7 @@ class CurrentStateTest {
                 U,2024-06-03 00:00:00.000000,2,acme,1,named-later,23.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
                 I,2024-06-03 00:00:05.000000,3,globex,2,reinserted,31.00,EUR,2024-06-01 08:00:00,\\N
                 """);
-        // Named and committed earlier, landing last: the stale update of 1 loses, the tie on 2 goes
-        // to the later object name, the delete of 3 is followed by its re-insert, 4 moves to
-        // globex and 5 to another day.
-        ingest("dms/shop/orders/20240602-0000000000.csv", """
-                U,2024-06-02 00:00:00.000000,1,acme,1,stale,1.00,EUR,2024-06-01 08:00:00,2024-06-02 00:00:00
-                U,2024-06-03 00:00:00.000000,2,acme,1,named-earlier,24.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
-                D,2024-06-03 00:00:01.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
-                U,2024-06-02 00:00:00.000000,4,globex,3,moved,40.00,EUR,2024-06-02 08:00:00,2024-06-02 00:00:00
-                U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
-                """);
+        ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
 
         refresh("r2");
 
@@ -125,13 +128,7 @@ class CurrentStateTest {
     @Order(3)
     void aReplayedObjectAndARerunOfARunIdChangeNothing() throws Exception {
         Map<String, String> before = currentOrders();
-        ingest("dms/shop/orders/20240602-0000000000.csv", """
-                U,2024-06-02 00:00:00.000000,1,acme,1,stale,1.00,EUR,2024-06-01 08:00:00,2024-06-02 00:00:00
-                U,2024-06-03 00:00:00.000000,2,acme,1,named-earlier,24.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
-                D,2024-06-03 00:00:01.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
-                U,2024-06-02 00:00:00.000000,4,globex,3,moved,40.00,EUR,2024-06-02 08:00:00,2024-06-02 00:00:00
-                U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
-                """);
+        ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
 
         refresh("r3");
         List<Partition> afterRun = catalog.partitions("orders");
