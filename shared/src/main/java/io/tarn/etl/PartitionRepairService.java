@@ -6,6 +6,7 @@ import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.etl.PartitionRepairReport.TableRepair;
 import io.tarn.log.JsonLogger;
+import io.tarn.pipeline.Dataset;
 import io.tarn.storage.ObjectStore;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,13 +79,25 @@ public final class PartitionRepairService {
         };
     }
 
+    /**
+     * MSCK REPAIR TABLE for the named tables, or for every table of the database but those whose
+     * partitions are not folders of their own to discover: the change logs (RawObject registers
+     * exactly what it writes) and the current tables (the refresh points each partition at a
+     * version folder, {@code /v=<run id>/}, which MSCK would take for a partition of its own).
+     */
     private List<TableRepair> msckRepair(List<String> requested) {
         List<String> tables = requested.isEmpty() ? catalog.tableNames() : requested;
         log.warn("no run manifest: MSCK REPAIR TABLE", Map.of("tables", tables));
         List<TableRepair> repairs = new ArrayList<>();
         for (String table : tables) {
+            List<Partition> partitions = catalog.partitions(table);
+            if (requested.isEmpty() && (table.endsWith(Dataset.CHANGES_SUFFIX)
+                    || partitions.stream().anyMatch(p -> p.location().contains("/v=")))) {
+                log.info("not repaired by MSCK: its partitions are registered by who writes them", Map.of("table", table));
+                continue;
+            }
             String statement = AthenaDdl.msckRepair(table);
-            int before = catalog.partitions(table).size();
+            int before = partitions.size();
             queries.run(statement);
             int after = catalog.partitions(table).size();
             repairs.add(new TableRepair(table, after, after - before, before, 1));

@@ -181,6 +181,27 @@ class PartitionRepairHandlerTest {
     }
 
     @Test
+    void withoutManifestOrTablesLeavesTheChangeLogsAndTheCurrentTablesAlone() throws IOException {
+        GlueCatalog catalog = new GlueCatalog(glue, database);
+        catalog.ensureTable(manifestTable(List.of()).definition());
+        for (String table : List.of("invoices", "invoices_changes")) {
+            catalog.ensureTable(new RunManifest.TableOutput(table, "s3://" + bucket + "/" + table + "/", "fp",
+                    List.of(new CatalogColumn("amount", "string")), List.of(new CatalogColumn("account_id", "string")),
+                    List.of()).definition());
+        }
+        catalog.movePartitions("invoices", List.of(new Partition(List.of("acme"),
+                "s3://" + bucket + "/invoices/account_id=acme/v=etl-1/")), List.of());
+        List<String> before = queries();
+
+        JsonNode report = invoke(handler("glue"), "{\"runId\": \"etl-none\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(report.path("tables")).extracting(t -> t.path("table").asText() + " " + t.path("queries").asInt())
+                .containsExactly("orders 1");
+        assertThat(queries()).hasSize(before.size() + 1)
+                .doesNotContain("MSCK REPAIR TABLE `invoices`", "MSCK REPAIR TABLE `invoices_changes`");
+    }
+
+    @Test
     void badEventsAndConfigurationFailNamingTheFieldOrVariable() {
         PartitionRepairHandler handler = handler("glue");
         assertThatThrownBy(() -> invoke(handler, "{\"tables\": [\"orders\"]}".getBytes(StandardCharsets.UTF_8)))
