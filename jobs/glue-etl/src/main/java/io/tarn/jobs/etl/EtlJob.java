@@ -80,8 +80,11 @@ public final class EtlJob {
             List<TableOutput> tables = switch (settings.mode()) {
                 case JOIN -> {
                     JoinRun.checkJoins(pipeline, settings);
-                    List<RefreshRun.Refreshed> refreshed = new RefreshRun(spark, pipeline, settings, catalog, clock).run();
-                    yield new JoinRun(spark, pipeline, settings, catalog, refreshed).run();
+                    RefreshRun refresh = new RefreshRun(spark, pipeline, settings, catalog, clock);
+                    List<RefreshRun.Refreshed> refreshed = refresh.run();
+                    List<TableOutput> joined = new JoinRun(spark, pipeline, settings, catalog, refreshed).run();
+                    refresh.commit(refreshed);
+                    yield joined;
                 }
                 case BACKFILL -> new BackfillRun(spark, pipeline, settings, store.orElseThrow(), BackfillTask.Config.of(
                         pipelineYaml, settings.pipeline(), settings.rawBucket().orElseThrow(),

@@ -56,7 +56,8 @@ import scala.collection.Seq;
  * current rows (which keep their winning change's order columns) and the new changes are reduced
  * to the latest change per key by {@link ChangeOrder}; deletes are dropped. The result is written
  * as a new version, {@code <name>/account_id=<a>/v=<run id>/[dt=<d>/]}, then the catalog's
- * partitions of those accounts move to it (emptied ones are removed), then the watermark advances.
+ * partitions of those accounts move to it (emptied ones are removed), and once the joins have
+ * rebuilt the same accounts, the watermark advances ({@link #commit}).
  *
  * <p>A rerun of the same run id writes the same versions and moves to the same locations. A crash
  * before the watermark advances leaves it where it was: the next run reads the same changes again
@@ -98,8 +99,11 @@ final class RefreshRun {
     /** A partition location the catalog no longer points at, since {@code at}. */
     record Superseded(String location, String at) {}
 
-    /** What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild. */
-    record Refreshed(String dataset, Set<String> accounts) {}
+    /**
+     * What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild,
+     * and the state to keep once they have ({@link #commit}); empty when nothing was new.
+     */
+    record Refreshed(String dataset, Set<String> accounts, Optional<State> done) {}
 
     List<Refreshed> run() {
         Instant cutoff = clock.instant().minus(settings.settle());
@@ -115,7 +119,7 @@ final class RefreshRun {
         Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
         if (entries.isEmpty()) {
-            return new Refreshed(dataset.name(), Set.of());
+            return new Refreshed(dataset.name(), Set.of(), Optional.empty());
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
         Map<String, Manifest> manifests = new LinkedHashMap<>();
@@ -217,10 +221,18 @@ final class RefreshRun {
         List<List<String>> removals = previous.stream().map(Partition::values).filter(v -> !kept.contains(v)).toList();
         catalog.ensureTable(schema.currentTableDefinition(settings.stagingRoot() + dataset.name() + "/"));
         catalog.movePartitions(dataset.name(), written, removals);
-        // Moved: this run's versions are current, no longer candidates for deletion.
-        writeState(dataset, new State(Optional.of(entries.get(entries.size() - 1)), settings.runId(),
-                superseded.stream().filter(v -> !newLocations.contains(v.location())).toList()));
-        return new Refreshed(dataset.name(), accounts);
+        // Moved: this run's versions are current, no longer candidates for deletion. The watermark
+        // advances only once the joins have rebuilt these accounts (commit): a run that fails in
+        // between is retried, reads the same changes again and the joins get the same accounts.
+        return new Refreshed(dataset.name(), accounts, Optional.of(new State(Optional.of(entries.get(entries.size() - 1)),
+                settings.runId(), superseded.stream().filter(v -> !newLocations.contains(v.location())).toList())));
+    }
+
+    /** Advances each refreshed dataset's watermark: called after everything built on this refresh succeeded. */
+    void commit(List<Refreshed> refreshed) {
+        for (Refreshed table : refreshed) {
+            table.done().ifPresent(state -> writeState(pipeline.dataset(table.dataset()).orElseThrow(), state));
+        }
     }
 
     /** The catalog location of a current partition of this run's version, escaped as Spark wrote it. */

@@ -148,11 +148,11 @@ class CurrentStateTest {
         ingest("dms/shop/orders/20240604-0000000000.csv", """
                 D,2024-06-04 00:00:00.000000,1,acme,1,latest,11.00,EUR,2024-06-01 08:00:00,\\N
                 """);
-        Catalog crashing = new CrashingCatalog(catalog);
+        Catalog crashing = new CrashingCatalog(catalog, "movePartitions", "orders");
 
         assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "r4", STAGING, List.of()),
                 crashing, Clock.systemUTC()))
-                .hasMessageContaining("crash before the move");
+                .hasMessageContaining("crash in movePartitions of orders");
         assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(partitionsBefore);
         assertThat(currentOrders()).isEqualTo(before);
 
@@ -220,6 +220,29 @@ class CurrentStateTest {
         assertThat(versionFolders(orders)).allSatisfy(version -> assertThat(current)
                 .as("%s is a version the catalog points into", version).anyMatch(c -> c.startsWith(version.toString())));
         assertThat(currentOrders()).isEqualTo(expectedOrders()).containsEntry("2", "acme|2024-06-01|retained");
+    }
+
+    @Test
+    @Order(8)
+    void aRunThatFailsAfterTheRefreshIsRetriedAndItsJoinsStillGetTheRefreshedAccounts() throws Exception {
+        ingest("dms/shop/orders/20240607-0000000000.csv", """
+                I,2024-06-07 00:00:00.000000,7,globex,5,paid,70.00,EUR,2024-06-20 08:00:00,\\N
+                """);
+        // The joins fail before they write anything.
+        Catalog joinsFail = new CrashingCatalog(catalog, "table", "account_daily");
+
+        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "r11", STAGING, List.of()),
+                joinsFail, Clock.systemUTC()))
+                .hasMessageContaining("crash in table of account_daily");
+        // The refresh had moved orders already; the retry (Glue's, same run id) rebuilds globex's join.
+        assertThat(currentOrders()).containsEntry("7", "globex|2024-06-20|paid");
+        refresh("r11");
+
+        try (Connection duckdb = TestLake.duckdb()) {
+            assertThat(TestLake.rows(duckdb, "SELECT orders FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + "/account_daily/account_id=globex/*.parquet') WHERE day = DATE '2024-06-20'"))
+                    .containsExactly(List.of("1"));
+        }
     }
 
     /**
@@ -336,15 +359,17 @@ class CurrentStateTest {
         }
     }
 
-    /** The real catalog, but the partition moves fail: a crash after the version is written. */
-    private record CrashingCatalog(Catalog delegate) implements Catalog {
+    /** The real catalog, but one operation on one table fails, as a crash there would. */
+    private record CrashingCatalog(Catalog delegate, String operation, String failingTable) implements Catalog {
         @Override
         public Optional<TableDefinition> table(String name) {
+            crashIf("table", name);
             return delegate.table(name);
         }
 
         @Override
         public void ensureTable(TableDefinition table) {
+            crashIf("ensureTable", table.name());
             delegate.ensureTable(table);
         }
 
@@ -355,7 +380,8 @@ class CurrentStateTest {
 
         @Override
         public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
-            throw new IllegalStateException("crash before the move");
+            crashIf("movePartitions", table);
+            delegate.movePartitions(table, partitions, removals);
         }
 
         @Override
@@ -366,6 +392,12 @@ class CurrentStateTest {
         @Override
         public List<String> tableNames() {
             return delegate.tableNames();
+        }
+
+        private void crashIf(String called, String table) {
+            if (called.equals(operation) && table.equals(failingTable)) {
+                throw new IllegalStateException("crash in " + operation + " of " + table);
+            }
         }
     }
 }
