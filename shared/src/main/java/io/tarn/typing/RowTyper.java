@@ -231,27 +231,25 @@ public final class RowTyper {
      * MongoDB delete): the refresh applies it to whichever account holds the key.
      */
     private String accountOfDelete(CsvReader reader, JsonDocument document, boolean noDocument) throws RowRejectedException {
-        if (noDocument) {
-            return PartitionPaths.NO_ACCOUNT;
-        }
-        ColumnSpec column = accountSpec;
-        String account = column.derived()
-                ? document.field(column.fromJson().orElseThrow().field())
-                : field(reader, accountField == -2 ? headerAccountField : accountField);
-        return account == null || account.isBlank() ? PartitionPaths.NO_ACCOUNT : account(reader, document);
+        String account = noDocument ? null : accountValue(reader, document);
+        return account == null || account.isBlank() ? PartitionPaths.NO_ACCOUNT : checkedAccount(account);
     }
 
     private String account(CsvReader reader, JsonDocument document) throws RowRejectedException {
-        ColumnSpec column = accountSpec;
-        String account;
-        if (column.derived()) {
-            account = (document == null ? document(reader) : document).field(column.fromJson().orElseThrow().field());
-        } else {
-            int index = accountField == -2 ? headerAccountField : accountField;
-            account = field(reader, index);
+        return checkedAccount(accountValue(reader, document));
+    }
+
+    /** The account the record names, not yet checked: null when it names none. */
+    private String accountValue(CsvReader reader, JsonDocument document) throws RowRejectedException {
+        if (accountSpec.derived()) {
+            return (document == null ? document(reader) : document).field(accountSpec.fromJson().orElseThrow().field());
         }
+        return field(reader, accountField == -2 ? headerAccountField : accountField);
+    }
+
+    private String checkedAccount(String account) throws RowRejectedException {
         if (account == null || account.isBlank()) {
-            throw new RowRejectedException("no account: column '" + column.name() + "' is empty");
+            throw new RowRejectedException("no account: column '" + accountSpec.name() + "' is empty");
         }
         if (account.equals(PartitionPaths.NO_ACCOUNT)) {
             throw new RowRejectedException("account id " + PartitionPaths.NO_ACCOUNT + " is reserved for deletes that name no account");
