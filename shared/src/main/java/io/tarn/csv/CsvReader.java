@@ -417,23 +417,12 @@ public final class CsvReader implements Closeable {
                         extraLines++;
                     }
                 }
-                case QUOTE_SEEN -> {
-                    // A doubled quote is an escaped one; after a single one the field goes on
-                    // literally (the reader's lenient rule) up to a delimiter or a terminator.
-                    if (c == QUOTE) {
-                        state = QUOTED;
-                    } else if (c == d) {
-                        state = FIELD_START;
-                        field++;
-                    } else if (c == '\n' || c == '\r') {
-                        terminator = c;
-                        break scan;
-                    } else {
-                        state = UNQUOTED;
-                    }
-                }
                 default -> {
-                    if (state == FIELD_START && c == QUOTE) {
+                    // After a closing quote, a doubled one is an escaped quote; otherwise the
+                    // field goes on literally (the reader's lenient rule), as an unquoted one does.
+                    if (state == QUOTE_SEEN && c == QUOTE) {
+                        state = QUOTED;
+                    } else if (state == FIELD_START && c == QUOTE) {
                         state = QUOTED;
                         quoteLine = extraLines;
                         quoteField = field;
