@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -155,8 +154,7 @@ final class JoinRun {
             Path folder = new Path(settings.sparkStagingRoot() + join.name() + "/" + join.partitionBy() + "="
                     + ExternalCatalogUtils.escapePathName(account));
             try {
-                FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
-                fs.delete(folder, true);
+                staging.fileSystem(folder).delete(folder, true);
             } catch (IOException e) {
                 throw new EtlException("Cannot remove " + folder + ": " + e.getMessage(), e);
             }

@@ -115,9 +115,15 @@ final class RefreshRun {
     }
 
     private Refreshed refresh(Dataset dataset, Instant cutoff) {
-        State state = removeExpiredVersions(dataset, readState(dataset));
+        State state = readState(dataset);
         Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
+        if (entries.isEmpty() && state.superseded().isEmpty()) {
+            return new Refreshed(dataset.name(), Set.of(), Optional.empty());
+        }
+        // One read of the catalog's partitions serves the cleanup, the key lookup and the rewrite.
+        Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
+        state = removeExpiredVersions(dataset, state, current);
         if (entries.isEmpty()) {
             return new Refreshed(dataset.name(), Set.of(), Optional.empty());
         }
@@ -145,7 +151,6 @@ final class RefreshRun {
                 .parquet(files.toArray(String[]::new))
                 .select(columns(columns, StagingSchema.OP));
 
-        Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
         if (!current.isEmpty()) {
             // The accounts holding a changed key now: the key moved away from them, or a delete
             // names only the key. Only the key columns and the account of the current files are read.
@@ -299,7 +304,7 @@ final class RefreshRun {
     private List<String> children(String folder) {
         Path path = new Path(settings.sparkStagingRoot() + folder);
         try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = staging.fileSystem(path);
             if (!fs.exists(path)) {
                 return List.of();
             }
@@ -318,13 +323,13 @@ final class RefreshRun {
      * Deletes the superseded versions older than the retention, longer than any query runs, unless
      * the catalog points at one again (a run that crashed before its move recorded it early).
      */
-    private State removeExpiredVersions(Dataset dataset, State state) {
+    private State removeExpiredVersions(Dataset dataset, State state, Map<String, List<Partition>> currentPartitions) {
         if (state.superseded().isEmpty()) {
             return state;
         }
         Instant expiry = clock.instant().minus(settings.versionRetention());
         Set<String> current = new HashSet<>();
-        staging.currentPartitions(dataset.name()).values().forEach(list -> list.forEach(p -> current.add(p.location())));
+        currentPartitions.values().forEach(list -> list.forEach(p -> current.add(p.location())));
         List<Superseded> kept = new ArrayList<>();
         for (Superseded version : state.superseded()) {
             if (current.contains(version.location())) {
@@ -336,7 +341,7 @@ final class RefreshRun {
             }
             Path folder = new Path(staging.sparkPath(version.location()));
             try {
-                folder.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(folder, true);
+                staging.fileSystem(folder).delete(folder, true);
             } catch (IOException e) {
                 throw new EtlException("Cannot delete superseded version " + folder + ": " + e.getMessage(), e);
             }
@@ -353,7 +358,7 @@ final class RefreshRun {
         String key = STATE_PREFIX + dataset.name() + ".json";
         Path path = new Path(settings.sparkStagingRoot() + key);
         try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = staging.fileSystem(path);
             if (!fs.exists(path)) {
                 return new State(Optional.empty(), "", List.of());
             }
@@ -375,7 +380,7 @@ final class RefreshRun {
         json.put("superseded", state.superseded());
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = staging.fileSystem(path);
             try (OutputStream out = fs.create(path, true)) {
                 out.write(JSON.writeValueAsBytes(json));
             }
@@ -387,7 +392,7 @@ final class RefreshRun {
     private byte[] readBytes(String key) {
         Path path = new Path(settings.sparkStagingRoot() + key);
         try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = staging.fileSystem(path);
             try (InputStream in = fs.open(path)) {
                 return in.readAllBytes();
             }

@@ -8,11 +8,14 @@ import io.tarn.catalog.Partition;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.Dataset;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -88,6 +91,11 @@ final class StagingTables {
                     ? col(Dataset.ACCOUNT_PARTITION).as(column.name()) : col(column.name()));
         }
         return currentRows(dataset, partitions).select(projection.toArray(Column[]::new));
+    }
+
+    /** The file system of a staging path, as Spark's Hadoop configuration sees it (S3 on Glue, files locally). */
+    FileSystem fileSystem(Path path) throws IOException {
+        return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
     }
 
     /** The Spark path of a catalog location under the staging root. */
