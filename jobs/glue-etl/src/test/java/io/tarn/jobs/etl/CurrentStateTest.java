@@ -150,9 +150,7 @@ class CurrentStateTest {
                 """);
         Catalog crashing = new CrashingCatalog(catalog, "movePartitions", "orders");
 
-        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "r4", STAGING, List.of()),
-                crashing, Clock.systemUTC()))
-                .hasMessageContaining("crash in movePartitions of orders");
+        assertThatThrownBy(() -> run("r4", crashing)).hasMessageContaining("crash in movePartitions of orders");
         assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(partitionsBefore);
         assertThat(currentOrders()).isEqualTo(before);
 
@@ -231,9 +229,7 @@ class CurrentStateTest {
         // The joins fail before they write anything.
         Catalog joinsFail = new CrashingCatalog(catalog, "table", "account_daily");
 
-        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "r11", STAGING, List.of()),
-                joinsFail, Clock.systemUTC()))
-                .hasMessageContaining("crash in table of account_daily");
+        assertThatThrownBy(() -> run("r11", joinsFail)).hasMessageContaining("crash in table of account_daily");
         // The refresh had moved orders already; the retry (Glue's, same run id) rebuilds globex's join.
         assertThat(currentOrders()).containsEntry("7", "globex|2024-06-20|paid");
         refresh("r11");
@@ -270,10 +266,14 @@ class CurrentStateTest {
         lake.ingest(STAGING, lake.put(key, csv));
     }
 
+    /** A join run of the job with this catalog. */
+    private static RunManifest run(String runId, Catalog with) {
+        return EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), with, Clock.systemUTC());
+    }
+
     /** A run of the job, then what partition repair does with its manifest: register the joins' partitions. */
     private static RunManifest refresh(String runId) {
-        RunManifest manifest = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), catalog,
-                Clock.systemUTC());
+        RunManifest manifest = run(runId, catalog);
         manifest.tables().forEach(table -> {
             catalog.ensureTable(table.definition());
             catalog.registerPartitions(table.table(), table.catalogPartitions());
