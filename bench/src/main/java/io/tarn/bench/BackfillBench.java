@@ -104,7 +104,7 @@ public final class BackfillBench {
 
                 EtlSettings settings = new EtlSettings(EtlSettings.Mode.BACKFILL, "bench-" + round,
                         pipelineFile.toString(), URI.create("s3://" + backfillBucket + "/"), Optional.empty(),
-                        Optional.of(URI.create("s3://" + RAW + "/")), List.of("orders"), Optional.empty(),
+                        Optional.of(URI.create("s3://" + RAW + "/")), Optional.empty(), List.of("orders"), Optional.empty(),
                         EtlSettings.DEFAULT_SETTLE, EtlSettings.DEFAULT_VERSION_RETENTION, server.settings());
                 start = System.nanoTime();
                 RunManifest manifest = EtlJob.run(spark, settings);

@@ -218,7 +218,7 @@ public final class RefreshBench {
 
     private EtlSettings settings(String bucket, String runId) {
         return new EtlSettings(EtlSettings.Mode.JOIN, runId, repo.resolve("pipeline.yaml").toAbsolutePath().toString(),
-                URI.create("s3://" + bucket + "/"), Optional.of(bucketDir(bucket).toUri()), Optional.empty(), List.of(),
+                URI.create("s3://" + bucket + "/"), Optional.of(bucketDir(bucket).toUri()), Optional.empty(), Optional.empty(), List.of(),
                 Optional.empty(), Duration.ZERO, EtlSettings.DEFAULT_VERSION_RETENTION, server.settings());
     }
 

@@ -162,6 +162,7 @@ public final class LocalEtl {
                 EtlSettings.STAGING, "s3://" + LocalLake.STAGING_BUCKET + "/",
                 EtlSettings.STAGING_DIR, lake.stagingRoot().toUri().toString(),
                 EtlSettings.RAW, "s3://" + LocalLake.RAW_BUCKET + "/",
+                EtlSettings.RAW_DIR, lake.rawRoot().toUri().toString(),
                 EtlSettings.SETTLE_SECONDS, String.valueOf(settle.toSeconds())));
         arguments.fields().forEachRemaining(argument -> {
             args.add(argument.getKey().replace('_', '-'));

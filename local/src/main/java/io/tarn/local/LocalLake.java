@@ -114,6 +114,11 @@ public final class LocalLake implements AutoCloseable {
         return new LocalStateStore(dir.resolve("state"));
     }
 
+    /** The folder holding the raw bucket's objects. */
+    public Path rawRoot() {
+        return s3Server.root().resolve(RAW_BUCKET);
+    }
+
     /** The folder holding the staging bucket's objects. */
     public Path stagingRoot() {
         return s3Server.root().resolve(STAGING_BUCKET);

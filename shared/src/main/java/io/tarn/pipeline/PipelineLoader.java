@@ -1,5 +1,6 @@
 package io.tarn.pipeline;
 
+import io.tarn.current.KeySnapshot;
 import io.tarn.pipeline.ColumnSpec.JsonField;
 import io.tarn.pipeline.CsvFormat.Gzip;
 import io.tarn.pipeline.CsvFormat.Layout;
@@ -9,6 +10,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -31,6 +34,7 @@ public final class PipelineLoader {
 
     /** Glue lower-cases names, and Hive paths need plain ones: keep table and column names simple. */
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
+    private static final Pattern EVERY = Pattern.compile("([0-9]{1,9})([smhd])");
     private static final Set<String> RESERVED_COLUMNS = Set.of(
             "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
@@ -155,6 +159,10 @@ public final class PipelineLoader {
         if (rawPrefix.isEmpty() || !rawPrefix.endsWith("/") || rawPrefix.startsWith("/")) {
             throw node.error("raw_prefix", "must be a key prefix like 'mysql/shop/orders/' (no leading '/', a trailing '/'), got '" + rawPrefix + "'");
         }
+        if (rawPrefix.startsWith(KeySnapshot.PREFIX)) {
+            throw node.error("raw_prefix", "'" + rawPrefix + "' is under " + KeySnapshot.PREFIX
+                    + ", where the poller keeps its key snapshots");
+        }
         CsvFormat format = format(node.optionalMap("format").orElse(new MapNode(node.path + ": format", Map.of())), source);
 
         List<Object> columnNodes = node.list("columns");
@@ -244,8 +252,34 @@ public final class PipelineLoader {
         if (lagSeconds < 0) {
             throw node.error("lag_seconds", "must not be negative, got " + lagSeconds);
         }
-        node.rejectUnknown(Set.of("strategy", "cursor_column", "page_size", "fetch_size", "lag_seconds"));
-        return new PollSpec(strategy, cursor, java.time.Duration.ofSeconds(lagSeconds), pageSize, fetchSize);
+        Optional<Duration> deleteDetection = node.optionalMap("delete_detection").map(detection -> {
+            if (strategy == PollSpec.Strategy.CHANGE_TRACKING) {
+                throw node.error("delete_detection", "does not apply to change_tracking, which reads deletes from"
+                        + " CHANGETABLE (and takes a re-snapshot as a key snapshot)");
+            }
+            Duration every = every(detection, "every");
+            detection.rejectUnknown(Set.of("every"));
+            return every;
+        });
+        node.rejectUnknown(Set.of("strategy", "cursor_column", "page_size", "fetch_size", "lag_seconds", "delete_detection"));
+        return new PollSpec(strategy, cursor, Duration.ofSeconds(lagSeconds), pageSize, fetchSize,
+                deleteDetection);
+    }
+
+    /** A positive whole number of seconds, minutes, hours or days: {@code 90s}, {@code 30m}, {@code 6h}, {@code 1d}. */
+    private static Duration every(MapNode node, String field) {
+        String text = node.string(field).strip();
+        Matcher matcher = EVERY.matcher(text);
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw node.error(field, "must be a positive number followed by s, m, h or d (for example 6h), got '" + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
     }
 
     private static ColumnSpec requireColumn(MapNode node, String field, List<ColumnSpec> columns, String name) {

@@ -16,8 +16,17 @@ import java.util.Optional;
  *     poll, so a transaction that commits late with an older timestamp is still seen
  * @param pageSize rows per raw object
  * @param fetchSize rows per JDBC round trip; rows are streamed, never a whole page in memory
+ * @param deleteDetection for the cursor strategies, which cannot see a deleted row: how often the
+ *     poller lands a snapshot of the table's primary keys, from which the refresh deletes the rows
+ *     that are gone ({@code delete_detection: {every: 6h}}); none when absent
  */
-public record PollSpec(Strategy strategy, Optional<String> cursorColumn, Duration lag, int pageSize, int fetchSize) {
+public record PollSpec(
+        Strategy strategy,
+        Optional<String> cursorColumn,
+        Duration lag,
+        int pageSize,
+        int fetchSize,
+        Optional<Duration> deleteDetection) {
 
     public enum Strategy {
         /** A {@code rowversion} column, read below {@code MIN_ACTIVE_ROWVERSION()}. */
@@ -51,6 +60,11 @@ public record PollSpec(Strategy strategy, Optional<String> cursorColumn, Duratio
     public static final int DEFAULT_FETCH_SIZE = 1_000;
     public static final Duration DEFAULT_LAG = Duration.ofSeconds(60);
 
+    /** A poll block without delete detection. */
+    public PollSpec(Strategy strategy, Optional<String> cursorColumn, Duration lag, int pageSize, int fetchSize) {
+        this(strategy, cursorColumn, lag, pageSize, fetchSize, Optional.empty());
+    }
+
     public PollSpec {
         requireNonNull(strategy, "strategy is null");
         requireNonNull(cursorColumn, "cursorColumn is null");
@@ -63,6 +77,13 @@ public record PollSpec(Strategy strategy, Optional<String> cursorColumn, Duratio
         }
         if (lag.isNegative()) {
             throw new IllegalArgumentException("lag_seconds must not be negative");
+        }
+        requireNonNull(deleteDetection, "deleteDetection is null");
+        if (deleteDetection.isPresent() && strategy == Strategy.CHANGE_TRACKING) {
+            throw new IllegalArgumentException("change_tracking reads deletes itself; delete_detection is for the cursor strategies");
+        }
+        if (deleteDetection.isPresent() && (deleteDetection.get().isNegative() || deleteDetection.get().isZero())) {
+            throw new IllegalArgumentException("delete_detection every must be positive");
         }
     }
 }

@@ -195,6 +195,11 @@ final class ChangeTrackingStrategy implements PollStrategy {
         return versions;
     }
 
+    /** Whether {@code position} is inside a full snapshot ({@code snapshot-T.K}). */
+    static boolean inSnapshot(String position) {
+        return position.startsWith(SNAPSHOT + "-");
+    }
+
     static String version(long version) {
         return "%019d".formatted(version);
     }

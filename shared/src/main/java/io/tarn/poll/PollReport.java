@@ -26,6 +26,8 @@ public record PollReport(List<TableReport> tables) {
      * @param caughtUp whether the table had no further changed rows below the upper bound
      * @param stoppedBecause why the poll stopped before catching up (time running out, lease held
      *     by another poller, a concurrent commit), if it did
+     * @param keySnapshot what the poll did about the table's key snapshot, when it has one to take
+     *     ("complete: 3 page(s)", "not due until ...", "incomplete after page 2: ...")
      */
     public record TableReport(
             String dataset,
@@ -36,10 +38,18 @@ public record PollReport(List<TableReport> tables) {
             String watermarkBefore,
             String watermarkAfter,
             boolean caughtUp,
-            Optional<String> stoppedBecause) {
+            Optional<String> stoppedBecause,
+            Optional<String> keySnapshot) {
 
         public TableReport {
             objectKeys = List.copyOf(objectKeys);
+        }
+
+        /** A table's poll that had no key snapshot to take. */
+        public TableReport(String dataset, String strategy, int pages, long rows, List<String> objectKeys,
+                String watermarkBefore, String watermarkAfter, boolean caughtUp, Optional<String> stoppedBecause) {
+            this(dataset, strategy, pages, rows, objectKeys, watermarkBefore, watermarkAfter, caughtUp, stoppedBecause,
+                    Optional.empty());
         }
     }
 }

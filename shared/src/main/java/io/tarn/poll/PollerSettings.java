@@ -2,6 +2,8 @@ package io.tarn.poll;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,5 +26,19 @@ public record PollerSettings(String rawBucket, Path tempDir, Duration safetyMarg
         requireNonNull(tempDir, "tempDir is null");
         requireNonNull(safetyMargin, "safetyMargin is null");
         requireNonNull(leaseDuration, "leaseDuration is null");
+    }
+
+    /**
+     * A new spool file in {@link #tempDir()}, named after {@code what}.
+     *
+     * @throws PollException when it cannot be created
+     */
+    Path spoolFile(String what) {
+        try {
+            Files.createDirectories(tempDir);
+            return Files.createTempFile(tempDir, what + "-", ".csv");
+        } catch (IOException e) {
+            throw new PollException("cannot create a spool file for %s in %s".formatted(what, tempDir), e);
+        }
     }
 }

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * Writes a page as the header CSV that RawObject reads (RFC 4180, CRLF line ends): the header
- * {@code _op} then the dataset's CSV columns in declared order, then one record per row. NULL is
+ * {@code _op} then the dataset's CSV columns in declared order, then one record per row; or a key
+ * snapshot's page, the same without {@code _op} and with the primary key columns only. NULL is
  * the dataset's {@code null_token} unquoted (or an empty unquoted field when it has none); a value
  * that could be mistaken for it, or holds the delimiter, a quote or a line break, is quoted.
  * Timestamps are ISO-8601 without an offset (UTC), dates ISO-8601, decimals plain.
@@ -30,31 +31,65 @@ final class RawCsvWriter implements Closeable {
     private final BufferedWriter out;
     private final char delimiter;
     private final String nullToken;
+    private final List<ColumnSpec> columns;
     private final ColumnType[] types;
+    private final boolean withOp;
 
+    /** A page of changed rows. */
     RawCsvWriter(Writer out, Dataset dataset) {
+        this(out, dataset, dataset.csvColumns(), true);
+    }
+
+    private RawCsvWriter(Writer out, Dataset dataset, List<ColumnSpec> columns, boolean withOp) {
         this.out = new BufferedWriter(out, 1 << 16);
         CsvFormat format = dataset.format();
         this.delimiter = format.delimiter();
         this.nullToken = format.nullToken().orElse("");
-        List<ColumnSpec> columns = dataset.csvColumns();
+        this.columns = List.copyOf(columns);
         this.types = columns.stream().map(ColumnSpec::type).toArray(ColumnType[]::new);
+        this.withOp = withOp;
     }
 
-    void header(Dataset dataset) throws IOException {
-        out.write(OP);
-        for (ColumnSpec column : dataset.csvColumns()) {
-            out.write(delimiter);
-            field(column.name());
+    /** A page of a key snapshot: the primary key columns, in key order. */
+    static RawCsvWriter keys(Writer out, Dataset dataset) {
+        return new RawCsvWriter(out, dataset, dataset.primaryKey().stream().map(dataset::column).toList(), false);
+    }
+
+    void header() throws IOException {
+        if (withOp) {
+            out.write(OP);
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            if (withOp || i > 0) {
+                out.write(delimiter);
+            }
+            field(columns.get(i).name());
         }
         out.write("\r\n");
     }
 
+    /** The current row of a key snapshot: result columns 1..n as the key columns. */
+    void row(ResultSet row) throws IOException, SQLException {
+        if (withOp) {
+            throw new IllegalStateException("a page of changed rows needs each row's operation");
+        }
+        fields(row);
+    }
+
     /** The current row: its operation, then result columns 1..n as the CSV columns. */
     void row(String op, ResultSet row) throws IOException, SQLException {
+        if (!withOp) {
+            throw new IllegalStateException("a key snapshot's page has no operation");
+        }
         out.write(op);
+        fields(row);
+    }
+
+    private void fields(ResultSet row) throws IOException, SQLException {
         for (int i = 0; i < types.length; i++) {
-            out.write(delimiter);
+            if (withOp || i > 0) {
+                out.write(delimiter);
+            }
             String text = text(row, i + 1, types[i]);
             if (text == null) {
                 out.write(nullToken);

@@ -22,7 +22,12 @@ public final class RawPageKeys {
 
     /** The prefix every page read from {@code start} has, whatever its end. */
     public static String startPrefix(Dataset dataset, String strategy, String start) {
-        return dataset.rawPrefix() + strategy + "/" + start + SEPARATOR;
+        return strategyPrefix(dataset, strategy) + start + SEPARATOR;
+    }
+
+    /** The prefix of every page of the dataset read with {@code strategy}. */
+    static String strategyPrefix(Dataset dataset, String strategy) {
+        return dataset.rawPrefix() + strategy + "/";
     }
 
     /** The end position of a page key under {@code startPrefix}, if the key is one. */

@@ -64,6 +64,7 @@ public final class SqlPollerService {
     private final Supplier<String> leaseOwners;
     private final Clock clock;
     private final JsonLogger log;
+    private final KeySnapshots keySnapshots;
     private final Map<String, Dataset> polled = new LinkedHashMap<>();
 
     public SqlPollerService(
@@ -83,6 +84,7 @@ public final class SqlPollerService {
         this.leaseOwners = requireNonNull(leaseOwners, "leaseOwners is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
+        this.keySnapshots = new KeySnapshots(store, state, settings, clock, log);
         for (Dataset dataset : pipeline.datasets()) {
             if (dataset.source() == SourceKind.AZURESQL) {
                 // Fail at construction on an unsafe identifier: a bad pipeline.yaml should stop the
@@ -131,18 +133,19 @@ public final class SqlPollerService {
         String owner = requireNonNull(leaseOwners.get(), "leaseOwners gave a null owner");
         List<TableReport> reports = new ArrayList<>();
         for (int i = 0; i < datasets.size(); i++) {
-            reports.add(pollTable(datasets.get(i), strategies.get(i), owner, deadline));
+            reports.add(pollTable(datasets.get(i), strategies.get(i), owner, request.snapshotKeys(), deadline));
         }
         return new PollReport(reports);
     }
 
-    private TableReport pollTable(Dataset dataset, PollStrategy strategy, String owner, Deadline deadline) {
+    private TableReport pollTable(Dataset dataset, PollStrategy strategy, String owner, boolean snapshotKeysNow,
+            Deadline deadline) {
         String name = dataset.name();
         Progress progress = new Progress(dataset, strategy);
         Instant now = clock.instant();
         if (!state.acquireLease(name, owner, now, now.plus(settings.leaseDuration()))) {
             log.info("table leased by another poller", Map.of("dataset", name, "owner", owner));
-            return progress.report("", "", false, Optional.of("lease held by another poller"));
+            return progress.report("", "", false, Optional.of("lease held by another poller"), Optional.empty());
         }
         try {
             Optional<Watermark> watermark = state.watermark(name);
@@ -165,6 +168,10 @@ public final class SqlPollerService {
                     if (page == null) {
                         caughtUp = true;
                         break;
+                    }
+                    if (strategy instanceof ChangeTrackingStrategy) {
+                        noteKeySnapshot(dataset, watermark.map(Watermark::position).orElse(strategy.initialPosition()),
+                                page, now);
                     }
                     long expected = watermark.map(Watermark::sequence).orElse(Watermark.NONE);
                     Watermark next = new Watermark(name, page.end(), expected + 1, clock.instant());
@@ -195,14 +202,36 @@ public final class SqlPollerService {
                     // A strategy's read transaction (change_tracking's snapshot): it only read.
                     connection.commit();
                 }
+                Optional<String> keySnapshot = Optional.empty();
+                boolean cursor = !(strategy instanceof ChangeTrackingStrategy);
+                if (caughtUp && cursor && (snapshotKeysNow || dataset.poll().orElseThrow().deleteDetection().isPresent())) {
+                    keySnapshot = Optional.of(keySnapshots.snapshotKeys(connection, dataset, clock.instant(),
+                            snapshotKeysNow, deadline, () -> {
+                                Instant at = clock.instant();
+                                return state.acquireLease(name, owner, at, at.plus(settings.leaseDuration()));
+                            }));
+                    log.info("key snapshot", Map.of("dataset", name, "outcome", keySnapshot.get()));
+                }
                 String after = watermark.map(Watermark::position).orElse("");
-                return progress.report(before, after, caughtUp, stopped);
+                return progress.report(before, after, caughtUp, stopped, keySnapshot);
             } catch (SQLException e) {
                 throw new PollException("dataset '%s': reading %s failed after %d page(s)"
                         .formatted(name, dataset.sourceTable(), progress.pages), e);
             }
         } finally {
             release(name, owner);
+        }
+    }
+
+    /**
+     * A change_tracking re-snapshot is a key snapshot too: its first page is noted before it is
+     * committed, and the snapshot announced when its sync settles, before that is committed.
+     */
+    private void noteKeySnapshot(Dataset dataset, String start, Page page, Instant pollStarted) {
+        if (page.key() != null && !ChangeTrackingStrategy.inSnapshot(start) && ChangeTrackingStrategy.inSnapshot(page.end())) {
+            keySnapshots.changeTrackingBegun(dataset, page.key(), pollStarted);
+        } else if (page.key() == null && ChangeTrackingStrategy.inSnapshot(start)) {
+            keySnapshots.changeTrackingComplete(dataset, page.end());
         }
     }
 
@@ -238,7 +267,7 @@ public final class SqlPollerService {
             }
         }
         PollSpec poll = dataset.poll().orElseThrow();
-        Path file = spoolFile(dataset);
+        Path file = settings.spoolFile("page-" + dataset.name());
         try {
             long rows = 0;
             String end = null;
@@ -246,7 +275,7 @@ public final class SqlPollerService {
                             new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), dataset);
                     PreparedStatement statement = strategy.page(start, upper, poll.pageSize()).prepare(connection)) {
                 statement.setFetchSize(poll.fetchSize());
-                csv.header(dataset);
+                csv.header();
                 try (ResultSet result = statement.executeQuery()) {
                     while (result.next()) {
                         csv.row(strategy.operation(start, upper, result), result);
@@ -285,16 +314,6 @@ public final class SqlPollerService {
                 && stored.get().position().equals(next.position());
     }
 
-    private Path spoolFile(Dataset dataset) {
-        try {
-            Files.createDirectories(settings.tempDir());
-            return Files.createTempFile(settings.tempDir(), "page-" + dataset.name() + "-", ".csv");
-        } catch (IOException e) {
-            throw new PollException("dataset '%s': cannot create a spool file in %s"
-                    .formatted(dataset.name(), settings.tempDir()), e);
-        }
-    }
-
     /**
      * A page in S3: read and uploaded by this poll, or adopted from an earlier one's upload; or,
      * with a {@code null} key, a position to commit without a page.
@@ -319,8 +338,10 @@ public final class SqlPollerService {
             rows += page.rows();
         }
 
-        TableReport report(String before, String after, boolean caughtUp, Optional<String> stopped) {
-            return new TableReport(dataset.name(), strategy.name(), pages, rows, keys, before, after, caughtUp, stopped);
+        TableReport report(String before, String after, boolean caughtUp, Optional<String> stopped,
+                Optional<String> keySnapshot) {
+            return new TableReport(dataset.name(), strategy.name(), pages, rows, keys, before, after, caughtUp, stopped,
+                    keySnapshot);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.tarn.pipeline.PollSpec;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -151,6 +152,26 @@ public final class SqlServerDialect {
         parameters.add(upper);
         return new SqlQuery("SELECT TOP (?) " + String.join(", ", selectList) + " FROM " + table
                 + " WHERE " + after + " AND " + cursor + " < ? ORDER BY " + orderBy(), parameters);
+    }
+
+    /**
+     * A page of the table's primary keys, in key order, after {@code afterKey} when given: a key
+     * snapshot's page. Keyset paging, so a row that exists while the snapshot runs is read once
+     * whatever is written around it.
+     */
+    public SqlQuery keyPage(int pageSize, Optional<List<Object>> afterKey) {
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(pageSize);
+        String where = "";
+        if (afterKey.isPresent()) {
+            if (afterKey.get().size() != key.size()) {
+                throw new IllegalArgumentException("position has " + afterKey.get().size() + " key values, the table's key has "
+                        + key.size());
+            }
+            where = " WHERE " + after(key, afterKey.get(), 0, parameters);
+        }
+        return new SqlQuery("SELECT TOP (?) " + String.join(", ", key) + " FROM " + table + where
+                + " ORDER BY " + String.join(", ", key), parameters);
     }
 
     /** {@code (c0 > ? OR (c0 = ? AND (c1 > ? OR (c1 = ? AND c2 > ?))))}, binding as it goes. */

@@ -47,6 +47,52 @@ class PipelineLoaderTest {
         assertThat(accountDaily.sql()).startsWith("WITH o AS (");
     }
 
+    private static final String REPOSITORY_PIPELINE = read(Path.of("../pipeline.yaml"));
+
+    @Test
+    void deleteDetectionIsReadForTheCursorStrategies() {
+        PipelineConfig config = PipelineLoader.parse(REPOSITORY_PIPELINE, "pipeline.yaml");
+
+        assertThat(config.dataset("accounts").orElseThrow().poll().orElseThrow().deleteDetection())
+                .contains(java.time.Duration.ofHours(6));
+        assertThat(PipelineLoader.parse(REPOSITORY_PIPELINE.replace("{ every: 6h }", "{ every: 90m }"), "p.yaml")
+                .dataset("invoices").orElseThrow().poll().orElseThrow().deleteDetection())
+                .contains(java.time.Duration.ofMinutes(90));
+        assertThat(PipelineLoader.parse(REPOSITORY_PIPELINE.replace("      delete_detection: { every: 6h }\n", ""), "p.yaml")
+                .dataset("accounts").orElseThrow().poll().orElseThrow().deleteDetection()).isEmpty();
+    }
+
+    @Test
+    void deleteDetectionThatCannotWorkIsRefusedNamingWhere() {
+        assertThatThrownBy(() -> PipelineLoader.parse(REPOSITORY_PIPELINE.replace("{ every: 6h }", "{ every: 0h }"), "p.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageContaining("dataset 'accounts'").hasMessageContaining("every")
+                .hasMessageContaining("must be a positive number followed by s, m, h or d (for example 6h), got '0h'");
+        assertThatThrownBy(() -> PipelineLoader.parse(REPOSITORY_PIPELINE.replace("{ every: 6h }", "{ every: 6 hours }"), "p.yaml"))
+                .hasMessageContaining("got '6 hours'");
+        assertThatThrownBy(() -> PipelineLoader.parse(REPOSITORY_PIPELINE.replace("{ every: 6h }", "{ every: 6h, at: noon }"), "p.yaml"))
+                .hasMessageContaining("at");
+        assertThatThrownBy(() -> PipelineLoader.parse(REPOSITORY_PIPELINE
+                .replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"), "p.yaml"))
+                .hasMessageContaining("delete_detection").hasMessageContaining("does not apply to change_tracking");
+    }
+
+    @Test
+    void aRawPrefixUnderTheKeySnapshotsIsRefused() {
+        assertThatThrownBy(() -> PipelineLoader.parse(VALID.replace("raw_prefix: dms/shop/orders/",
+                "raw_prefix: key-snapshots/orders/"), "p.yaml"))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageContaining("'key-snapshots/orders/' is under key-snapshots/, where the poller keeps its key snapshots");
+    }
+
+    private static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static final String JOIN = """
             joins:
               - name: daily

@@ -9,6 +9,7 @@ import io.tarn.aws.AwsTestClients;
 import io.tarn.aws.dynamodb.DynamoDbStateStore;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.csv.CsvReader;
+import io.tarn.current.KeySnapshot;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.MotoServer;
 import io.tarn.embedded.MutableClock;
@@ -339,6 +340,7 @@ class SqlPollerServiceTest {
         assertThat(versions.values()).containsOnly(1);
         assertThat(versions).hasSize(55 + 10);
         List<Watermark> commits = new ArrayList<>(recording.commits);
+        commits.removeIf(commit -> !commit.dataset().equals("accounts")); // the key snapshots keep their own
         commits.sort(Comparator.comparingLong(Watermark::sequence));
         for (int i = 0; i < commits.size(); i++) {
             assertThat(commits.get(i).sequence()).isEqualTo(i + 1);
@@ -373,10 +375,11 @@ class SqlPollerServiceTest {
         assertThat(versions(INVOICES, invoiceVersion())).containsOnly(
                 Map.entry("1|2024-06-01T11:50:01", 1), Map.entry("2|2024-06-01T11:50:02", 1),
                 Map.entry("3|2024-06-01T11:50:03", 1));
-        // One owner for all of a poll's leases (taken, extended per page, given back), another for the next poll.
+        // One owner for all of a poll's leases (taken, extended per page, then per page of its key
+        // snapshot, given back), another for the next poll.
         assertThat(recording.leases).containsExactly(
                 "acquire snapshot-1", "acquire snapshot-1", "acquire snapshot-2", "acquire snapshot-1",
-                "release snapshot-1");
+                "acquire snapshot-1", "acquire snapshot-1", "release snapshot-1");
     }
 
     /** Two pollers, one page per poll each, until the table is caught up; then one final poll. */
@@ -500,6 +503,7 @@ class SqlPollerServiceTest {
 
     private static PipelineConfig tracked(int pageSize) {
         return PipelineLoader.parse(PIPELINE_YAML.replace("page_size: 10000", "page_size: " + pageSize)
+                .replace("      delete_detection: { every: 6h }\n", "")
                 .replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"), "pipeline.yaml");
     }
 
@@ -685,6 +689,109 @@ class SqlPollerServiceTest {
                         + " (CHANGE_TRACKING_MIN_VALID_VERSION is NULL)");
     }
 
+    // ---- key snapshots ----------------------------------------------------------------------------
+
+    @Test
+    void aKeySnapshotFollowsACaughtUpPollAtMostEveryIntervalAndIsAnnouncedWhenComplete() throws Exception {
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertAccount(admin, id, "v1");
+        }
+        SqlPollerService service = service(pipeline(2));
+
+        TableReport first = poll(service, "accounts");
+        TableReport again = poll(service, "accounts");
+
+        assertThat(first.keySnapshot()).contains("complete: 3 page(s)");
+        assertThat(text(KeySnapshot.pageKey("accounts", T0, 1))).isEqualTo("account_id\r\na\r\nb\r\n");
+        assertThat(text(KeySnapshot.pageKey("accounts", T0, 2))).isEqualTo("account_id\r\nc\r\nd\r\n");
+        assertThat(text(KeySnapshot.pageKey("accounts", T0, 3))).isEqualTo("account_id\r\ne\r\n");
+        assertThat(latestSnapshot()).isEqualTo(new KeySnapshot("accounts", T0, List.of(
+                KeySnapshot.pageKey("accounts", T0, 1), KeySnapshot.pageKey("accounts", T0, 2),
+                KeySnapshot.pageKey("accounts", T0, 3))));
+        assertThat(again.keySnapshot()).contains("not due until " + T0.plus(Duration.ofHours(6)));
+
+        // Six hours on, with c deleted: the next snapshot lacks it; its last page is empty.
+        try (Statement statement = admin.createStatement()) {
+            assertThat(statement.executeUpdate("DELETE FROM dbo.accounts WHERE account_id = 'c'")).isEqualTo(1);
+        }
+        clock.advance(Duration.ofHours(6));
+        Instant later = clock.instant();
+        TableReport due = poll(service, "accounts");
+
+        assertThat(due.keySnapshot()).contains("complete: 3 page(s)");
+        assertThat(text(KeySnapshot.pageKey("accounts", later, 2))).isEqualTo("account_id\r\nd\r\ne\r\n");
+        assertThat(text(KeySnapshot.pageKey("accounts", later, 3))).isEqualTo("account_id\r\n");
+        assertThat(latestSnapshot().startedAt()).isEqualTo(later);
+        // The data pages are untouched by any of it: only a..e as first read.
+        assertThat(versions(ACCOUNTS, row -> row.get("account_id"))).containsOnlyKeys("a", "b", "c", "d", "e");
+    }
+
+    @Test
+    void aKeySnapshotCutByTheDeadlineIsNeverAnnouncedAndResumesUnderItsFirstStart() throws Exception {
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertAccount(admin, id, "v1");
+        }
+        SqlPollerService service = service(pipeline(2));
+
+        // Three pages of rows, then time for one page of keys only.
+        TableReport cut = service.poll(new PollRequest(List.of("accounts")), calls(4)).tables().get(0);
+
+        assertThat(cut.caughtUp()).isTrue();
+        assertThat(cut.keySnapshot()).contains("incomplete after page 1: less than the safety margin left");
+        assertThat(store.head(bucket, KeySnapshot.latestKey("accounts"))).isEmpty();
+
+        clock.advance(Duration.ofMinutes(5));
+        TableReport rest = poll(service, "accounts");
+
+        assertThat(rest.keySnapshot()).contains("complete: 3 page(s)");
+        assertThat(latestSnapshot().startedAt()).isEqualTo(T0);
+        assertThat(text(KeySnapshot.pageKey("accounts", T0, 2))).isEqualTo("account_id\r\nc\r\nd\r\n");
+    }
+
+    @Test
+    void aKeySnapshotCanBeAskedForBeforeItIsDue() throws Exception {
+        insertAccount(admin, "a", "v1");
+        SqlPollerService service = service(pipeline(10));
+        poll(service, "accounts");
+        clock.advance(Duration.ofMinutes(1));
+
+        TableReport asked = service.poll(new PollRequest(List.of("accounts"), true), Deadline.none()).tables().get(0);
+
+        assertThat(asked.keySnapshot()).contains("complete: 1 page(s)");
+        assertThat(latestSnapshot().startedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aChangeTrackingResnapshotIsAnnouncedWithItsDataPages() throws Exception {
+        trackAccounts();
+        insertTracked("acme", "Acme");
+        insertTracked("globex", "Globex");
+        insertTracked("initech", "Initech");
+
+        TableReport first = poll(service(tracked(2)), "accounts");
+
+        assertThat(first.objectKeys()).hasSize(2);
+        assertThat(latestSnapshot()).isEqualTo(new KeySnapshot("accounts", T0, first.objectKeys()));
+        assertThat(first.keySnapshot()).isEmpty();
+        // A sync of changes is no snapshot: the pointer stays.
+        insertTracked("hooli", "Hooli");
+        clock.advance(Duration.ofMinutes(1));
+        poll(service(tracked(2)), "accounts");
+        assertThat(latestSnapshot().startedAt()).isEqualTo(T0);
+    }
+
+    private KeySnapshot latestSnapshot() throws IOException {
+        try (InputStream in = store.open(bucket, KeySnapshot.latestKey("accounts"), Optional.empty())) {
+            return KeySnapshot.fromJson(in.readAllBytes());
+        }
+    }
+
+    /** Plenty of time for the first {@code n} checks, then none. */
+    private static Deadline calls(int n) {
+        AtomicInteger calls = new AtomicInteger();
+        return () -> calls.getAndIncrement() < n ? Duration.ofMinutes(10) : Duration.ZERO;
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private TableReport poll(SqlPollerService service, String dataset) {
@@ -841,7 +948,10 @@ class SqlPollerServiceTest {
 
         @Override
         public void put(String bucket, String key, byte[] bytes, String contentType) {
-            throw new UnsupportedOperationException("the poller uploads files");
+            if (!key.startsWith(KeySnapshot.PREFIX)) {
+                throw new UnsupportedOperationException("the poller uploads files; only a key snapshot's pointer is bytes");
+            }
+            delegate.put(bucket, key, bytes, contentType);
         }
 
         @Override
@@ -871,7 +981,10 @@ class SqlPollerServiceTest {
 
         @Override
         public void put(String bucket, String key, byte[] bytes, String contentType) {
-            throw new UnsupportedOperationException("the poller uploads files");
+            if (!key.startsWith(KeySnapshot.PREFIX)) {
+                throw new UnsupportedOperationException("the poller uploads files; only a key snapshot's pointer is bytes");
+            }
+            delegate.put(bucket, key, bytes, contentType);
         }
 
         @Override

@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  *       {@link ScheduledEvent} of the Lambda events library, decoded by the serializer Lambda's
  *       runtime gives POJO handlers): poll every {@code azuresql} dataset. The template's
  *       EventBridge Scheduler target sends the same shape as its input;
- *   <li>Tarn's manual request naming datasets, {@code {"tables": ["invoices"]}}
+ *   <li>Tarn's manual request naming datasets, {@code {"tables": ["invoices"]}}, optionally
+ *       with {@code "snapshot_keys": true}
  *       ({@link PollEvents#manualRequest}).
  * </ul>
  */
@@ -58,7 +59,7 @@ public final class SqlPollerEvents {
             return fromSchedule(schedule(new String(event, StandardCharsets.UTF_8)));
         }
         if (manual) {
-            return PollEvents.manualRequest(root.get(PollEvents.TABLES));
+            return PollEvents.manualRequest(root.get(PollEvents.TABLES), root.get(PollEvents.SNAPSHOT_KEYS));
         }
         throw new InvalidEventException("expected EventBridge's scheduled event (\"detail-type\": \""
                 + SCHEDULED_EVENT + "\") or a manual event {\"" + PollEvents.TABLES + "\": [\"<dataset>\", ...]}");

@@ -24,7 +24,10 @@ import java.util.Set;
  *     on local files). Run manifests and catalog locations name it.
  * @param stagingDir where Spark reads and writes the staging bucket's objects when it cannot reach
  *     them through {@code staging} itself: the folder an embedded S3 server serves for the bucket
- * @param raw the raw bucket, {@code s3://bucket}; backfill only
+ * @param raw the raw bucket, {@code s3://bucket}: what a backfill converts, and where the refresh
+ *     finds the poller's key snapshots
+ * @param rawDir where Spark reads the raw bucket's objects when it cannot reach them through
+ *     {@code raw} itself: the folder an embedded S3 server serves for the bucket
  * @param datasets backfill: the datasets to convert (all when empty); join: the joins to build
  * @param glueDatabase join: the Glue database of the staging tables, whose current tables the
  *     refresh moves to their new versions (a local run passes its catalog instead)
@@ -41,6 +44,7 @@ public record EtlSettings(
         URI staging,
         Optional<URI> stagingDir,
         Optional<URI> raw,
+        Optional<URI> rawDir,
         List<String> datasets,
         Optional<String> glueDatabase,
         Duration settle,
@@ -55,6 +59,7 @@ public record EtlSettings(
     public static final String STAGING = "--staging";
     public static final String STAGING_DIR = "--staging-dir";
     public static final String RAW = "--raw";
+    public static final String RAW_DIR = "--raw-dir";
     public static final String DATASETS = "--datasets";
     public static final String GLUE_DATABASE = "--glue-database";
     public static final String SETTLE_SECONDS = "--settle-seconds";
@@ -73,7 +78,7 @@ public record EtlSettings(
     public static final String ALL = "all";
 
     private static final Set<String> KNOWN = Set.of(
-            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
+            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, RAW_DIR, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
             REGION, S3_ENDPOINT);
     /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
     static final String DEFAULT_REGION = "us-east-1";
@@ -85,12 +90,13 @@ public record EtlSettings(
         requireNonNull(staging, "staging is null");
         requireNonNull(stagingDir, "stagingDir is null");
         requireNonNull(raw, "raw is null");
+        requireNonNull(rawDir, "rawDir is null");
         datasets = List.copyOf(datasets);
         requireNonNull(glueDatabase, "glueDatabase is null");
         requireNonNull(settle, "settle is null");
         requireNonNull(versionRetention, "versionRetention is null");
         requireNonNull(aws, "aws is null");
-        check(mode, runId, staging, stagingDir, raw);
+        check(mode, runId, staging, stagingDir, raw, rawDir);
     }
 
     /**
@@ -137,13 +143,14 @@ public record EtlSettings(
                 uri(STAGING, required(values, STAGING)),
                 Optional.ofNullable(values.get(STAGING_DIR)).map(text -> uri(STAGING_DIR, text)),
                 Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
+                Optional.ofNullable(values.get(RAW_DIR)).map(text -> uri(RAW_DIR, text)),
                 datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle, retention,
                 new AwsSettings(region, endpoint, Optional.empty()));
     }
 
     /** The same run against other AWS settings: a local S3 server's credentials, say. */
     public EtlSettings withAws(AwsSettings other) {
-        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, datasets, glueDatabase, settle,
+        return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, rawDir, datasets, glueDatabase, settle,
                 versionRetention, other);
     }
 
@@ -162,12 +169,18 @@ public record EtlSettings(
         return withSlash(staging.toString());
     }
 
+    /** The root Spark reads the raw bucket's objects under, when there is a raw bucket. */
+    public Optional<String> sparkRawRoot() {
+        return rawDir.or(() -> raw).map(uri -> withSlash(uri.toString()));
+    }
+
     /** The root Spark reads and writes the staging tables under. */
     public String sparkStagingRoot() {
         return withSlash(stagingDir.orElse(staging).toString());
     }
 
-    private static void check(Mode mode, String runId, URI staging, Optional<URI> stagingDir, Optional<URI> raw) {
+    private static void check(Mode mode, String runId, URI staging, Optional<URI> stagingDir, Optional<URI> raw,
+            Optional<URI> rawDir) {
         try {
             RunManifest.checkRunId(runId);
         } catch (IllegalArgumentException e) {
@@ -180,6 +193,11 @@ public record EtlSettings(
         stagingDir.ifPresent(dir -> {
             if (!"file".equals(dir.getScheme())) {
                 throw new EtlArgumentException(STAGING_DIR, "must be a file:///dir/ URI, got '" + dir + "'");
+            }
+        });
+        rawDir.ifPresent(dir -> {
+            if (!"file".equals(dir.getScheme())) {
+                throw new EtlArgumentException(RAW_DIR, "must be a file:///dir/ URI, got '" + dir + "'");
             }
         });
         if (mode == Mode.BACKFILL) {

@@ -12,6 +12,7 @@ import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.current.ChangeIndex;
 import io.tarn.current.ChangeOrder;
+import io.tarn.current.KeySnapshot;
 import io.tarn.ingest.Manifest;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionPaths;
@@ -75,6 +76,7 @@ final class RefreshRun {
     private final Catalog catalog;
     private final Clock clock;
     private final StagingTables staging;
+    private final SnapshotDeletes snapshotDeletes;
 
     RefreshRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog, Clock clock) {
         this.spark = requireNonNull(spark, "spark is null");
@@ -83,16 +85,23 @@ final class RefreshRun {
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.staging = new StagingTables(spark, settings, catalog);
+        this.snapshotDeletes = new SnapshotDeletes(spark, settings, catalog, staging);
     }
 
     /**
      * What the refresh keeps per dataset in {@code refresh/<dataset>.json}: the last change index
-     * entry applied, and the versions it moved partitions away from, with when, so they can be
-     * deleted once no running query can still be reading them.
+     * entry applied, the versions it moved partitions away from, with when, so they can be
+     * deleted once no running query can still be reading them, and the start of the last key
+     * snapshot applied.
      */
-    record State(Optional<String> watermark, String runId, List<Superseded> superseded) {
+    record State(Optional<String> watermark, String runId, List<Superseded> superseded, Optional<Instant> keySnapshot) {
         State {
             superseded = List.copyOf(superseded);
+            requireNonNull(keySnapshot, "keySnapshot is null");
+        }
+
+        State withSuperseded(List<Superseded> versions) {
+            return new State(watermark, runId, versions, keySnapshot);
         }
     }
 
@@ -118,13 +127,14 @@ final class RefreshRun {
         State state = readState(dataset);
         Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
-        if (entries.isEmpty() && state.superseded().isEmpty()) {
+        Optional<KeySnapshot> snapshot = snapshotDeletes.newSnapshot(dataset, state.keySnapshot());
+        if (entries.isEmpty() && snapshot.isEmpty() && state.superseded().isEmpty()) {
             return new Refreshed(dataset.name(), Set.of(), Optional.empty());
         }
         // One read of the catalog's partitions serves the cleanup, the key lookup and the rewrite.
         Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
         state = removeExpiredVersions(dataset, state, current);
-        if (entries.isEmpty()) {
+        if (entries.isEmpty() && snapshot.isEmpty()) {
             return new Refreshed(dataset.name(), Set.of(), Optional.empty());
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
@@ -145,17 +155,27 @@ final class RefreshRun {
         StagingSchema schema = new StagingSchema(dataset);
         List<String> keys = dataset.primaryKey().stream().map(name -> keyColumn(dataset, name)).toList();
         List<String> columns = new ArrayList<>(StagingTables.currentColumns(schema));
-        org.apache.spark.sql.Dataset<Row> changes = spark.read()
-                .schema(StagingTables.changesSchema(schema))
-                .option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
-                .parquet(files.toArray(String[]::new))
+        org.apache.spark.sql.Dataset<Row> changes = (files.isEmpty()
+                ? spark.createDataFrame(List.of(), StagingTables.changesSchema(schema))
+                : spark.read()
+                        .schema(StagingTables.changesSchema(schema))
+                        .option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
+                        .parquet(files.toArray(String[]::new)))
                 .select(columns(columns, StagingSchema.OP));
+        List<Partition> all = new ArrayList<>();
+        current.values().forEach(all::addAll);
+        if (snapshot.isPresent()) {
+            // Deletes found by the key snapshot join the new changes, and their accounts the rewrite.
+            org.apache.spark.sql.Dataset<Row> deletes = snapshotDeletes.write(dataset, snapshot.get(), changes.unionByName(
+                    staging.currentRows(dataset, all).withColumn(StagingSchema.OP, lit("I")).select(columns(columns, StagingSchema.OP))))
+                    .select(columns(columns, StagingSchema.OP));
+            deletes.select(Dataset.ACCOUNT_PARTITION).distinct().collectAsList().forEach(row -> accounts.add(row.getString(0)));
+            changes = changes.unionByName(deletes);
+        }
 
         if (!current.isEmpty()) {
             // The accounts holding a changed key now: the key moved away from them, or a delete
             // names only the key. Only the key columns and the account of the current files are read.
-            List<Partition> all = new ArrayList<>();
-            current.values().forEach(all::addAll);
             List<String> lookup = new ArrayList<>(keys);
             if (!lookup.contains(Dataset.ACCOUNT_PARTITION)) {
                 lookup.add(Dataset.ACCOUNT_PARTITION);
@@ -209,7 +229,7 @@ final class RefreshRun {
             previous.stream().map(Partition::location).filter(l -> !newLocations.contains(l)).distinct()
                     .forEach(location -> superseded.add(new Superseded(location, now)));
             newLocations.forEach(location -> superseded.add(new Superseded(location, now)));
-            writeState(dataset, new State(watermark, settings.runId(), superseded));
+            writeState(dataset, new State(watermark, settings.runId(), superseded, state.keySnapshot()));
             latest.write()
                     .mode(SaveMode.Overwrite)
                     // Replaces only this run's version folders: a rerun of the run id writes them again.
@@ -229,8 +249,10 @@ final class RefreshRun {
         // Moved: this run's versions are current, no longer candidates for deletion. The watermark
         // advances only once the joins have rebuilt these accounts (commit): a run that fails in
         // between is retried, reads the same changes again and the joins get the same accounts.
-        return new Refreshed(dataset.name(), accounts, Optional.of(new State(Optional.of(entries.get(entries.size() - 1)),
-                settings.runId(), superseded.stream().filter(v -> !newLocations.contains(v.location())).toList())));
+        Optional<String> applied = entries.isEmpty() ? watermark : Optional.of(entries.get(entries.size() - 1));
+        return new Refreshed(dataset.name(), accounts, Optional.of(new State(applied, settings.runId(),
+                superseded.stream().filter(v -> !newLocations.contains(v.location())).toList(),
+                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot))));
     }
 
     /** Advances each refreshed dataset's watermark: called after everything built on this refresh succeeded. */
@@ -349,7 +371,7 @@ final class RefreshRun {
         if (kept.size() == state.superseded().size()) {
             return state;
         }
-        State pruned = new State(state.watermark(), state.runId(), kept);
+        State pruned = state.withSuperseded(kept);
         writeState(dataset, pruned);
         return pruned;
     }
@@ -360,14 +382,16 @@ final class RefreshRun {
         try {
             FileSystem fs = staging.fileSystem(path);
             if (!fs.exists(path)) {
-                return new State(Optional.empty(), "", List.of());
+                return new State(Optional.empty(), "", List.of(), Optional.empty());
             }
             JsonNode json = JSON.readTree(readBytes(key));
             List<Superseded> superseded = new ArrayList<>();
             json.path("superseded").forEach(v -> superseded.add(new Superseded(v.path("location").asText(), v.path("at").asText())));
             String watermark = json.path("watermark").asText("");
+            String keySnapshot = json.path("keySnapshot").asText("");
             return new State(watermark.isEmpty() ? Optional.empty() : Optional.of(watermark),
-                    json.path("runId").asText(""), superseded);
+                    json.path("runId").asText(""), superseded,
+                    keySnapshot.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(keySnapshot)));
         } catch (IOException e) {
             throw new EtlException("Cannot read refresh state " + path + ": " + e.getMessage(), e);
         }
@@ -378,6 +402,7 @@ final class RefreshRun {
         json.put("watermark", state.watermark().orElse(""));
         json.put("runId", state.runId());
         json.put("superseded", state.superseded());
+        json.put("keySnapshot", state.keySnapshot().map(Instant::toString).orElse(""));
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
             FileSystem fs = staging.fileSystem(path);

@@ -154,7 +154,7 @@ final class StagingTables {
                 DataTypes.createStructField(StagingSchema.INGESTED_AT, DataTypes.TimestampType, true));
     }
 
-    private static DataType sparkType(ColumnSpec column) {
+    static DataType sparkType(ColumnSpec column) {
         return switch (column.type().kind()) {
             case STRING -> DataTypes.StringType;
             case INT -> DataTypes.IntegerType;

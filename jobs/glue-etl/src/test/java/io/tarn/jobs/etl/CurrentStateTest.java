@@ -210,7 +210,7 @@ class CurrentStateTest {
         // With no retention, the next run deletes every version the catalog no longer points at.
         EtlSettings noRetention = lake.settings(EtlSettings.Mode.JOIN, "r10", STAGING, List.of());
         EtlJob.run(spark, new EtlSettings(noRetention.mode(), noRetention.runId(), noRetention.pipeline(),
-                noRetention.staging(), noRetention.stagingDir(), noRetention.raw(), noRetention.datasets(),
+                noRetention.staging(), noRetention.stagingDir(), noRetention.raw(), noRetention.rawDir(), noRetention.datasets(),
                 noRetention.glueDatabase(), noRetention.settle(), java.time.Duration.ZERO, noRetention.aws()),
                 catalog, Clock.systemUTC());
 

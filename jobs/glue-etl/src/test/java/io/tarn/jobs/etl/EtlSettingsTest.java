@@ -102,7 +102,7 @@ class EtlSettingsTest {
     @Test
     void unknownJoinAndUnreadablePipelineAreNamed(@TempDir Path dir) throws Exception {
         EtlSettings missing = new EtlSettings(EtlSettings.Mode.JOIN, "r", dir.resolve("nope.yaml").toString(),
-                dir.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, Duration.ZERO,
+                dir.toUri(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, Duration.ZERO,
                 AwsSettings.aws("us-east-1"));
         SparkSession spark = TestLake.spark();
 
@@ -110,7 +110,7 @@ class EtlSettingsTest {
                 .isInstanceOf(EtlArgumentException.class)
                 .hasMessageStartingWith("argument --pipeline: cannot read '" + dir.resolve("nope.yaml") + "'");
         EtlSettings unknownJoin = new EtlSettings(EtlSettings.Mode.JOIN, "r", TestLake.PIPELINE.toString(),
-                dir.toUri(), Optional.empty(), Optional.empty(), List.of("daily"), Optional.empty(), Duration.ZERO, Duration.ZERO,
+                dir.toUri(), Optional.empty(), Optional.empty(), Optional.empty(), List.of("daily"), Optional.empty(), Duration.ZERO, Duration.ZERO,
                 AwsSettings.aws("us-east-1"));
         assertThatThrownBy(() -> EtlJob.run(spark, unknownJoin, TestLake.catalog(), Clock.systemUTC()))
                 .hasMessage("argument --datasets: names join 'daily', which pipeline.yaml does not declare (joins: [account_daily])");

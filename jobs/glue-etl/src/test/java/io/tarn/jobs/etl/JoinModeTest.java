@@ -177,7 +177,7 @@ class JoinModeTest {
                 .replace("SELECT d.account_id, d.day,", "SELECT d.account_id AS account, d.day,"));
         EtlSettings base = lake.settings(EtlSettings.Mode.JOIN, "join-bad", STAGING, List.of());
         EtlSettings settings = new EtlSettings(base.mode(), base.runId(), pipeline.toString(), base.staging(),
-                base.stagingDir(), base.raw(), base.datasets(), base.glueDatabase(), base.settle(),
+                base.stagingDir(), base.raw(), base.rawDir(), base.datasets(), base.glueDatabase(), base.settle(),
                 base.versionRetention(), base.aws());
 
         assertThatThrownBy(() -> EtlJob.run(spark, settings, catalog, Clock.systemUTC()))
@@ -191,7 +191,7 @@ class JoinModeTest {
         Path empty = dir.resolve("empty-staging");
         Files.createDirectories(empty);
         EtlSettings settings = new EtlSettings(EtlSettings.Mode.JOIN, "join-empty", TestLake.PIPELINE.toString(),
-                empty.toUri(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, Duration.ZERO,
+                empty.toUri(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, Duration.ZERO,
                 lake.aws);
 
         RunManifest manifest = EtlJob.run(spark, settings, TestLake.catalog(), Clock.systemUTC());

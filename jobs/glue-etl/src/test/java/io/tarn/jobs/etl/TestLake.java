@@ -102,7 +102,8 @@ final class TestLake implements AutoCloseable {
 
     EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets) {
         return new EtlSettings(mode, runId, PIPELINE.toString(), URI.create("s3://" + stagingBucket),
-                Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)), datasets,
+                Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)),
+                Optional.of(bucketDirUri(RAW)), datasets,
                 Optional.empty(), java.time.Duration.ZERO, EtlSettings.DEFAULT_VERSION_RETENTION, aws);
     }
 

@@ -1,0 +1,253 @@
+package io.tarn.jobs.etl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tarn.catalog.Catalog;
+import io.tarn.catalog.Partition;
+import io.tarn.catalog.TableDefinition;
+import io.tarn.current.KeySnapshot;
+import io.tarn.etl.RunManifest;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Azure SQL hard deletes through key snapshots, against an independent computation: a key is gone
+ * from the current table exactly when the latest complete snapshot lacks it and its latest change
+ * (worked out here over the change files, by landing time) landed before the snapshot began. The
+ * snapshot's pages and pointer are laid out as the poller lays them out ({@link KeySnapshot}); the
+ * poller's side is SqlPollerServiceTest's.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KeySnapshotDeletesTest {
+
+    private static final String STAGING = "tarn-keysnap";
+    private static final String PAGES = "azuresql/dbo/accounts/rowversion/";
+    private static final String HEADER = "_op,account_id,name,plan,region,created_at,updated_at\r\n";
+
+    @TempDir
+    static Path dir;
+    static TestLake lake;
+    static SparkSession spark;
+    static Catalog catalog;
+    static Instant snapshotStart;
+
+    @BeforeAll
+    static void start() {
+        lake = new TestLake(dir, STAGING);
+        spark = TestLake.spark();
+        catalog = TestLake.catalog();
+    }
+
+    @AfterAll
+    static void stop() {
+        lake.close();
+    }
+
+    @Test
+    @Order(1)
+    void anIncompleteSnapshotDeletesNothing() throws Exception {
+        ingest("0000000000000000__0000000000000004.csv", """
+                U,a1,Acme,pro,eu,2024-01-01T00:00:00,2024-06-01T00:00:00\r
+                U,a2,Globex,free,us,2024-01-01T00:00:00,2024-06-01T00:00:00\r
+                U,a3,Initech,pro,us,2024-01-01T00:00:00,2024-06-01T00:00:00\r
+                U,a4,Umbrella,free,eu,2024-01-01T00:00:00,2024-06-01T00:00:00\r
+                """);
+        refresh("k1");
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
+
+        // The poller began a snapshot and ran out of time: pages, but no pointer.
+        Thread.sleep(1_100); // S3 last-modified times are whole seconds here
+        snapshotStart = Instant.now();
+        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 1), "account_id\r\na1\r\n");
+        refresh("k2");
+
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
+    }
+
+    @Test
+    @Order(2)
+    void keysAbsentFromACompleteSnapshotAndUnchangedSinceItBeganAreDeleted() throws Exception {
+        // After the snapshot began: a2 is updated and a5 inserted, both after their keys' pages were read.
+        Thread.sleep(1_100);
+        ingest("0000000000000004__0000000000000006.csv", """
+                U,a2,Globex Corp,pro,us,2024-01-01T00:00:00,2024-06-02T00:00:00\r
+                U,a5,Hooli,free,us,2024-01-01T00:00:00,2024-06-02T00:00:00\r
+                """);
+        // The snapshot completes: a3 (and a2, a5, read too early or too late) are not in it.
+        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 2), "account_id\r\na4\r\n");
+        announce(snapshotStart, 2);
+
+        Map<String, String> expected = expectedAccounts(snapshotStart, Set.of("a1", "a4"));
+        refresh("k3");
+
+        assertThat(currentAccounts()).isEqualTo(expected).containsOnlyKeys("a1", "a2", "a4", "a5")
+                .containsEntry("a2", "Globex Corp");
+        // The delete is in the change log, named after the snapshot.
+        assertThat(deletesInLog()).containsExactly(List.of("a3", KeySnapshot.folder("accounts", snapshotStart)));
+        assertThat(catalog.partitions("accounts_changes")).extracting(Partition::values).contains(
+                List.of("a3", java.time.LocalDate.ofInstant(snapshotStart, java.time.ZoneOffset.UTC).toString()));
+    }
+
+    @Test
+    @Order(3)
+    void anAppliedSnapshotIsNotAppliedAgainAndAKeyReinsertedAfterItStays() throws Exception {
+        ingest("0000000000000006__0000000000000007.csv", """
+                U,a3,Initech,pro,us,2024-01-01T00:00:00,2024-06-03T00:00:00\r
+                """);
+        refresh("k4");
+        refresh("k4");
+
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4", "a5");
+        assertThat(deletesInLog()).hasSize(1);
+    }
+
+    @Test
+    @Order(4)
+    void aCrashBeforeThePartitionsMoveAppliesTheSnapshotOnceOnTheRerun() throws Exception {
+        Thread.sleep(1_100);
+        Instant second = Instant.now();
+        lake.put(KeySnapshot.pageKey("accounts", second, 1), "account_id\r\na1\r\na2\r\na3\r\n");
+        announce(second, 1);
+        Catalog crashing = new CrashingCatalog(catalog);
+
+        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "k5", STAGING, List.of()),
+                crashing, Clock.systemUTC())).hasMessageContaining("crash in movePartitions of accounts");
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4", "a5");
+
+        Map<String, String> expected = expectedAccounts(second, Set.of("a1", "a2", "a3"));
+        refresh("k5");
+        assertThat(currentAccounts()).isEqualTo(expected).containsOnlyKeys("a1", "a2", "a3");
+        // a4 and a5, once each: the crashed attempt's files were replaced, not added to.
+        assertThat(deletesInLog()).extracting(row -> row.get(0)).containsExactlyInAnyOrder("a3", "a4", "a5");
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static void ingest(String page, String rows) {
+        lake.ingest(STAGING, lake.put(PAGES + page, HEADER + rows));
+    }
+
+    private static void announce(Instant startedAt, int pages) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 1; i <= pages; i++) {
+            keys.add(KeySnapshot.pageKey("accounts", startedAt, i));
+        }
+        lake.store.put(TestLake.RAW, KeySnapshot.latestKey("accounts"),
+                new KeySnapshot("accounts", startedAt, keys).toJson(), "application/json");
+    }
+
+    private static RunManifest refresh(String runId) {
+        RunManifest manifest = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), catalog,
+                Clock.systemUTC());
+        manifest.tables().forEach(table -> {
+            catalog.ensureTable(table.definition());
+            catalog.registerPartitions(table.table(), table.catalogPartitions());
+        });
+        return manifest;
+    }
+
+    /**
+     * Worked out here: the latest change per key by landing time then object name then line, over
+     * every change file except the snapshot's own deletes; then a key the snapshot lacks whose
+     * latest change landed before it began is deleted. Values: account to name.
+     */
+    private static Map<String, String> expectedAccounts(Instant startedAt, Set<String> inSnapshot) throws Exception {
+        Map<String, List<String>> latest = new TreeMap<>();
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (List<String> row : TestLake.rows(duckdb, "SELECT account_id, _op, name, epoch_us(_ingested_at),"
+                    + " _source_key, _source_line FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + "/accounts_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})"
+                    + " WHERE _source_key NOT LIKE 'key-snapshots/%'"
+                    + " ORDER BY epoch_us(_ingested_at), _source_key, _source_line")) {
+                latest.put(row.get(0), row);
+            }
+        }
+        long start = startedAt.toEpochMilli() * 1000;
+        Map<String, String> expected = new TreeMap<>();
+        latest.forEach((key, row) -> {
+            boolean deleted = row.get(1).equals("D")
+                    || (!inSnapshot.contains(key) && Long.parseLong(row.get(3)) < start);
+            if (!deleted) {
+                expected.put(key, row.get(2));
+            }
+        });
+        return expected;
+    }
+
+    /** Current accounts as the catalog's partitions point at them: account to name. */
+    private static Map<String, String> currentAccounts() throws Exception {
+        Map<String, String> current = new TreeMap<>();
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (Partition partition : catalog.partitions("accounts")) {
+                Path folder = lake.bucketDir(STAGING).resolve(partition.location().substring(("s3://" + STAGING + "/").length()));
+                for (List<String> row : TestLake.rows(duckdb, "SELECT name FROM read_parquet('" + folder
+                        + "/*.parquet', hive_partitioning = false)")) {
+                    assertThat(current.put(partition.values().get(0), row.get(0))).isNull();
+                }
+            }
+        }
+        return current;
+    }
+
+    /** The change log's delete rows: account and source key. */
+    private static List<List<String>> deletesInLog() throws Exception {
+        try (Connection duckdb = TestLake.duckdb()) {
+            return TestLake.rows(duckdb, "SELECT account_id, _source_key FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + "/accounts_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})"
+                    + " WHERE _op = 'D' ORDER BY 1");
+        }
+    }
+
+    /** The real catalog, but moving the accounts' partitions fails, as a crash there would. */
+    private record CrashingCatalog(Catalog delegate) implements Catalog {
+        @Override
+        public Optional<TableDefinition> table(String name) {
+            return delegate.table(name);
+        }
+
+        @Override
+        public void ensureTable(TableDefinition table) {
+            delegate.ensureTable(table);
+        }
+
+        @Override
+        public int registerPartitions(String table, List<Partition> partitions) {
+            return delegate.registerPartitions(table, partitions);
+        }
+
+        @Override
+        public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
+            if (table.equals("accounts")) {
+                throw new IllegalStateException("crash in movePartitions of accounts");
+            }
+            delegate.movePartitions(table, partitions, removals);
+        }
+
+        @Override
+        public List<Partition> partitions(String table) {
+            return delegate.partitions(table);
+        }
+
+        @Override
+        public List<String> tableNames() {
+            return delegate.tableNames();
+        }
+    }
+}
