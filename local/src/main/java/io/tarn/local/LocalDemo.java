@@ -23,7 +23,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +40,11 @@ import org.apache.spark.sql.SparkSession;
  * Azure SQL database in H2; DMS full-load and CDC files of MySQL orders and MongoDB events in the
  * raw bucket, as DMS would write them), polls Azure SQL, hands every raw object to the RawObject
  * function, runs the ETL state machine, then prints what each dataset became and answers two
- * queries. Run again on the same folder, it does only what is new: the ledger answers for every
- * object converted before, the poller's watermarks for every row pulled before.
+ * queries; then deletes a row in Azure SQL, polls with a key snapshot and runs the ETL again, and
+ * shows the row gone. Every source's deletes are on show: the DMS CDC file updates one order and
+ * deletes another, a MongoDB CDC file deletes an event by its _id alone. Run again on the same
+ * folder, it does only what is new: the ledger answers for every object converted before, the
+ * poller's watermarks for every row pulled before.
  */
 public final class LocalDemo {
 
@@ -47,7 +52,11 @@ public final class LocalDemo {
     static final List<String> DMS_FILES = List.of(
             "dms/shop/orders/LOAD00000001.csv",
             "dms/shop/orders/20240601-1200000000.csv",
-            "dms/app/events/LOAD00000001.csv");
+            "dms/app/events/LOAD00000001.csv",
+            "dms/app/events/20240601-1200000000.csv");
+
+    /** The Azure SQL row the demo deletes at the source, after the first ETL run. */
+    static final String AZURE_SQL_DELETE = "DELETE FROM dbo.invoices WHERE invoice_id = 9003";
 
     /** What one dataset or joined table holds after the run. */
     public record DatasetSummary(String name, int rawObjects, int newObjects, long rowsRead, long rowsWritten,
@@ -82,7 +91,7 @@ public final class LocalDemo {
     public Summary run(String runId) throws IOException, SQLException {
         ObjectStore store = new S3ObjectStore(lake.s3());
 
-        out.println("[1/5] sources: Azure SQL in H2 under " + lake.dir().resolve("azuresql")
+        out.println("[1/6] sources: Azure SQL in H2 under " + lake.dir().resolve("azuresql")
                 + ", DMS files in s3://" + LocalLake.RAW_BUCKET);
         var connections = LocalAzureSql.open(lake.dir());
         int landed = 0;
@@ -96,7 +105,7 @@ public final class LocalDemo {
         }
         out.println("      " + landed + " DMS file(s) landed, " + (DMS_FILES.size() - landed) + " already there");
 
-        out.println("[2/5] polling Azure SQL (SqlPoller)");
+        out.println("[2/6] polling Azure SQL (SqlPoller)");
         PollReport report = lake.sqlPollerService(pipeline, connections, logs).poll(PollRequest.all(), Deadline.none());
         int polled = 0;
         for (PollReport.TableReport table : report.tables()) {
@@ -104,10 +113,67 @@ public final class LocalDemo {
             polled += table.objectKeys().size();
         }
 
-        out.println("[3/5] converting raw objects (RawObject)");
+        out.println("[3/6] converting raw objects (RawObject)");
         RawObjectService rawObject = lake.rawObjectService(pipeline, logs);
         Map<String, Integer> newObjects = new LinkedHashMap<>();
         Map<String, Integer> rawObjects = new LinkedHashMap<>();
+        convert(store, rawObject, rawObjects, newObjects);
+
+        out.println("[4/6] ETL state machine (Glue job on Spark local, crawler refresh, partition registration)");
+        LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
+                spark, new PrintStream(PrintStream.nullOutputStream()), logs, Duration.ZERO);
+        LocalStateMachine.Execution execution = etl(etl, runId);
+
+        out.println("[5/6] what the lake holds");
+        List<DatasetSummary> summaries = summarise(store, rawObjects, newObjects, runId);
+        printTable(summaries);
+
+        LocalQuery query = lake.query();
+        out.println();
+        out.println("Account acme's orders as they are now (the current table orders; every change is in"
+                + " orders_changes), queried as acme (tarn query --account acme):");
+        query.run("""
+                SELECT order_id, status, total, currency, created_at
+                FROM orders
+                ORDER BY order_id""", Optional.of("acme"), out);
+        out.println();
+        out.println("account_daily for acme and globex:");
+        query.run("""
+                SELECT account_id, day, orders, revenue, invoiced, events, plan, region
+                FROM account_daily WHERE account_id IN ('acme', 'globex') ORDER BY account_id, day""", Optional.empty(), out);
+        out.println();
+        out.println("Orders 1002 and 1004 in the change log (orders_changes) and in the current table (orders):"
+                + " the CDC file updated 1002 and deleted 1004");
+        query.run("""
+                SELECT c.order_id, count(*) AS changes, max_by(c._op, c._commit_ts) AS last_op, max(o.status) AS now
+                FROM orders_changes c LEFT JOIN orders o ON o.order_id = c.order_id
+                WHERE c.order_id IN (1002, 1004) GROUP BY c.order_id ORDER BY c.order_id""", Optional.empty(), out);
+        out.println();
+        out.println("Events: the MongoDB CDC file deleted acme's checkout by its _id alone; the current table:");
+        query.run("SELECT account_id, event_type FROM events ORDER BY account_id, event_type", Optional.empty(), out);
+
+        out.println();
+        out.println("[6/6] a hard delete in Azure SQL, caught by a key snapshot: " + AZURE_SQL_DELETE);
+        int deleted;
+        try (Connection connection = connections.open(); Statement statement = connection.createStatement()) {
+            deleted = statement.executeUpdate(AZURE_SQL_DELETE);
+        }
+        out.println("      " + deleted + " row(s) deleted; polling invoices with a key snapshot (snapshot_keys)");
+        for (PollReport.TableReport table : lake.sqlPollerService(pipeline, connections, logs)
+                .poll(new PollRequest(List.of("invoices"), true), Deadline.none()).tables()) {
+            out.printf("      %-10s %d row(s) in %d new object(s), key snapshot %s%n", table.dataset(), table.rows(),
+                    table.objectKeys().size(), table.keySnapshot().orElse("none"));
+        }
+        convert(store, rawObject, new LinkedHashMap<>(), new LinkedHashMap<>());
+        LocalStateMachine.Execution deletes = etl(etl, runId + "-deletes");
+        out.println("Invoices now (9003 is gone; its delete is in invoices_changes, named after the snapshot):");
+        query.run("SELECT invoice_id, account_id, amount FROM invoices ORDER BY invoice_id", Optional.empty(), out);
+        return new Summary(summaries, polled, execution.succeeded() && deletes.succeeded());
+    }
+
+    /** Hands every raw object of a dataset to RawObject; counts them, and those it converted now. */
+    private void convert(ObjectStore store, RawObjectService rawObject, Map<String, Integer> rawObjects,
+            Map<String, Integer> newObjects) {
         for (String key : store.list(LocalLake.RAW_BUCKET, "")) {
             Optional<Dataset> dataset = pipeline.datasetForKey(key);
             if (dataset.isEmpty()) {
@@ -125,32 +191,13 @@ public final class LocalDemo {
         if (newObjects.isEmpty()) {
             out.println("      nothing new: every raw object was converted before");
         }
+    }
 
-        out.println("[4/5] ETL state machine (Glue job on Spark local, crawler refresh, partition registration)");
-        LocalEtl etl = new LocalEtl(lake, pipelineFile, StateMachineDefinition.loadResource("statemachine/etl.asl.json"),
-                spark, new PrintStream(PrintStream.nullOutputStream()), logs, Duration.ZERO);
+    private LocalStateMachine.Execution etl(LocalEtl etl, String runId) {
         LocalStateMachine.Execution execution = etl.run(runId, JSON.createObjectNode().put("mode", "join"));
         out.println("      " + (execution.succeeded() ? "succeeded" : "FAILED: " + execution.error() + ": " + execution.cause())
                 + " (" + String.join(" -> ", execution.visited()) + ")");
-
-        out.println("[5/5] what the lake holds");
-        List<DatasetSummary> summaries = summarise(store, rawObjects, newObjects, runId);
-        printTable(summaries);
-
-        LocalQuery query = lake.query();
-        out.println();
-        out.println("Account acme's orders as they are now (the current table orders; every change is in"
-                + " orders_changes), queried as acme (tarn query --account acme):");
-        query.run("""
-                SELECT order_id, status, total, currency, created_at
-                FROM orders
-                ORDER BY order_id""", Optional.of("acme"), out);
-        out.println();
-        out.println("account_daily for acme and globex:");
-        query.run("""
-                SELECT account_id, day, orders, revenue, invoiced, events, plan, region
-                FROM account_daily WHERE account_id IN ('acme', 'globex') ORDER BY account_id, day""", Optional.empty(), out);
-        return new Summary(summaries, polled, execution.succeeded());
+        return execution;
     }
 
     private List<DatasetSummary> summarise(ObjectStore store, Map<String, Integer> rawObjects,

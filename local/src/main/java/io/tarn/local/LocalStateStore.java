@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  */
 public final class LocalStateStore implements StateStore {
 
-    private static final Pattern DATASET = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
+    /** A dataset name, or one with a suffix naming another of its watermarks ({@code accounts#key-snapshot}). */
+    private static final Pattern DATASET = Pattern.compile("[a-z_][a-z0-9_]{0,127}(#[a-z][a-z-]{0,31})?");
     /** One monitor per table file across every store of this process. */
     private static final ConcurrentMap<Path, Object> MONITORS = new ConcurrentHashMap<>();
 

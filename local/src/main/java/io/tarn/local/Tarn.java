@@ -44,7 +44,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * <pre>
  * tarn ingest --dataset NAME --file PATH [--dir DIR] [--pipeline FILE]
  * tarn query [--dir DIR] [--account ID] SQL
- * tarn poll [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
+ * tarn poll [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--snapshot-keys] [--pipeline FILE]
  * tarn sql [--dir DIR] STATEMENT
  * tarn demo [--dir DIR]
  * tarn etl [--dir DIR] [--mode join|backfill] [--datasets a,b] [--run-id ID] [--pipeline FILE]
@@ -60,9 +60,10 @@ public final class Tarn {
                      put a CSV file into the local raw bucket and run the RawObject function on it
               query  [--dir DIR] [--account ID] SQL
                      run SQL on the staging tables (registered partitions only; with --account, only that account's)
-              poll   [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--pipeline FILE]
+              poll   [--dir DIR] [--jdbc-url URL [--user U] [--password P]] [--tables a,b] [--snapshot-keys] [--pipeline FILE]
                      pull changed rows of the azuresql datasets into the local raw bucket and ingest each new object;
-                     without --jdbc-url, from the local H2 database under DIR/azuresql (seeded on first use)
+                     without --jdbc-url, from the local H2 database under DIR/azuresql (seeded on first use);
+                     --snapshot-keys also lands a key snapshot now (the next etl deletes rows whose keys are gone)
               sql    [--dir DIR] STATEMENT
                      run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)
               demo   [--dir DIR]
@@ -161,7 +162,7 @@ public final class Tarn {
             throw new UsageException("--user and --password go with --jdbc-url");
         }
         PipelineConfig pipeline = pipeline(options);
-        PollRequest request = new PollRequest(tables(options.value("--tables"), pipeline));
+        PollRequest request = new PollRequest(tables(options.value("--tables"), pipeline), options.flag("--snapshot-keys"));
         ConnectionFactory connections = url == null
                 ? LocalAzureSql.open(options.dir())
                 : () -> DriverManager.getConnection(url, options.value("--user"), options.value("--password"));
@@ -180,6 +181,7 @@ public final class Tarn {
                 table.objectKeys().forEach(keys::add);
                 node.put("caughtUp", table.caughtUp());
                 table.stoppedBecause().ifPresent(reason -> node.put("stoppedBecause", reason));
+                table.keySnapshot().ifPresent(outcome -> node.put("keySnapshot", outcome));
                 ArrayNode objects = node.putArray("objects");
                 for (String key : table.objectKeys()) {
                     ObjectNode ingested = ingest.ingest(key);
@@ -382,13 +384,17 @@ public final class Tarn {
         private static final List<String> KNOWN = List.of("--dataset", "--file", "--dir", "--account", "--pipeline",
                 "--jdbc-url", "--user", "--password", "--tables", "--mode", "--datasets", "--run-id",
                 "--event", "--template", "--port", "--etl-window");
+        /** Options without a value: present or not. */
+        private static final List<String> FLAGS = List.of("--snapshot-keys");
 
         static Options parse(Deque<String> args) {
             java.util.Map<String, String> values = new java.util.HashMap<>();
             List<String> positional = new ArrayList<>();
             while (!args.isEmpty()) {
                 String arg = args.pop();
-                if (arg.startsWith("--")) {
+                if (FLAGS.contains(arg)) {
+                    values.put(arg, "true");
+                } else if (arg.startsWith("--")) {
                     if (!KNOWN.contains(arg)) {
                         throw new UsageException("unknown option " + arg);
                     }
@@ -405,6 +411,10 @@ public final class Tarn {
 
         String value(String name) {
             return values.get(name);
+        }
+
+        boolean flag(String name) {
+            return values.containsKey(name);
         }
 
         String required(String name) {

@@ -31,14 +31,15 @@ class TarnDemoTest {
         // The seeded data: orders are the DMS full load (9 records, 2 refused: a bad decimal and one
         // without an account) and a CDC file (an update, a delete, an insert), 6 account/day
         // partitions between them; events a MongoDB full load of 4 documents, one without an
-        // account; accounts and invoices 3 rows each in H2, one per account.
+        // account, and a CDC file deleting one by _id; accounts and invoices 3 rows each in H2,
+        // one per account.
         assertThat(run.outLines()).contains(
-                "      3 DMS file(s) landed, 0 already there",
+                "      4 DMS file(s) landed, 0 already there",
                 "      accounts   3 row(s) in 1 new object(s)",
                 "      invoices   3 row(s) in 1 new object(s)",
                 "      dataset        raw objects   new  rows read  written  quarantined  partitions",
                 "      orders                   2     2         12       10            2           6",
-                "      events                   1     1          4        3            1           2",
+                "      events                   2     2          5        4            1           2",
                 "      accounts                 1     1          3        3            0           3",
                 "      invoices                 1     1          3        3            0           3",
                 "      account_daily            -     -          -        6            -           3");
@@ -52,10 +53,33 @@ class TarnDemoTest {
         assertThat(run.out()).contains("""
                 account_id,day,orders,revenue,invoiced,events,plan,region
                 acme,2024-05-30,2,195.50,0.00,0,enterprise,eu-west-1
-                acme,2024-05-31,1,10.00,195.50,2,enterprise,eu-west-1
+                acme,2024-05-31,1,10.00,195.50,1,enterprise,eu-west-1
                 globex,2024-05-31,1,1999.99,2014.99,1,growth,us-east-1
                 globex,2024-06-01,1,-20.00,0.00,0,growth,us-east-1
                 """);
+        // Every source's deletes: the DMS update and delete, MongoDB's by _id alone, and Azure
+        // SQL's hard delete found by the key snapshot.
+        assertThat(run.out()).contains("""
+                order_id,changes,last_op,now
+                1002,2,U,delivered
+                1004,2,D,
+                """, """
+                account_id,event_type
+                acme,login
+                globex,login
+                """);
+        assertThat(run.outLines()).contains(
+                "      1 row(s) deleted; polling invoices with a key snapshot (snapshot_keys)",
+                "      invoices   0 row(s) in 0 new object(s), key snapshot complete: 1 page(s)");
+        assertThat(run.out()).endsWith("""
+                invoice_id,account_id,amount
+                9001,acme,195.50
+                9002,globex,2014.99
+                """);
+        Run log = tarn("query", "--dir", dir.toString(),
+                "SELECT invoice_id, _op, _source_key LIKE 'key-snapshots/invoices/%' AS by_snapshot FROM invoices_changes"
+                        + " WHERE _op = 'D'");
+        assertThat(log.outLines()).containsExactly("invoice_id,_op,by_snapshot", "9003,D,true");
     }
 
     @Test
@@ -68,7 +92,7 @@ class TarnDemoTest {
 
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.outLines()).contains(
-                "      0 DMS file(s) landed, 3 already there",
+                "      0 DMS file(s) landed, 4 already there",
                 "      accounts   0 row(s) in 0 new object(s)",
                 "      nothing new: every raw object was converted before",
                 "      orders                   2     0         12       10            2           6");
