@@ -13,9 +13,12 @@ import java.util.List;
  * definition of the rule: the refresh (Spark) renders it from here, and what reads current state
  * (the joins, Athena, Redshift) reads the current tables the refresh writes.
  *
- * <p>DMS rows carry the commit timestamp, and DMS does not keep transaction order across CDC files,
- * so the commit timestamp decides (a row without one counts as oldest), then the raw object's name
- * (DMS names CDC files by time), then the line within it.
+ * <p>A DMS dataset that declares {@code change_seq} orders by {@code $AR_H_CHANGE_SEQ} first: a
+ * sequence over the whole task, the only exact order across CDC files (two commits in one
+ * microsecond still differ in it); full-load rows have none and count as oldest. Then, and for DMS
+ * rows without a sequence: DMS does not keep transaction order across CDC files, so the commit
+ * timestamp decides (a row without one counts as oldest), then the raw object's name (DMS names
+ * CDC files by time), then the line within it.
  *
  * <p>Azure SQL rows have no commit timestamp. The poller is serial (one lease per table), so the
  * landing time of its pages ({@code _ingested_at}, the raw object's S3 last-modified time) is the
@@ -44,6 +47,9 @@ public record ChangeOrder(List<Term> terms) {
     public static ChangeOrder of(Dataset dataset) {
         requireNonNull(dataset, "dataset is null");
         List<Term> terms = new ArrayList<>();
+        if (dataset.format().changeSeq()) {
+            terms.add(new Term(StagingSchema.CHANGE_SEQ, true));
+        }
         terms.add(new Term(StagingSchema.COMMIT_TS, true));
         if (dataset.source() == SourceKind.AZURESQL) {
             terms.add(new Term(StagingSchema.INGESTED_AT, false));

@@ -29,6 +29,12 @@ public final class StagingSchema {
     public static final String SOURCE_LINE = "_source_line";
     /** When the raw object landed (its S3 last-modified time), so replays write identical rows. */
     public static final String INGESTED_AT = "_ingested_at";
+    /**
+     * DMS's {@code $AR_H_CHANGE_SEQ}, for a dataset whose format declares it: a task-wide
+     * increasing sequence ({@code YYYYMMDDHHmmSShh} and a 19-digit change number), so its text
+     * sorts in change order; null for full-load rows, which have none.
+     */
+    public static final String CHANGE_SEQ = "_change_seq";
 
     private final Dataset dataset;
     private final List<ColumnSpec> dataColumns;
@@ -51,6 +57,9 @@ public final class StagingSchema {
         fields = fields.name(SOURCE_KEY).type().stringType().noDefault();
         fields = fields.name(SOURCE_LINE).type().longType().noDefault();
         fields = fields.name(INGESTED_AT).type(timestampMicros()).noDefault();
+        if (hasChangeSeq()) {
+            fields = fields.name(CHANGE_SEQ).type(nullable(Schema.create(Schema.Type.STRING))).withDefault(null);
+        }
         this.avroSchema = fields.endRecord();
     }
 
@@ -87,6 +96,19 @@ public final class StagingSchema {
         return dataColumns.size() + 4;
     }
 
+    /** Whether the dataset's rows carry {@code _change_seq} (its format declares {@code change_seq}). */
+    public boolean hasChangeSeq() {
+        return dataset.format().changeSeq();
+    }
+
+    /** The index of {@code _change_seq}, when {@link #hasChangeSeq()}: the last field. */
+    public int changeSeqIndex() {
+        if (!hasChangeSeq()) {
+            throw new IllegalStateException("dataset '" + dataset.name() + "' declares no change_seq");
+        }
+        return dataColumns.size() + 5;
+    }
+
     /**
      * Columns written without dictionary encoding: all but strings (other than the primary key),
      * booleans and dates. Numbers and timestamps are mostly distinct per row, so a dictionary
@@ -110,6 +132,9 @@ public final class StagingSchema {
         plain.add(SOURCE_KEY);
         plain.add(SOURCE_LINE);
         plain.add(INGESTED_AT);
+        if (hasChangeSeq()) {
+            plain.add(CHANGE_SEQ);
+        }
         return plain;
     }
 
@@ -144,6 +169,9 @@ public final class StagingSchema {
         columns.add(new CatalogColumn(SOURCE_KEY, "string"));
         columns.add(new CatalogColumn(SOURCE_LINE, "bigint"));
         columns.add(new CatalogColumn(INGESTED_AT, "timestamp"));
+        if (hasChangeSeq()) {
+            columns.add(new CatalogColumn(CHANGE_SEQ, "string"));
+        }
         return columns;
     }
 

@@ -315,8 +315,12 @@ public final class PipelineLoader {
         if (commitTimestamp && layout != Layout.DMS) {
             throw node.error("commit_timestamp", "applies to the dms layout only; header files name a _commit_ts column instead");
         }
-        node.rejectUnknown(Set.of("layout", "delimiter", "null_token", "gzip", "commit_timestamp"));
-        return new CsvFormat(layout, delimiterText.charAt(0), nullToken, gzip, commitTimestamp);
+        boolean changeSeq = node.optionalBoolean("change_seq").orElse(false);
+        if (changeSeq && source == SourceKind.AZURESQL) {
+            throw node.error("change_seq", "is DMS's $AR_H_CHANGE_SEQ; the poller's pages have no change sequence");
+        }
+        node.rejectUnknown(Set.of("layout", "delimiter", "null_token", "gzip", "commit_timestamp", "change_seq"));
+        return new CsvFormat(layout, delimiterText.charAt(0), nullToken, gzip, commitTimestamp, changeSeq);
     }
 
     private static ColumnSpec column(MapNode node) {

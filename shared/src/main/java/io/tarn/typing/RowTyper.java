@@ -65,6 +65,7 @@ public final class RowTyper {
     private int[] fieldOf;
     private int opField = -1;
     private int commitTsField = -1;
+    private int changeSeqField = -1;
     private int expectedFields = -1;
     private String headerProblem;
     private final int jsonSource;
@@ -105,6 +106,11 @@ public final class RowTyper {
                 positions.put(column.name(), next++);
             }
             expectedFields = next;
+            if (format.changeSeq()) {
+                // Appended by the table mapping's add-column, so last; files written before the
+                // mapping had it lack the field, and their rows have no sequence.
+                changeSeqField = next;
+            }
             fieldOf = new int[columns.length];
             for (int i = 0; i < columns.length; i++) {
                 fieldOf[i] = positions.getOrDefault(columns[i].name(), -1);
@@ -149,6 +155,7 @@ public final class RowTyper {
         }
         opField = positions.getOrDefault(StagingSchema.OP, -1);
         commitTsField = positions.getOrDefault(StagingSchema.COMMIT_TS, -1);
+        changeSeqField = schema.hasChangeSeq() ? positions.getOrDefault(StagingSchema.CHANGE_SEQ, -1) : -1;
         headerProblem = missing.isEmpty() ? null : "header lacks required column(s) " + missing;
     }
 
@@ -158,8 +165,10 @@ public final class RowTyper {
             throw new RowRejectedException(headerProblem);
         }
         int count = reader.fieldCount();
-        if (expectedFields >= 0 && count != expectedFields) {
-            throw new RowRejectedException("expected " + expectedFields + " fields, found " + count);
+        if (expectedFields >= 0 && count != expectedFields && !(changeSeqField >= 0 && count == expectedFields + 1)) {
+            throw new RowRejectedException("expected " + expectedFields + " fields"
+                    + (changeSeqField >= 0 ? " (or " + (expectedFields + 1) + " with the change sequence)" : "")
+                    + ", found " + count);
         }
         char op = 'I';
         if (opField >= 0) {
@@ -223,7 +232,30 @@ public final class RowTyper {
         row.put(schema.sourceKeyIndex(), sourceKey);
         row.put(schema.sourceLineIndex(), line);
         row.put(schema.ingestedAtIndex(), ingestedAtMicros);
+        if (schema.hasChangeSeq()) {
+            row.put(schema.changeSeqIndex(), changeSeq(reader, count));
+        }
         return new TypedRow(new PartitionKey(account, Optional.of(landingDay)), row);
+    }
+
+    /**
+     * The record's change sequence: null when it has none (a full-load row's is empty, and a
+     * record written before the mapping added it lacks the field).
+     */
+    private Utf8 changeSeq(CsvReader reader, int count) throws RowRejectedException {
+        if (changeSeqField < 0 || changeSeqField >= count) {
+            return null;
+        }
+        CharSequence text = chars(reader, changeSeqField);
+        if (text == null || text.length() == 0) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                throw new RowRejectedException("change sequence: not digits: '" + text + "'");
+            }
+        }
+        return new Utf8(text.toString());
     }
 
     /**

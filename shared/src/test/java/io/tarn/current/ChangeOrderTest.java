@@ -12,8 +12,17 @@ class ChangeOrderTest {
     private static final PipelineConfig PIPELINE = PipelineLoader.load(Path.of("../pipeline.yaml"));
 
     @Test
-    void dmsChangesAreOrderedByCommitTimeThenObjectThenLine() {
+    void dmsChangesWithAChangeSequenceAreOrderedByItFirst() {
         assertThat(ChangeOrder.of(PIPELINE.dataset("orders").orElseThrow()).terms()).containsExactly(
+                new ChangeOrder.Term("_change_seq", true),
+                new ChangeOrder.Term("_commit_ts", true),
+                new ChangeOrder.Term("_source_key", false),
+                new ChangeOrder.Term("_source_line", false));
+    }
+
+    @Test
+    void dmsChangesWithoutOneAreOrderedByCommitTimeThenObjectThenLine() {
+        assertThat(ChangeOrder.of(PIPELINE.dataset("events").orElseThrow()).terms()).containsExactly(
                 new ChangeOrder.Term("_commit_ts", true),
                 new ChangeOrder.Term("_source_key", false),
                 new ChangeOrder.Term("_source_line", false));

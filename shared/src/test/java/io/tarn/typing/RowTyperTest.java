@@ -50,6 +50,20 @@ class RowTyperTest {
     }
 
     @Test
+    void theChangeSequenceIsTheLastFieldEmptyInAFullLoadAndAbsentFromOlderFiles() throws Exception {
+        String record = "U,2024-06-01 12:00:01.120000,1002,acme,502,delivered,75.00,EUR,2024-05-30 11:02:13,\\N";
+
+        assertThat(typeOne("orders", record + ",20240601120001120000000000000000101").row().get("_change_seq"))
+                .hasToString("20240601120001120000000000000000101");
+        assertThat(typeOne("orders", record + ",").row().get("_change_seq")).isNull();
+        assertThat(typeOne("orders", record).row().get("_change_seq")).isNull();
+        assertThatThrownBy(() -> typeOne("orders", record + ",2024-06-01"))
+                .hasMessage("change sequence: not digits: '2024-06-01'");
+        assertThat(typeOne("events", "I,2024-06-01 09:00:00,e1,\"{\"\"account_id\"\": \"\"acme\"\"}\"").row()
+                .getSchema().getField("_change_seq")).as("a dataset without change_seq has no such column").isNull();
+    }
+
+    @Test
     void aQuotedNullTokenIsALiteralString() throws Exception {
         TypedRow row = typeOne("orders",
                 "I,2024-06-01 09:00:00,1001,acme,501,\"\\N\",1,EUR,2024-05-30 10:15:00,\\N");
@@ -79,7 +93,10 @@ class RowTyperTest {
     @Test
     void rejectsAWrongFieldCountAndAnUnknownOperation() {
         assertThatThrownBy(() -> typeOne("orders", "I,2024-06-01 09:00:00,1001,acme"))
-                .hasMessage("expected 10 fields, found 4");
+                .hasMessage("expected 10 fields (or 11 with the change sequence), found 4");
+        assertThatThrownBy(() -> typeOne("orders",
+                "I,2024-06-01 09:00:00,1001,acme,501,paid,1,EUR,2024-05-30 10:15:00,\\N,20240601120001120000000000000000101,x"))
+                .hasMessage("expected 10 fields (or 11 with the change sequence), found 12");
         assertThatThrownBy(() -> typeOne("orders",
                 "X,2024-06-01 09:00:00,1001,acme,501,paid,1,EUR,2024-05-30 10:15:00,\\N"))
                 .hasMessage("unknown operation 'X' (expected I, U or D)");

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The DMS endpoints and tasks of template.yaml write, for every dms-mysql and dms-mongodb dataset
  * of pipeline.yaml, the CSV the RawObject parser reads (RowTyper's dms layout: op, then the commit
- * timestamp when commit_timestamp is set, then exactly the dataset's CSV columns; no header; NULL
+ * timestamp when commit_timestamp is set, then exactly the dataset's CSV columns, then
+ * $AR_H_CHANGE_SEQ exactly when change_seq is set; no header; NULL
  * as the unquoted null_token) under the dataset's raw_prefix, where the EventBridge rule sees it.
  * A wrong setting here is otherwise found only when every row of a deployed pipeline is rejected.
  */
@@ -104,6 +105,19 @@ class DmsSettingsContractTest {
                         + "expected absent (commit_timestamp: false: the parser would read it as the first column)");
     }
 
+    @Test
+    void aChangeSequenceTheDatasetDoesNotDeclareIsReported() {
+        PipelineConfig withoutChangeSeq = new PipelineConfig(PIPELINE.datasets().stream()
+                .map(d -> d.name().equals("orders") ? withFormat(d, new CsvFormat(d.format().layout(),
+                        d.format().delimiter(), d.format().nullToken(), d.format().gzip(), true, false)) : d)
+                .toList());
+
+        assertThat(PIPELINE.dataset("orders").orElseThrow().format().changeSeq()).isTrue();
+        assertThat(mismatches(TEMPLATE, withoutChangeSeq)).containsExactly(
+                "dataset 'orders' (shop.orders): DmsMySqlTask.TableMappings appends $AR_H_CHANGE_SEQ, but the format says"
+                        + " change_seq: false (the parser reads it as the last field)");
+    }
+
     /** Every way the template's DMS settings and the datasets' formats disagree, one line each. */
     static List<String> mismatches(SamTemplate template, PipelineConfig pipeline) {
         List<String> problems = new ArrayList<>();
@@ -126,6 +140,12 @@ class DmsSettingsContractTest {
             check(problems, where, target + ".EngineName", endpoint.get("EngineName"), "s3", "");
             Map<String, Object> s3 = map(endpoint.get("S3Settings"));
             checkCsv(problems, where, target + " S3Settings.", s3, dataset.format());
+            boolean appended = changeSeqTables(template, task).contains(dataset.sourceTable());
+            if (appended != dataset.format().changeSeq()) {
+                problems.add(where + ": " + task + ".TableMappings " + (appended ? "appends" : "does not append")
+                        + " $AR_H_CHANGE_SEQ, but the format says change_seq: " + dataset.format().changeSeq()
+                        + " (the parser reads it as the last field)");
+            }
 
             String[] schemaTable = dataset.sourceTable().split("\\.", 2);
             String folder = Objects.toString(s3.get("BucketFolder"), "");
@@ -223,8 +243,13 @@ class DmsSettingsContractTest {
         List<String> tables = new ArrayList<>();
         for (JsonNode rule : rules) {
             String type = rule.path("rule-type").asText();
-            // A transformation (an added $AR_H_CHANGE_SEQ column, a renamed schema) changes the fields
-            // or the folder the parser and raw_prefix expect.
+            // A transformation other than the change sequence (a renamed schema or column) changes
+            // the folder or the fields the raw_prefix and the parser expect.
+            if (type.equals("transformation")) {
+                assertThat(isChangeSeq(rule)).as("transformation in %s.TableMappings: only the $AR_H_CHANGE_SEQ"
+                        + " add-column is expected: %s", task, rule).isTrue();
+                continue;
+            }
             assertThat(type).as("rule type in %s.TableMappings", task).isEqualTo("selection");
             if (rule.path("rule-action").asText().equals("include")) {
                 String schema = rule.path("object-locator").path("schema-name").asText();
@@ -234,6 +259,30 @@ class DmsSettingsContractTest {
             }
         }
         return tables;
+    }
+
+    /** The schema.table names a task's table mapping appends {@code $AR_H_CHANGE_SEQ} to. */
+    static List<String> changeSeqTables(SamTemplate template, String task) {
+        List<String> tables = new ArrayList<>();
+        try {
+            for (JsonNode rule : JSON.readTree(String.valueOf(template.properties(task).orElseThrow().get("TableMappings")))
+                    .path("rules")) {
+                if (isChangeSeq(rule)) {
+                    tables.add(rule.path("object-locator").path("schema-name").asText() + "."
+                            + rule.path("object-locator").path("table-name").asText());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(task + ".TableMappings is not JSON", e);
+        }
+        return tables;
+    }
+
+    private static boolean isChangeSeq(JsonNode rule) {
+        return rule.path("rule-type").asText().equals("transformation")
+                && rule.path("rule-action").asText().equals("add-column")
+                && rule.path("rule-target").asText().equals("column")
+                && rule.path("expression").asText().equals("$AR_H_CHANGE_SEQ");
     }
 
     private static List<String> rulePrefixes(SamTemplate template) {

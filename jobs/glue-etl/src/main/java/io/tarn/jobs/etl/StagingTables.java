@@ -111,7 +111,7 @@ final class StagingTables {
     static StructType changesSchema(StagingSchema schema) {
         List<StructField> fields = new ArrayList<>(dataFields(schema));
         fields.add(DataTypes.createStructField(StagingSchema.OP, DataTypes.StringType, true));
-        fields.addAll(orderFields());
+        fields.addAll(orderFields(schema));
         fields.add(DataTypes.createStructField(Dataset.ACCOUNT_PARTITION, DataTypes.StringType, true));
         fields.add(DataTypes.createStructField(Dataset.DATE_PARTITION, DataTypes.StringType, true));
         return DataTypes.createStructType(fields);
@@ -119,8 +119,9 @@ final class StagingTables {
 
     /** The current files' schema read from the table root: data and order columns, then account, version, day. */
     static StructType currentFileSchema(Dataset dataset) {
-        List<StructField> fields = new ArrayList<>(dataFields(new StagingSchema(dataset)));
-        fields.addAll(orderFields());
+        StagingSchema schema = new StagingSchema(dataset);
+        List<StructField> fields = new ArrayList<>(dataFields(schema));
+        fields.addAll(orderFields(schema));
         fields.add(DataTypes.createStructField(Dataset.ACCOUNT_PARTITION, DataTypes.StringType, true));
         fields.add(DataTypes.createStructField(VERSION, DataTypes.StringType, true));
         if (dataset.partitionDate().isPresent()) {
@@ -133,7 +134,7 @@ final class StagingTables {
     static List<String> currentColumns(StagingSchema schema) {
         List<String> columns = new ArrayList<>();
         schema.dataColumns().forEach(c -> columns.add(c.name()));
-        orderFields().forEach(f -> columns.add(f.name()));
+        orderFields(schema).forEach(f -> columns.add(f.name()));
         columns.add(Dataset.ACCOUNT_PARTITION);
         return columns;
     }
@@ -146,12 +147,17 @@ final class StagingTables {
         return fields;
     }
 
-    private static List<StructField> orderFields() {
-        return List.of(
+    /** The columns a change keeps in the current table, as the files hold them after the data. */
+    private static List<StructField> orderFields(StagingSchema schema) {
+        List<StructField> fields = new ArrayList<>(List.of(
                 DataTypes.createStructField(StagingSchema.COMMIT_TS, DataTypes.TimestampType, true),
                 DataTypes.createStructField(StagingSchema.SOURCE_KEY, DataTypes.StringType, true),
                 DataTypes.createStructField(StagingSchema.SOURCE_LINE, DataTypes.LongType, true),
-                DataTypes.createStructField(StagingSchema.INGESTED_AT, DataTypes.TimestampType, true));
+                DataTypes.createStructField(StagingSchema.INGESTED_AT, DataTypes.TimestampType, true)));
+        if (schema.hasChangeSeq()) {
+            fields.add(DataTypes.createStructField(StagingSchema.CHANGE_SEQ, DataTypes.StringType, true));
+        }
+        return fields;
     }
 
     static DataType sparkType(ColumnSpec column) {

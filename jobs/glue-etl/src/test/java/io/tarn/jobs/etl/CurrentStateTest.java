@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The refresh against an independent computation: after each run, the current table the catalog
  * points at must hold, per primary key, exactly the latest change of the change log as this test
- * works it out in Java (commit timestamp, a missing one oldest; then the raw object's key; then the
- * line), deletes removed, each row in the account and day partition its own values name. The
+ * works it out in Java (DMS's change sequence, then the commit timestamp, a missing one oldest; then
+ * the raw object's key; then the line), deletes removed, each row in the account and day partition its own values name. The
  * changes are the hard cases: ties within a file and across files, files arriving in reverse
  * order, a delete then a re-insert, a key changing account and day, a MongoDB delete by _id alone,
  * a replayed object, a rerun of a run id, and a crash between writing a version and moving to it.
@@ -241,6 +241,26 @@ class CurrentStateTest {
         }
     }
 
+    @Test
+    @Order(9)
+    void theChangeSequenceDecidesBeforeTheCommitTimestamp() throws Exception {
+        // Commit timestamps that disagree with DMS's sequence (two sources' clocks, or one
+        // microsecond): the sequence wins, within a file and across files.
+        ingest("dms/shop/orders/20240608-0000000000.csv", """
+                U,2024-06-08 00:00:01.000000,7,globex,5,seq-first,70.00,EUR,2024-06-20 08:00:00,\\N,20240608000000000000000000000000100
+                U,2024-06-08 00:00:00.000000,7,globex,5,seq-second,70.00,EUR,2024-06-20 08:00:00,\\N,20240608000000000000000000000000200
+                """);
+        ingest("dms/shop/orders/20240607-9999999999.csv", """
+                U,2024-06-05 00:00:00.000000,2,acme,1,seq-latest,26.00,EUR,2024-06-01 08:00:00,\\N,20240608000000000000000000000000300
+                """);
+
+        refresh("r12");
+
+        assertThat(currentOrders()).isEqualTo(expectedOrders())
+                .containsEntry("7", "globex|2024-06-20|seq-second")
+                .containsEntry("2", "acme|2024-06-01|seq-latest");
+    }
+
     /**
      * Every {@code account_id=<a>/v=<run>} folder of the current table that still holds a file
      * (S3 has no folders: an emptied one is gone there).
@@ -282,25 +302,27 @@ class CurrentStateTest {
     }
 
     /**
-     * The latest change per order id over every change file, worked out here: commit timestamp
-     * (null oldest), then the raw object's key, then its line; a delete wins by being latest and
+     * The latest change per order id over every change file, worked out here: change sequence, then
+     * commit timestamp (each null oldest), then the raw object's key, then its line; a delete wins by being latest and
      * leaves nothing. Values: {@code account|day of created_at|status}.
      */
     private static Map<String, String> expectedOrders() throws Exception {
-        record Change(String orderId, String op, String commitTs, String sourceKey, long line, String account,
-                String day, String status) {}
+        record Change(String orderId, String op, String changeSeq, String commitTs, String sourceKey, long line,
+                String account, String day, String status) {}
         List<Change> changes = new ArrayList<>();
         try (Connection duckdb = TestLake.duckdb()) {
-            for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op,"
+            for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op, _change_seq,"
                     + " strftime(_commit_ts, '%Y-%m-%d %H:%M:%S.%f'), _source_key, _source_line, account_id,"
                     + " strftime(created_at, '%Y-%m-%d'), status FROM read_parquet('" + lake.bucketDir(STAGING)
-                    + "/orders_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})")) {
-                changes.add(new Change(row.get(0), row.get(1), row.get(2), row.get(3), Long.parseLong(row.get(4)),
-                        row.get(5), row.get(6), row.get(7)));
+                    + "/orders_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR},"
+                    + " union_by_name = true)")) {
+                changes.add(new Change(row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), Long.parseLong(row.get(5)),
+                        row.get(6), row.get(7), row.get(8)));
             }
         }
         Comparator<Change> latestLast = Comparator
-                .comparing((Change c) -> c.commitTs().equals("null") ? "" : c.commitTs())
+                .comparing((Change c) -> c.changeSeq().equals("null") ? "" : c.changeSeq())
+                .thenComparing((Change c) -> c.commitTs().equals("null") ? "" : c.commitTs())
                 .thenComparing(Change::sourceKey)
                 .thenComparingLong(Change::line);
         Map<String, Change> latest = new TreeMap<>();
