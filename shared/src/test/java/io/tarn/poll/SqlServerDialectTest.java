@@ -166,7 +166,8 @@ class SqlServerDialectTest {
     // ---- change tracking --------------------------------------------------------------------------
 
     private static Dataset tracked(String yaml) {
-        return PipelineLoader.parse(yaml.replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"),
+        return PipelineLoader.parse(yaml.replace("      delete_detection: { every: 6h }\n", "")
+                .replace("strategy: rowversion\n      cursor_column: rv", "strategy: change_tracking"),
                 "pipeline.yaml").dataset("accounts").orElseThrow();
     }
 
