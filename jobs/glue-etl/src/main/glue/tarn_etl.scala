@@ -4,7 +4,8 @@
 //
 // Job parameters: --mode join|backfill, --run_id, --pipeline (s3://bucket/pipeline.yaml),
 // --staging (s3://bucket); optional --raw (s3://bucket, backfill), --datasets (comma-separated),
-// --glue_database (join: the staging tables' database), --settle_seconds (join). Set
+// --glue_database (join: the staging tables' database), --tenant_glue_database and
+// --tenant_date_range (join: the tenants' twins of the current tables), --settle_seconds (join). Set
 // --user-jars-first true: the jar's AWS SDK is newer than Glue's.
 import com.amazonaws.services.glue.GlueContext
 import com.amazonaws.services.glue.util.{GlueArgParser, Job}
@@ -15,7 +16,7 @@ import scala.collection.JavaConverters._
 
 object GlueApp {
   private val Required = Seq("JOB_NAME", "mode", "run_id", "pipeline", "staging")
-  private val Optional = Seq("raw", "datasets", "glue_database", "settle_seconds")
+  private val Optional = Seq("raw", "datasets", "glue_database", "tenant_glue_database", "tenant_date_range", "settle_seconds")
 
   def main(sysArgs: Array[String]): Unit = {
     // GlueArgParser fails on a listed option that is absent, so optional ones are listed only when given.

@@ -80,7 +80,8 @@ public final class LocalCatalog implements Catalog {
             }
             if (!change.isNone()) {
                 write(new StoredTable(
-                        new TableDefinition(current.name(), current.location(), change.columns(), current.partitionKeys()),
+                        new TableDefinition(current.name(), current.location(), change.columns(), current.partitionKeys(),
+                                table.storage()),
                         stored.get().partitions()));
             }
             return null;

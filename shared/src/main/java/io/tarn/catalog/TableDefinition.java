@@ -10,16 +10,40 @@ import java.util.List;
 
 /**
  * A staging table as the catalog sees it: Parquet files under {@code location}, Hive-partitioned by
- * {@code partitionKeys}.
+ * {@code partitionKeys}, stored as {@code storage} says.
  */
 public record TableDefinition(
-        String name, String location, List<CatalogColumn> columns, List<CatalogColumn> partitionKeys) {
+        String name, String location, List<CatalogColumn> columns, List<CatalogColumn> partitionKeys, Storage storage) {
+
+    /** How a table's partitions find their files. */
+    public enum Storage {
+        /** Each partition's files are in its Hive folder under the location. */
+        PARQUET,
+        /**
+         * A current table: each registered partition points at a version folder below its Hive
+         * folder ({@code account_id=<a>/v=<run id>/}), moved at every refresh. A table without
+         * registered partitions (a tenant's projected twin) reads it through {@link #SYMLINK}.
+         */
+        VERSIONED_PARQUET,
+        /**
+         * Each partition's folder holds a symlink manifest naming the Parquet files to read (Hive's
+         * {@code SymlinkTextInputFormat}): a current table's tenant-facing twin.
+         */
+        SYMLINK
+    }
 
     public TableDefinition {
         requireNonNull(name, "name is null");
         requireNonNull(location, "location is null");
         columns = List.copyOf(columns);
         partitionKeys = List.copyOf(partitionKeys);
+        // A definition stored before tables had a storage kind (a local catalog's file) is Parquet.
+        storage = storage == null ? Storage.PARQUET : storage;
+    }
+
+    /** A table whose partitions' files are in their Hive folders. */
+    public TableDefinition(String name, String location, List<CatalogColumn> columns, List<CatalogColumn> partitionKeys) {
+        this(name, location, columns, partitionKeys, Storage.PARQUET);
     }
 
     /**

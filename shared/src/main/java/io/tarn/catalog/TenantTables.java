@@ -50,6 +50,38 @@ public record TenantTables(String database, String dateRange) {
                 new TenantTables(database, optional(env, TENANT_DATE_RANGE).orElse(DEFAULT_DATE_RANGE).trim()));
     }
 
+    /** The prefix of the staging bucket under which current tables' symlink manifests live. */
+    public static final String SYMLINK_PREFIX = "_symlink/";
+    /** A symlink manifest's name in its partition folder. */
+    public static final String SYMLINK_FILE = "symlink.txt";
+
+    /**
+     * The twin of a registered table: the table itself for one whose partitions' files are in
+     * their Hive folders; for a current table, whose partitions move between version folders that
+     * no location template can name, a table of the same columns over symlink manifests, one per
+     * partition at {@code _symlink/<name>/account_id=<a>/[dt=<d>/]symlink.txt} in the same bucket,
+     * which the refresh rewrites when it moves the partition. The tenant prefix policy holds there
+     * too: the manifest's key has the account's folder.
+     */
+    public TableDefinition twin(TableDefinition table) {
+        requireNonNull(table, "table is null");
+        if (table.storage() != TableDefinition.Storage.VERSIONED_PARQUET) {
+            return table;
+        }
+        return new TableDefinition(table.name(), symlinkLocation(table.location(), table.name()), table.columns(),
+                table.partitionKeys(), TableDefinition.Storage.SYMLINK);
+    }
+
+    /** {@code s3://bucket/_symlink/<name>/} for a table at {@code s3://bucket/<name>/}. */
+    public static String symlinkLocation(String tableLocation, String name) {
+        String location = tableLocation.endsWith("/") ? tableLocation : tableLocation + "/";
+        String suffix = name + "/";
+        if (!location.endsWith("/" + suffix)) {
+            throw new IllegalArgumentException("table " + name + " is not at <root>/" + suffix + ": " + tableLocation);
+        }
+        return location.substring(0, location.length() - suffix.length()) + SYMLINK_PREFIX + suffix;
+    }
+
     /**
      * The table properties that make Athena project the twin's partitions. The location template
      * is the registered tables' Hive layout; Athena puts the injected value in as the query wrote

@@ -154,7 +154,8 @@ public final class StagingSchema {
      * delete), partitioned as the dataset says.
      */
     public TableDefinition currentTableDefinition(String location) {
-        return new TableDefinition(dataset.name(), location, catalogColumns(false), partitionKeys(dataset.partitionKeys()));
+        return new TableDefinition(dataset.name(), location, catalogColumns(false), partitionKeys(dataset.partitionKeys()),
+                TableDefinition.Storage.VERSIONED_PARQUET);
     }
 
     private List<CatalogColumn> catalogColumns(boolean withOp) {

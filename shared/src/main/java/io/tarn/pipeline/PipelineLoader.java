@@ -38,7 +38,9 @@ public final class PipelineLoader {
     private static final Set<String> RESERVED_COLUMNS = Set.of(
             "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
-    private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests", "changes", "refresh");
+    /** Top-level prefixes of the staging bucket that are not tables. */
+    private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests", "changes", "refresh", "_symlink",
+            "_tmp");
     /** What a join may be partitioned by: the account, like every staging table. */
     private static final Set<String> JOIN_PARTITIONS = Set.of(Dataset.ACCOUNT_PARTITION);
 

@@ -52,6 +52,9 @@ public final class GlueCatalog implements Catalog {
     static final String INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
     static final String OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
     static final String SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+    /** A current table's twin: each partition folder holds a manifest naming the Parquet files (Athena reads them). */
+    static final String SYMLINK_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat";
+    static final String SYMLINK_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
     static final String TABLE_TYPE = "EXTERNAL_TABLE";
     static final Map<String, String> TABLE_PARAMETERS = Map.of("classification", "parquet", "EXTERNAL", "TRUE");
 
@@ -62,6 +65,8 @@ public final class GlueCatalog implements Catalog {
     /** Properties a table of this database must carry beyond {@link #TABLE_PARAMETERS}. */
     private final Function<TableDefinition, Map<String, String>> properties;
     private final Optional<GlueCatalog> tenantTwins;
+    private final Optional<TenantTables> tenants;
+    private final boolean isTwins;
 
     public GlueCatalog(GlueClient glue, String database) {
         this(glue, database, Optional.empty());
@@ -70,15 +75,18 @@ public final class GlueCatalog implements Catalog {
     /** @param tenants where the tenant-facing twins go; empty for none */
     public GlueCatalog(GlueClient glue, String database, Optional<TenantTables> tenants) {
         this(glue, database, table -> Map.of(), requireNonNull(tenants, "tenants is null")
-                .map(t -> new GlueCatalog(glue, t.database(), t::projection, Optional.empty())));
+                .map(t -> new GlueCatalog(glue, t.database(), t::projection, Optional.empty(), Optional.empty(), true)),
+                tenants, false);
     }
 
     private GlueCatalog(GlueClient glue, String database, Function<TableDefinition, Map<String, String>> properties,
-            Optional<GlueCatalog> tenantTwins) {
+            Optional<GlueCatalog> tenantTwins, Optional<TenantTables> tenants, boolean isTwins) {
         this.glue = requireNonNull(glue, "glue is null");
         this.database = requireNonNull(database, "database is null");
         this.properties = properties;
         this.tenantTwins = tenantTwins;
+        this.tenants = tenants;
+        this.isTwins = isTwins;
     }
 
     @Override
@@ -97,7 +105,7 @@ public final class GlueCatalog implements Catalog {
     public void ensureTable(TableDefinition table) {
         requireNonNull(table, "table is null");
         ensureHere(table);
-        tenantTwins.ifPresent(twins -> twins.ensureHere(table));
+        tenantTwins.ifPresent(twins -> twins.ensureHere(tenants.orElseThrow().twin(table)));
     }
 
     private void ensureHere(TableDefinition table) {
@@ -268,10 +276,10 @@ public final class GlueCatalog implements Catalog {
         }
         Map<String, String> parameters = new HashMap<>(table.parameters());
         parameters.putAll(properties.apply(wanted));
-        String what = change.isNone() ? "sets its partition projection properties" : change.describe();
+        String what = change.isNone() ? "sets its location, format or partition projection properties" : change.describe();
         try {
             glue.updateTable(r -> r.databaseName(database)
-                    .tableInput(updatedInput(table, change.columns(), parameters))
+                    .tableInput(updatedInput(table, wanted, change.columns(), parameters))
                     .versionId(table.versionId()));
         } catch (ConcurrentModificationException e) {
             Optional<Table> now = getTable(wanted.name());
@@ -293,7 +301,9 @@ public final class GlueCatalog implements Catalog {
      * with another date range, for one, is not).
      */
     private boolean asWanted(TableDefinition wanted, Table table, SchemaChange change) {
-        return change.isNone() && table.parameters().entrySet().containsAll(properties.apply(wanted).entrySet());
+        StorageDescriptor storage = storageDescriptor(wanted.name(), table);
+        return change.isNone() && table.parameters().entrySet().containsAll(properties.apply(wanted).entrySet())
+                && (!isTwins() || (wanted.location().equals(storage.location()) && inputFormat(wanted).equals(storage.inputFormat())));
     }
 
     /** The change from the table as Glue has it to the definition; a refused one fails here. */
@@ -306,8 +316,19 @@ public final class GlueCatalog implements Catalog {
         return change;
     }
 
-    /** The table as Glue has it, as input, with these columns: UpdateTable replaces the whole table. */
-    private TableInput updatedInput(Table table, List<CatalogColumn> columns, Map<String, String> parameters) {
+    /**
+     * The table as Glue has it, as input, with these columns: UpdateTable replaces the whole table.
+     * A registered table keeps its own location (an operator may have moved it); a twin takes the
+     * wanted location and formats (a current table's twin made before it read symlink manifests
+     * moves to them).
+     */
+    private TableInput updatedInput(Table table, TableDefinition wanted, List<CatalogColumn> columns,
+            Map<String, String> parameters) {
+        StorageDescriptor storage = storageDescriptor(table.name(), table).toBuilder().columns(toColumns(columns)).build();
+        if (isTwins()) {
+            storage = storage.toBuilder().location(wanted.location()).inputFormat(inputFormat(wanted))
+                    .outputFormat(outputFormat(wanted)).build();
+        }
         return TableInput.builder()
                 .name(table.name())
                 .description(table.description())
@@ -315,7 +336,7 @@ public final class GlueCatalog implements Catalog {
                 .lastAccessTime(table.lastAccessTime())
                 .lastAnalyzedTime(table.lastAnalyzedTime())
                 .retention(table.retention())
-                .storageDescriptor(storageDescriptor(table.name(), table).toBuilder().columns(toColumns(columns)).build())
+                .storageDescriptor(storage)
                 .partitionKeys(table.partitionKeys())
                 .viewOriginalText(table.viewOriginalText())
                 .viewExpandedText(table.viewExpandedText())
@@ -455,8 +476,8 @@ public final class GlueCatalog implements Catalog {
                 .partitionKeys(toColumns(table.partitionKeys()))
                 .storageDescriptor(StorageDescriptor.builder()
                         .location(table.location())
-                        .inputFormat(INPUT_FORMAT)
-                        .outputFormat(OUTPUT_FORMAT)
+                        .inputFormat(inputFormat(table))
+                        .outputFormat(outputFormat(table))
                         .columns(toColumns(table.columns()))
                         .serdeInfo(SerDeInfo.builder()
                                 .serializationLibrary(SERDE)
@@ -472,7 +493,21 @@ public final class GlueCatalog implements Catalog {
             throw new CatalogException("Table %s has no location in Glue".formatted(qualified(name)), null);
         }
         return new TableDefinition(table.name(), storage.location(), fromColumns(name, storage.columns()),
-                fromColumns(name, table.partitionKeys()));
+                fromColumns(name, table.partitionKeys()),
+                SYMLINK_INPUT_FORMAT.equals(storage.inputFormat()) ? TableDefinition.Storage.SYMLINK : TableDefinition.Storage.PARQUET);
+    }
+
+    /** Whether this is the catalog of the tenants' twins, whose tables follow their registered tables. */
+    private boolean isTwins() {
+        return isTwins;
+    }
+
+    private static String inputFormat(TableDefinition table) {
+        return table.storage() == TableDefinition.Storage.SYMLINK ? SYMLINK_INPUT_FORMAT : INPUT_FORMAT;
+    }
+
+    private static String outputFormat(TableDefinition table) {
+        return table.storage() == TableDefinition.Storage.SYMLINK ? SYMLINK_OUTPUT_FORMAT : OUTPUT_FORMAT;
     }
 
     /** The table's storage descriptor, a partition input's starting point. */

@@ -294,6 +294,37 @@ class GlueCatalogTest {
     }
 
     @Test
+    void aCurrentTablesTwinReadsTheSymlinkManifestsOfItsPartitions() {
+        String tenants = database + "_tenants";
+        GlueCatalog withTwins = new GlueCatalog(glue, database, Optional.of(new TenantTables(tenants, "2020-01-01,NOW")));
+        String root = LOCATION.substring(0, LOCATION.length() - "orders/".length());
+        TableDefinition current = new TableDefinition("orders", LOCATION, ORDERS.columns(),
+                List.of(new CatalogColumn("account_id", "string"), new CatalogColumn("dt", "string")),
+                TableDefinition.Storage.VERSIONED_PARQUET);
+
+        withTwins.ensureTable(current);
+
+        // The registered table reads its partitions' version folders as Parquet.
+        assertThat(getTable("orders").storageDescriptor().inputFormat()).isEqualTo(GlueCatalog.INPUT_FORMAT);
+        assertThat(getTable("orders").storageDescriptor().location()).isEqualTo(LOCATION);
+        Table twin = glue.getTable(r -> r.databaseName(tenants).name("orders")).table();
+        assertThat(twin.storageDescriptor().inputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat");
+        assertThat(twin.storageDescriptor().outputFormat()).isEqualTo("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat");
+        assertThat(twin.storageDescriptor().serdeInfo().serializationLibrary()).isEqualTo(GlueCatalog.SERDE);
+        assertThat(twin.storageDescriptor().location()).isEqualTo(root + "_symlink/orders/");
+        assertThat(twin.parameters()).containsEntry("projection.account_id.type", "injected")
+                .containsEntry("storage.location.template", root + "_symlink/orders/account_id=${account_id}/dt=${dt}/");
+
+        // A twin made over the Parquet folders before (a table that was not yet versioned) moves to the manifests.
+        String others = database + "_tenants2";
+        new GlueCatalog(glue, database, Optional.of(new TenantTables(others, "2020-01-01,NOW"))).ensureTable(
+                new TableDefinition("orders", LOCATION, current.columns(), current.partitionKeys()));
+        new GlueCatalog(glue, database, Optional.of(new TenantTables(others, "2020-01-01,NOW"))).ensureTable(current);
+        assertThat(glue.getTable(r -> r.databaseName(others).name("orders")).table().storageDescriptor().location())
+                .isEqualTo(root + "_symlink/orders/");
+    }
+
+    @Test
     void aTenantTwinFollowsTheTablesColumnsAndTheDateRange() {
         String tenants = database + "_tenants";
         TableDefinition daily = new TableDefinition("orders", LOCATION, ORDERS.columns(),

@@ -166,9 +166,9 @@ class RawObjectHandlerTest {
         assertThat(quarantined).containsExactly(
                 "source_key,line,reason,raw_record",
                 "\"s3://tarn-raw/dms/shop/orders/LOAD00000001.csv\",7,\"column 'total': not a decimal(12,2): 'not-a-number'\","
-                        + "\"I,2024-06-01 09:00:00.000000,1007,initech,702,paid,not-a-number,GBP,2024-06-01 07:00:00,\\N\"",
+                        + "\"I,2024-06-01 09:00:00.000000,1007,initech,702,paid,not-a-number,GBP,2024-06-01 07:00:00,\\N,\"",
                 "\"s3://tarn-raw/dms/shop/orders/LOAD00000001.csv\",8,\"no account: column 'account_id' is empty\","
-                        + "\"I,2024-06-01 09:00:00.000000,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N\"");
+                        + "\"I,2024-06-01 09:00:00.000000,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N,\"");
 
         assertThat(s3Server.fileOf(STAGING, result.get("manifestKey").asText())).isRegularFile();
         assertThat(gluePartitions("orders_changes")).containsExactly(

@@ -60,7 +60,7 @@ public final class EtlJob {
         String database = settings.glueDatabase().orElseThrow(() -> new EtlArgumentException(
                 EtlSettings.GLUE_DATABASE, "is required for a join run: the refresh moves the current tables' partitions"));
         try (GlueClient glue = new AwsClients(settings.aws()).build(GlueClient.builder())) {
-            return run(spark, settings, new GlueCatalog(glue, database), Clock.systemUTC());
+            return run(spark, settings, new GlueCatalog(glue, database, settings.tenants()), Clock.systemUTC());
         }
     }
 

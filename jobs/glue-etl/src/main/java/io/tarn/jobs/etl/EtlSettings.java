@@ -3,6 +3,7 @@ package io.tarn.jobs.etl;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.aws.AwsSettings;
+import io.tarn.catalog.TenantTables;
 import io.tarn.etl.RunManifest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,6 +37,8 @@ import java.util.Set;
  * @param versionRetention join: how long a current partition's superseded version is kept (a
  *     query that started before the move may still read it)
  * @param aws region, and an endpoint override for a local S3 server
+ * @param tenants join: the tenants' database, whose twins of the current tables the refresh keeps
+ *     (a twin reads the symlink manifests each partition move rewrites); none without it
  */
 public record EtlSettings(
         Mode mode,
@@ -49,7 +52,8 @@ public record EtlSettings(
         Optional<String> glueDatabase,
         Duration settle,
         Duration versionRetention,
-        AwsSettings aws) {
+        AwsSettings aws,
+        Optional<TenantTables> tenants) {
 
     public enum Mode { JOIN, BACKFILL }
 
@@ -62,6 +66,8 @@ public record EtlSettings(
     public static final String RAW_DIR = "--raw-dir";
     public static final String DATASETS = "--datasets";
     public static final String GLUE_DATABASE = "--glue-database";
+    public static final String TENANT_GLUE_DATABASE = "--tenant-glue-database";
+    public static final String TENANT_DATE_RANGE = "--tenant-date-range";
     public static final String SETTLE_SECONDS = "--settle-seconds";
     /**
      * Longer than a change index entry takes to write, as timed by its writer's clock, and shorter
@@ -78,7 +84,8 @@ public record EtlSettings(
     public static final String ALL = "all";
 
     private static final Set<String> KNOWN = Set.of(
-            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, RAW_DIR, DATASETS, GLUE_DATABASE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
+            MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, RAW_DIR, DATASETS, GLUE_DATABASE, TENANT_GLUE_DATABASE,
+            TENANT_DATE_RANGE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
             REGION, S3_ENDPOINT);
     /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
     static final String DEFAULT_REGION = "us-east-1";
@@ -96,7 +103,16 @@ public record EtlSettings(
         requireNonNull(settle, "settle is null");
         requireNonNull(versionRetention, "versionRetention is null");
         requireNonNull(aws, "aws is null");
+        requireNonNull(tenants, "tenants is null");
         check(mode, runId, staging, stagingDir, raw, rawDir);
+    }
+
+    /** A run without tenant-facing twins. */
+    public EtlSettings(Mode mode, String runId, String pipeline, URI staging, Optional<URI> stagingDir, Optional<URI> raw,
+            Optional<URI> rawDir, List<String> datasets, Optional<String> glueDatabase, Duration settle,
+            Duration versionRetention, AwsSettings aws) {
+        this(mode, runId, pipeline, staging, stagingDir, raw, rawDir, datasets, glueDatabase, settle, versionRetention, aws,
+                Optional.empty());
     }
 
     /**
@@ -145,13 +161,13 @@ public record EtlSettings(
                 Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
                 Optional.ofNullable(values.get(RAW_DIR)).map(text -> uri(RAW_DIR, text)),
                 datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle, retention,
-                new AwsSettings(region, endpoint, Optional.empty()));
+                new AwsSettings(region, endpoint, Optional.empty()), tenants(values));
     }
 
     /** The same run against other AWS settings: a local S3 server's credentials, say. */
     public EtlSettings withAws(AwsSettings other) {
         return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, rawDir, datasets, glueDatabase, settle,
-                versionRetention, other);
+                versionRetention, other, tenants);
     }
 
     /** The staging bucket when staging is {@code s3://bucket}. */
@@ -230,6 +246,19 @@ public record EtlSettings(
             throw new EtlArgumentException(name, "must be a number of " + unit.name().toLowerCase(Locale.ROOT)
                     + " (0 or more), got '" + text + "'");
         });
+    }
+
+    /** The tenants' database, when one is named (the state machine passes "" for a stack without tenants). */
+    private static Optional<TenantTables> tenants(Map<String, String> values) {
+        Optional<String> database = Optional.ofNullable(values.get(TENANT_GLUE_DATABASE)).map(String::strip)
+                .filter(v -> !v.isEmpty());
+        String range = Optional.ofNullable(values.get(TENANT_DATE_RANGE)).map(String::strip).filter(v -> !v.isEmpty())
+                .orElse(TenantTables.DEFAULT_DATE_RANGE);
+        try {
+            return database.map(name -> new TenantTables(name, range));
+        } catch (IllegalArgumentException e) {
+            throw new EtlArgumentException(TENANT_DATE_RANGE, e.getMessage());
+        }
     }
 
     private static String required(Map<String, String> values, String name) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.TenantTables;
 import io.tarn.current.ChangeIndex;
 import io.tarn.current.ChangeOrder;
 import io.tarn.current.KeySnapshot;
@@ -246,6 +247,7 @@ final class RefreshRun {
         List<List<String>> removals = previous.stream().map(Partition::values).filter(v -> !kept.contains(v)).toList();
         catalog.ensureTable(schema.currentTableDefinition(settings.stagingRoot() + dataset.name() + "/"));
         catalog.movePartitions(dataset.name(), written, removals);
+        writeSymlinks(dataset, written, removals);
         // Moved: this run's versions are current, no longer candidates for deletion. The watermark
         // advances only once the joins have rebuilt these accounts (commit): a run that fails in
         // between is retried, reads the same changes again and the joins get the same accounts.
@@ -260,6 +262,46 @@ final class RefreshRun {
         for (Refreshed table : refreshed) {
             table.done().ifPresent(state -> writeState(pipeline.dataset(table.dataset()).orElseThrow(), state));
         }
+    }
+
+    /**
+     * Points each moved partition's symlink manifest at its new version's files, and removes the
+     * manifests of emptied partitions: what a tenant's twin of the table reads
+     * ({@link TenantTables#twin}). Each manifest is one object, replaced whole, so a query reads
+     * the old version's files or the new one's; the old files stay for the retention. Written
+     * after the move: a crash in between is a rerun that moves and writes them again.
+     */
+    private void writeSymlinks(Dataset dataset, List<Partition> written, List<List<String>> removals) {
+        try {
+            for (Partition partition : written) {
+                Path folder = new Path(staging.sparkPath(partition.location()));
+                FileSystem fs = staging.fileSystem(folder);
+                StringBuilder manifest = new StringBuilder();
+                for (FileStatus file : fs.listStatus(folder, p -> p.getName().endsWith(".parquet"))) {
+                    manifest.append(partition.location()).append(file.getPath().getName()).append('\n');
+                }
+                try (OutputStream out = fs.create(symlink(dataset, partition.values()), true)) {
+                    out.write(manifest.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            for (List<String> values : removals) {
+                Path manifest = symlink(dataset, values);
+                staging.fileSystem(manifest).delete(manifest, false);
+            }
+        } catch (IOException e) {
+            throw new EtlException("Cannot write the symlink manifests of " + dataset.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code _symlink/<name>/account_id=<a>/[dt=<d>/]symlink.txt} under the staging root. */
+    private Path symlink(Dataset dataset, List<String> values) {
+        StringBuilder key = new StringBuilder(settings.sparkStagingRoot()).append(TenantTables.SYMLINK_PREFIX)
+                .append(dataset.name()).append('/').append(Dataset.ACCOUNT_PARTITION).append('=')
+                .append(ExternalCatalogUtils.escapePathName(values.get(0))).append('/');
+        if (values.size() > 1) {
+            key.append(Dataset.DATE_PARTITION).append('=').append(ExternalCatalogUtils.escapePathName(values.get(1))).append('/');
+        }
+        return new Path(key.append(TenantTables.SYMLINK_FILE).toString());
     }
 
     /** The catalog location of a current partition of this run's version, escaped as Spark wrote it. */

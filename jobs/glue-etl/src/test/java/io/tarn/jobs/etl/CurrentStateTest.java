@@ -122,6 +122,8 @@ class CurrentStateTest {
         // initech had no change: its partition still points at the first run's version.
         assertThat(catalog.partitions("orders")).filteredOn(p -> p.values().get(0).equals("initech"))
                 .singleElement().satisfies(p -> assertThat(p.location()).contains("/v=r1/"));
+        // A tenant's twin reads the symlink manifests: the same rows, partition by partition.
+        assertThat(ordersThroughSymlinks()).isEqualTo(current);
     }
 
     @Test
@@ -172,6 +174,10 @@ class CurrentStateTest {
         assertThat(catalog.partitions("orders")).extracting(p -> p.values().get(0)).doesNotContain("initech");
         assertThat(catalog.partitions("account_daily")).extracting(p -> p.values().get(0)).doesNotContain("initech");
         assertThat(lake.bucketDir(STAGING).resolve("account_daily/account_id=initech")).doesNotExist();
+        try (Stream<Path> left = Files.walk(lake.bucketDir(STAGING).resolve("_symlink/orders/account_id=initech"))) {
+            assertThat(left.filter(Files::isRegularFile)).as("initech's manifests").isEmpty();
+        }
+        assertThat(ordersThroughSymlinks()).isEqualTo(currentOrders());
     }
 
     @Test
@@ -349,6 +355,45 @@ class CurrentStateTest {
                             .isEqualTo(partition.values().get(1));
                     assertThat(current.put(row.get(0), partition.values().get(0) + "|" + row.get(1) + "|" + row.get(2)))
                             .as("order %s is in one partition", row.get(0)).isNull();
+                }
+            }
+        }
+        return current;
+    }
+
+    /**
+     * The current orders as a tenant's twin reads them: every symlink manifest under
+     * {@code _symlink/orders/}, each naming the files of the partition in its path; the manifest
+     * of each registered partition names exactly the files of the location the catalog has.
+     */
+    private static Map<String, String> ordersThroughSymlinks() throws Exception {
+        Path root = lake.bucketDir(STAGING);
+        Map<List<String>, String> registered = new java.util.HashMap<>();
+        catalog.partitions("orders").forEach(p -> registered.put(p.values(), p.location()));
+        Map<String, String> current = new TreeMap<>();
+        List<Path> manifests;
+        try (Stream<Path> files = Files.walk(root.resolve("_symlink/orders"))) {
+            manifests = files.filter(f -> f.getFileName().toString().equals("symlink.txt")).toList();
+        }
+        assertThat(manifests).hasSameSizeAs(registered.keySet());
+        try (Connection duckdb = TestLake.duckdb()) {
+            for (Path manifest : manifests) {
+                Path folder = root.resolve("_symlink/orders").relativize(manifest.getParent());
+                String account = folder.getName(0).toString().substring("account_id=".length());
+                String day = folder.getName(1).toString().substring("dt=".length());
+                String location = registered.get(List.of(account, day));
+                assertThat(location).as("manifest %s is of a registered partition", folder).isNotNull();
+                List<String> files = Files.readAllLines(manifest).stream().filter(l -> !l.isBlank()).toList();
+                assertThat(files).as("manifest %s", folder).isNotEmpty().allSatisfy(f -> assertThat(f).startsWith(location))
+                        .containsExactlyInAnyOrderElementsOf(files(registered.entrySet().stream()
+                                .filter(e -> e.getValue().equals(location)).findFirst().map(e -> new Partition(e.getKey(), location))
+                                .orElseThrow()).stream().map(f -> location + f.getFileName()).toList());
+                for (String file : files) {
+                    Path local = root.resolve(file.substring(("s3://" + STAGING + "/").length()));
+                    for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), strftime(created_at,"
+                            + " '%Y-%m-%d'), status FROM read_parquet('" + local + "', hive_partitioning = false)")) {
+                        current.put(row.get(0), account + "|" + row.get(1) + "|" + row.get(2));
+                    }
                 }
             }
         }
