@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
-import io.tarn.catalog.TableDefinition;
 import io.tarn.etl.RunManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -297,14 +295,8 @@ class CurrentStateTest {
         return EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), with, Clock.systemUTC());
     }
 
-    /** A run of the job, then what partition repair does with its manifest: register the joins' partitions. */
     private static RunManifest refresh(String runId) {
-        RunManifest manifest = run(runId, catalog);
-        manifest.tables().forEach(table -> {
-            catalog.ensureTable(table.definition());
-            catalog.registerPartitions(table.table(), table.catalogPartitions());
-        });
-        return manifest;
+        return lake.refresh(spark, catalog, STAGING, runId);
     }
 
     /**
@@ -423,48 +415,6 @@ class CurrentStateTest {
             return files.filter(f -> f.toString().endsWith(".parquet")).toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** The real catalog, but one operation on one table fails, as a crash there would. */
-    private record CrashingCatalog(Catalog delegate, String operation, String failingTable) implements Catalog {
-        @Override
-        public Optional<TableDefinition> table(String name) {
-            crashIf("table", name);
-            return delegate.table(name);
-        }
-
-        @Override
-        public void ensureTable(TableDefinition table) {
-            crashIf("ensureTable", table.name());
-            delegate.ensureTable(table);
-        }
-
-        @Override
-        public int registerPartitions(String table, List<Partition> partitions) {
-            return delegate.registerPartitions(table, partitions);
-        }
-
-        @Override
-        public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
-            crashIf("movePartitions", table);
-            delegate.movePartitions(table, partitions, removals);
-        }
-
-        @Override
-        public List<Partition> partitions(String table) {
-            return delegate.partitions(table);
-        }
-
-        @Override
-        public List<String> tableNames() {
-            return delegate.tableNames();
-        }
-
-        private void crashIf(String called, String table) {
-            if (called.equals(operation) && table.equals(failingTable)) {
-                throw new IllegalStateException("crash in " + operation + " of " + table);
-            }
         }
     }
 }

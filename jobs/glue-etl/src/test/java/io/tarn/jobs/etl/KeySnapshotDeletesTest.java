@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
-import io.tarn.catalog.TableDefinition;
 import io.tarn.current.KeySnapshot;
 import io.tarn.etl.RunManifest;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
@@ -125,7 +123,7 @@ class KeySnapshotDeletesTest {
         Instant second = Instant.now();
         lake.put(KeySnapshot.pageKey("accounts", second, 1), "account_id\r\na1\r\na2\r\na3\r\n");
         announce(second, 1);
-        Catalog crashing = new CrashingCatalog(catalog);
+        Catalog crashing = new CrashingCatalog(catalog, "movePartitions", "accounts");
 
         assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "k5", STAGING, List.of()),
                 crashing, Clock.systemUTC())).hasMessageContaining("crash in movePartitions of accounts");
@@ -154,13 +152,7 @@ class KeySnapshotDeletesTest {
     }
 
     private static RunManifest refresh(String runId) {
-        RunManifest manifest = EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), catalog,
-                Clock.systemUTC());
-        manifest.tables().forEach(table -> {
-            catalog.ensureTable(table.definition());
-            catalog.registerPartitions(table.table(), table.catalogPartitions());
-        });
-        return manifest;
+        return lake.refresh(spark, catalog, STAGING, runId);
     }
 
     /**
@@ -212,42 +204,6 @@ class KeySnapshotDeletesTest {
             return TestLake.rows(duckdb, "SELECT account_id, _source_key FROM read_parquet('" + lake.bucketDir(STAGING)
                     + "/accounts_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})"
                     + " WHERE _op = 'D' ORDER BY 1");
-        }
-    }
-
-    /** The real catalog, but moving the accounts' partitions fails, as a crash there would. */
-    private record CrashingCatalog(Catalog delegate) implements Catalog {
-        @Override
-        public Optional<TableDefinition> table(String name) {
-            return delegate.table(name);
-        }
-
-        @Override
-        public void ensureTable(TableDefinition table) {
-            delegate.ensureTable(table);
-        }
-
-        @Override
-        public int registerPartitions(String table, List<Partition> partitions) {
-            return delegate.registerPartitions(table, partitions);
-        }
-
-        @Override
-        public void movePartitions(String table, List<Partition> partitions, List<List<String>> removals) {
-            if (table.equals("accounts")) {
-                throw new IllegalStateException("crash in movePartitions of accounts");
-            }
-            delegate.movePartitions(table, partitions, removals);
-        }
-
-        @Override
-        public List<Partition> partitions(String table) {
-            return delegate.partitions(table);
-        }
-
-        @Override
-        public List<String> tableNames() {
-            return delegate.tableNames();
         }
     }
 }

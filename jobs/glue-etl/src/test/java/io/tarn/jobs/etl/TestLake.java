@@ -4,6 +4,7 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.etl.RunManifest;
 import io.tarn.ingest.IngestOutcome;
 import io.tarn.ingest.Manifest;
 import io.tarn.ingest.RawObjectRef;
@@ -105,6 +106,20 @@ final class TestLake implements AutoCloseable {
                 Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)),
                 Optional.of(bucketDirUri(RAW)), datasets,
                 Optional.empty(), java.time.Duration.ZERO, EtlSettings.DEFAULT_VERSION_RETENTION, aws);
+    }
+
+    /**
+     * A join run of the job with this catalog, then what partition repair does with its manifest:
+     * register the joins' partitions.
+     */
+    RunManifest refresh(SparkSession spark, io.tarn.catalog.Catalog catalog, String stagingBucket, String runId) {
+        RunManifest manifest = EtlJob.run(spark, settings(EtlSettings.Mode.JOIN, runId, stagingBucket, List.of()), catalog,
+                Clock.systemUTC());
+        manifest.tables().forEach(table -> {
+            catalog.ensureTable(table.definition());
+            catalog.registerPartitions(table.table(), table.catalogPartitions());
+        });
+        return manifest;
     }
 
     /** A Glue catalog of its own on moto, as the job finds it in AWS. */
