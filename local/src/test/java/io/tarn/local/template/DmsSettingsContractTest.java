@@ -97,7 +97,7 @@ class DmsSettingsContractTest {
     void aCommitTimestampColumnTheDatasetDoesNotExpectIsReported() {
         PipelineConfig withoutCommitTs = new PipelineConfig(PIPELINE.datasets().stream()
                 .map(d -> d.name().equals("orders") ? withFormat(d, new CsvFormat(d.format().layout(),
-                        d.format().delimiter(), d.format().nullToken(), d.format().gzip(), false)) : d)
+                        d.format().delimiter(), d.format().nullToken(), d.format().gzip(), false, d.format().changeSeq())) : d)
                 .toList());
 
         assertThat(mismatches(TEMPLATE, withoutCommitTs)).containsExactly(

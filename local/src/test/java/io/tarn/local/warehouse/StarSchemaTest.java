@@ -57,18 +57,25 @@ class StarSchemaTest {
         ingest("orders", Path.of("../samples/dms/shop/orders/LOAD00000001.csv"));
         ingest("orders", Path.of("../samples/dms/shop/orders/20240601-1200000000.csv"));
         ingest("orders", write("20240601-1300000000.csv",
-                // committed before the sample's 12:00:01.12 update of 1002: loses despite arriving later
-                "U,2024-06-01 12:00:00.000000,1002,acme,502,stale,75.00,EUR,2024-05-30 11:02:13,2024-06-01 12:00:00",
-                // one commit instant, two changes of 1003: the later line wins
-                "U,2024-06-01 13:00:00.000000,1003,globex,601,refunded,1999.99,USD,2024-05-31 08:45:00,2024-06-01 13:00:00",
-                "U,2024-06-01 13:00:00.000000,1003,globex,601,chargeback,1999.99,USD,2024-05-31 08:45:00,2024-06-01 13:00:00",
-                // same commit time as the sample's insert of 1010: the later file wins
-                "U,2024-06-01 12:00:03.000000,1010,initech,703,shipped,310.40,GBP,2024-06-01 12:00:03,2024-06-01 12:00:03",
-                "D,2024-06-01 13:05:00.000000,1005,initech,701,paid,42.00,GBP,2024-05-31 13:30:00,\\N",
+                // before the sample's update of 1002 in DMS's change sequence: loses despite arriving later
+                "U,2024-06-01 12:00:00.000000,1002,acme,502,stale,75.00,EUR,2024-05-30 11:02:13,2024-06-01 12:00:00,"
+                        + "20240601120000000000000000000000050",
+                // one commit instant, two changes of 1003: the later in the sequence wins
+                "U,2024-06-01 13:00:00.000000,1003,globex,601,refunded,1999.99,USD,2024-05-31 08:45:00,2024-06-01 13:00:00,"
+                        + "20240601130000000000000000000000201",
+                "U,2024-06-01 13:00:00.000000,1003,globex,601,chargeback,1999.99,USD,2024-05-31 08:45:00,2024-06-01 13:00:00,"
+                        + "20240601130000000000000000000000202",
+                // same commit time as the sample's insert of 1010, later in the sequence: wins
+                "U,2024-06-01 12:00:03.000000,1010,initech,703,shipped,310.40,GBP,2024-06-01 12:00:03,2024-06-01 12:00:03,"
+                        + "20240601120003000000000000000000104",
+                "D,2024-06-01 13:05:00.000000,1005,initech,701,paid,42.00,GBP,2024-05-31 13:30:00,\\N,"
+                        + "20240601130500000000000000000000203",
                 // an account that has no accounts row yet
-                "I,2024-06-01 13:10:00.000000,1011,umbrella,901,paid,99.00,USD,2024-06-02 00:30:00,\\N",
+                "I,2024-06-01 13:10:00.000000,1011,umbrella,901,paid,99.00,USD,2024-06-02 00:30:00,\\N,"
+                        + "20240601131000000000000000000000204",
                 // a second order of customer 501
-                "I,2024-06-01 13:20:00.000000,1012,acme,501,paid,30.00,EUR,2024-06-01 09:00:00,\\N"));
+                "I,2024-06-01 13:20:00.000000,1012,acme,501,paid,30.00,EUR,2024-06-01 09:00:00,\\N,"
+                        + "20240601132000000000000000000000205"));
         ingest("accounts", Path.of("../samples/azuresql/dbo/accounts/sample-accounts.csv"));
         // Header pages carry no commit time: their keys order them, as SqlPoller's page keys do.
         ingest("accounts", write("sample-accounts.update-1.csv",
