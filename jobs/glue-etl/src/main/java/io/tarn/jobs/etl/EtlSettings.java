@@ -37,6 +37,8 @@ import java.util.Set;
  * @param versionRetention join: how long a current partition's superseded version is kept (a
  *     query that started before the move may still read it)
  * @param aws region, and an endpoint override for a local S3 server
+ * @param compactionLateness join: how long after its day a change-log partition may still receive
+ *     files; older days are compacted ({@link ChangeLogCompaction})
  * @param tenants join: the tenants' database, whose twins of the current tables the refresh keeps
  *     (a twin reads the symlink manifests each partition move rewrites); none without it
  */
@@ -53,7 +55,8 @@ public record EtlSettings(
         Duration settle,
         Duration versionRetention,
         AwsSettings aws,
-        Optional<TenantTables> tenants) {
+        Optional<TenantTables> tenants,
+        Duration compactionLateness) {
 
     public enum Mode { JOIN, BACKFILL }
 
@@ -76,6 +79,13 @@ public record EtlSettings(
      */
     public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(5);
     public static final String VERSION_RETENTION_HOURS = "--version-retention-hours";
+    public static final String COMPACTION_LATENESS_DAYS = "--compaction-lateness-days";
+    /**
+     * A raw object lands on its day (S3's last-modified time names the change log's day), so a
+     * day receives files later only from a conversion delayed that long: a redelivery from the
+     * dead-letter queue, a backfill of old objects.
+     */
+    public static final Duration DEFAULT_COMPACTION_LATENESS = Duration.ofDays(2);
     /** Athena's longest query runs for hours at most; a day leaves room. */
     public static final Duration DEFAULT_VERSION_RETENTION = Duration.ofHours(24);
     public static final String REGION = "--region";
@@ -85,7 +95,7 @@ public record EtlSettings(
 
     private static final Set<String> KNOWN = Set.of(
             MODE, RUN_ID, PIPELINE, STAGING, STAGING_DIR, RAW, RAW_DIR, DATASETS, GLUE_DATABASE, TENANT_GLUE_DATABASE,
-            TENANT_DATE_RANGE, SETTLE_SECONDS, VERSION_RETENTION_HOURS,
+            TENANT_DATE_RANGE, SETTLE_SECONDS, VERSION_RETENTION_HOURS, COMPACTION_LATENESS_DAYS,
             REGION, S3_ENDPOINT);
     /** Glue sets AWS_REGION in the job's environment; a local run names the region or gets this one. */
     static final String DEFAULT_REGION = "us-east-1";
@@ -104,6 +114,7 @@ public record EtlSettings(
         requireNonNull(versionRetention, "versionRetention is null");
         requireNonNull(aws, "aws is null");
         requireNonNull(tenants, "tenants is null");
+        requireNonNull(compactionLateness, "compactionLateness is null");
         check(mode, runId, staging, stagingDir, raw, rawDir);
     }
 
@@ -112,7 +123,7 @@ public record EtlSettings(
             Optional<URI> rawDir, List<String> datasets, Optional<String> glueDatabase, Duration settle,
             Duration versionRetention, AwsSettings aws) {
         this(mode, runId, pipeline, staging, stagingDir, raw, rawDir, datasets, glueDatabase, settle, versionRetention, aws,
-                Optional.empty());
+                Optional.empty(), DEFAULT_COMPACTION_LATENESS);
     }
 
     /**
@@ -161,13 +172,14 @@ public record EtlSettings(
                 Optional.ofNullable(values.get(RAW)).map(text -> uri(RAW, text)),
                 Optional.ofNullable(values.get(RAW_DIR)).map(text -> uri(RAW_DIR, text)),
                 datasets, Optional.ofNullable(values.get(GLUE_DATABASE)).filter(v -> !v.isBlank()), settle, retention,
-                new AwsSettings(region, endpoint, Optional.empty()), tenants(values));
+                new AwsSettings(region, endpoint, Optional.empty()), tenants(values),
+                duration(values, COMPACTION_LATENESS_DAYS, ChronoUnit.DAYS).orElse(DEFAULT_COMPACTION_LATENESS));
     }
 
     /** The same run against other AWS settings: a local S3 server's credentials, say. */
     public EtlSettings withAws(AwsSettings other) {
         return new EtlSettings(mode, runId, pipeline, staging, stagingDir, raw, rawDir, datasets, glueDatabase, settle,
-                versionRetention, other, tenants);
+                versionRetention, other, tenants, compactionLateness);
     }
 
     /** The staging bucket when staging is {@code s3://bucket}. */

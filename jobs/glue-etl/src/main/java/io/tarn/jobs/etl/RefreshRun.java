@@ -25,9 +25,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +81,7 @@ final class RefreshRun {
     private final Clock clock;
     private final StagingTables staging;
     private final SnapshotDeletes snapshotDeletes;
+    private final ChangeLogCompaction compaction;
 
     RefreshRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog, Clock clock) {
         this.spark = requireNonNull(spark, "spark is null");
@@ -87,22 +91,26 @@ final class RefreshRun {
         this.clock = requireNonNull(clock, "clock is null");
         this.staging = new StagingTables(spark, settings, catalog);
         this.snapshotDeletes = new SnapshotDeletes(spark, settings, catalog, staging);
+        this.compaction = new ChangeLogCompaction(spark, settings, catalog, staging);
     }
 
     /**
      * What the refresh keeps per dataset in {@code refresh/<dataset>.json}: the last change index
      * entry applied, the versions it moved partitions away from, with when, so they can be
-     * deleted once no running query can still be reading them, and the start of the last key
-     * snapshot applied.
+     * deleted once no running query can still be reading them, the start of the last key
+     * snapshot applied, and the change-log partitions ({@code [account, day]}) that received files
+     * and are not compacted yet.
      */
-    record State(Optional<String> watermark, String runId, List<Superseded> superseded, Optional<Instant> keySnapshot) {
+    record State(Optional<String> watermark, String runId, List<Superseded> superseded, Optional<Instant> keySnapshot,
+            List<List<String>> open) {
         State {
             superseded = List.copyOf(superseded);
             requireNonNull(keySnapshot, "keySnapshot is null");
+            open = List.copyOf(open);
         }
 
         State withSuperseded(List<Superseded> versions) {
-            return new State(watermark, runId, versions, keySnapshot);
+            return new State(watermark, runId, versions, keySnapshot, open);
         }
     }
 
@@ -129,14 +137,23 @@ final class RefreshRun {
         Optional<String> watermark = state.watermark();
         List<String> entries = newEntries(dataset, watermark, cutoff);
         Optional<KeySnapshot> snapshot = snapshotDeletes.newSnapshot(dataset, state.keySnapshot());
-        if (entries.isEmpty() && snapshot.isEmpty() && state.superseded().isEmpty()) {
+        Instant now = clock.instant();
+        boolean closing = state.open().stream().anyMatch(day -> closed(day, now));
+        if (entries.isEmpty() && snapshot.isEmpty() && state.superseded().isEmpty() && !closing) {
             return new Refreshed(dataset.name(), Set.of(), Optional.empty());
         }
         // One read of the catalog's partitions serves the cleanup, the key lookup and the rewrite.
         Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
         state = removeExpiredVersions(dataset, state, current);
         if (entries.isEmpty() && snapshot.isEmpty()) {
-            return new Refreshed(dataset.name(), Set.of(), Optional.empty());
+            if (!closing) {
+                return new Refreshed(dataset.name(), Set.of(), Optional.empty());
+            }
+            // Nothing new, but days of the change log have closed since the last run.
+            List<Superseded> superseded = new ArrayList<>(state.superseded());
+            List<List<String>> open = compactClosed(dataset, state.open(), now, superseded);
+            return new Refreshed(dataset.name(), Set.of(), Optional.of(new State(state.watermark(), settings.runId(),
+                    superseded, state.keySnapshot(), open)));
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
         Map<String, Manifest> manifests = new LinkedHashMap<>();
@@ -147,9 +164,11 @@ final class RefreshRun {
         }
         List<String> files = new ArrayList<>();
         Set<String> accounts = new TreeSet<>();
+        Set<List<String>> open = new LinkedHashSet<>(state.open());
         for (Manifest manifest : manifests.values()) {
             manifest.outputKeys().forEach(key -> files.add(settings.sparkStagingRoot() + key));
             manifest.partitions().forEach(p -> accounts.add(p.values().get(0)));
+            manifest.partitions().forEach(p -> open.add(p.values()));
         }
         accounts.remove(PartitionPaths.NO_ACCOUNT);
 
@@ -171,6 +190,7 @@ final class RefreshRun {
                     staging.currentRows(dataset, all).withColumn(StagingSchema.OP, lit("I")).select(columns(columns, StagingSchema.OP))))
                     .select(columns(columns, StagingSchema.OP));
             deletes.select(Dataset.ACCOUNT_PARTITION).distinct().collectAsList().forEach(row -> accounts.add(row.getString(0)));
+            snapshotDeletes.lastPartitions().forEach(p -> open.add(p.values()));
             changes = changes.unionByName(deletes);
         }
 
@@ -226,11 +246,11 @@ final class RefreshRun {
             // written: a crash anywhere after leaves no version unknown. Cleanup deletes a recorded
             // one after the retention unless the catalog points at it (the run's own, once moved).
             written.forEach(p -> newLocations.add(p.location()));
-            String now = clock.instant().toString();
+            String at = now.toString();
             previous.stream().map(Partition::location).filter(l -> !newLocations.contains(l)).distinct()
-                    .forEach(location -> superseded.add(new Superseded(location, now)));
-            newLocations.forEach(location -> superseded.add(new Superseded(location, now)));
-            writeState(dataset, new State(watermark, settings.runId(), superseded, state.keySnapshot()));
+                    .forEach(location -> superseded.add(new Superseded(location, at)));
+            newLocations.forEach(location -> superseded.add(new Superseded(location, at)));
+            writeState(dataset, new State(watermark, settings.runId(), superseded, state.keySnapshot(), state.open()));
             latest.write()
                     .mode(SaveMode.Overwrite)
                     // Replaces only this run's version folders: a rerun of the run id writes them again.
@@ -252,9 +272,37 @@ final class RefreshRun {
         // advances only once the joins have rebuilt these accounts (commit): a run that fails in
         // between is retried, reads the same changes again and the joins get the same accounts.
         Optional<String> applied = entries.isEmpty() ? watermark : Optional.of(entries.get(entries.size() - 1));
-        return new Refreshed(dataset.name(), accounts, Optional.of(new State(applied, settings.runId(),
-                superseded.stream().filter(v -> !newLocations.contains(v.location())).toList(),
-                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot))));
+        List<Superseded> remaining = new ArrayList<>(superseded.stream()
+                .filter(v -> !newLocations.contains(v.location())).toList());
+        List<List<String>> stillOpen = compactClosed(dataset, List.copyOf(open), now, remaining);
+        return new Refreshed(dataset.name(), accounts, Optional.of(new State(applied, settings.runId(), remaining,
+                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot), stillOpen)));
+    }
+
+    /**
+     * Compacts the change-log days among {@code open} that have closed, adding the compactions they
+     * replace to {@code superseded}; returns the days still open.
+     */
+    private List<List<String>> compactClosed(Dataset dataset, List<List<String>> open, Instant now,
+            List<Superseded> superseded) {
+        List<List<String>> closed = open.stream().filter(day -> closed(day, now)).toList();
+        if (closed.isEmpty()) {
+            return open;
+        }
+        Set<String> known = new HashSet<>();
+        superseded.forEach(v -> known.add(v.location()));
+        for (String location : compaction.compact(dataset, closed)) {
+            if (known.add(location)) {
+                superseded.add(new Superseded(location, now.toString()));
+            }
+        }
+        return open.stream().filter(day -> !closed(day, now)).toList();
+    }
+
+    /** Whether a change-log day ({@code [account, yyyy-MM-dd]}) ended longer than the lateness ago. */
+    private boolean closed(List<String> partition, Instant now) {
+        Instant end = LocalDate.parse(partition.get(1)).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return end.plus(settings.compactionLateness()).isBefore(now);
     }
 
     /** Advances each refreshed dataset's watermark: called after everything built on this refresh succeeded. */
@@ -424,16 +472,18 @@ final class RefreshRun {
         try {
             FileSystem fs = staging.fileSystem(path);
             if (!fs.exists(path)) {
-                return new State(Optional.empty(), "", List.of(), Optional.empty());
+                return new State(Optional.empty(), "", List.of(), Optional.empty(), List.of());
             }
             JsonNode json = JSON.readTree(readBytes(key));
             List<Superseded> superseded = new ArrayList<>();
             json.path("superseded").forEach(v -> superseded.add(new Superseded(v.path("location").asText(), v.path("at").asText())));
             String watermark = json.path("watermark").asText("");
             String keySnapshot = json.path("keySnapshot").asText("");
+            List<List<String>> open = new ArrayList<>();
+            json.path("open").forEach(day -> open.add(List.of(day.path(0).asText(), day.path(1).asText())));
             return new State(watermark.isEmpty() ? Optional.empty() : Optional.of(watermark),
                     json.path("runId").asText(""), superseded,
-                    keySnapshot.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(keySnapshot)));
+                    keySnapshot.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(keySnapshot)), open);
         } catch (IOException e) {
             throw new EtlException("Cannot read refresh state " + path + ": " + e.getMessage(), e);
         }
@@ -445,6 +495,7 @@ final class RefreshRun {
         json.put("runId", state.runId());
         json.put("superseded", state.superseded());
         json.put("keySnapshot", state.keySnapshot().map(Instant::toString).orElse(""));
+        json.put("open", state.open());
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
             FileSystem fs = staging.fileSystem(path);

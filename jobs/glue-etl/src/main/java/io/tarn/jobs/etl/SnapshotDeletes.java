@@ -55,6 +55,7 @@ final class SnapshotDeletes {
     private final EtlSettings settings;
     private final Catalog catalog;
     private final StagingTables staging;
+    private List<Partition> lastPartitions = List.of();
 
     SnapshotDeletes(SparkSession spark, EtlSettings settings, Catalog catalog, StagingTables staging) {
         this.spark = requireNonNull(spark, "spark is null");
@@ -170,6 +171,7 @@ final class SnapshotDeletes {
             throw new EtlException("Cannot move the deletes of " + snapshot.name() + " into " + dataset.changesTable()
                     + ": " + e.getMessage(), e);
         }
+        lastPartitions = List.copyOf(partitions);
         StructType changes = StagingTables.changesSchema(schema);
         if (files.isEmpty()) {
             return spark.createDataFrame(List.of(), changes);
@@ -178,6 +180,11 @@ final class SnapshotDeletes {
         catalog.registerPartitions(dataset.changesTable(), partitions);
         return spark.read().schema(changes).option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
                 .parquet(files.toArray(String[]::new));
+    }
+
+    /** The change-log partitions the last {@link #write} put deletes in. */
+    List<Partition> lastPartitions() {
+        return lastPartitions;
     }
 
     /**
