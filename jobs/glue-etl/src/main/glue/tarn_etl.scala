@@ -5,7 +5,8 @@
 // Job parameters: --mode join|backfill, --run_id, --pipeline (s3://bucket/pipeline.yaml),
 // --staging (s3://bucket); optional --raw (s3://bucket, backfill), --datasets (comma-separated),
 // --glue_database (join: the staging tables' database), --tenant_glue_database and
-// --tenant_date_range (join: the tenants' twins of the current tables), --settle_seconds (join). Set
+// --tenant_date_range (join: the tenants' twins of the current tables), --settle_seconds,
+// --version_retention_hours and --compaction_lateness_days (join). Set
 // --user-jars-first true: the jar's AWS SDK is newer than Glue's.
 import com.amazonaws.services.glue.GlueContext
 import com.amazonaws.services.glue.util.{GlueArgParser, Job}
@@ -16,7 +17,8 @@ import scala.collection.JavaConverters._
 
 object GlueApp {
   private val Required = Seq("JOB_NAME", "mode", "run_id", "pipeline", "staging")
-  private val Optional = Seq("raw", "datasets", "glue_database", "tenant_glue_database", "tenant_date_range", "settle_seconds")
+  private val Optional = Seq("raw", "datasets", "glue_database", "tenant_glue_database", "tenant_date_range",
+    "settle_seconds", "version_retention_hours", "compaction_lateness_days")
 
   def main(sysArgs: Array[String]): Unit = {
     // GlueArgParser fails on a listed option that is absent, so optional ones are listed only when given.

@@ -68,6 +68,23 @@ class EtlSettingsTest {
     }
 
     @Test
+    void readsTheTenantsDatabaseAndTheCompactionLateness() {
+        EtlSettings settings = parse("--tenant-glue-database", "tarn_prod_tenants", "--tenant-date-range", "2020-01-01,NOW",
+                "--compaction-lateness-days", "3");
+
+        assertThat(settings.tenants()).contains(new io.tarn.catalog.TenantTables("tarn_prod_tenants", "2020-01-01,NOW"));
+        assertThat(settings.compactionLateness()).isEqualTo(Duration.ofDays(3));
+        assertThat(parse().tenants()).isEmpty();
+        assertThat(parse().compactionLateness()).isEqualTo(EtlSettings.DEFAULT_COMPACTION_LATENESS);
+        assertThat(parse("--tenant-glue-database", "t").tenants().orElseThrow().dateRange())
+                .isEqualTo(io.tarn.catalog.TenantTables.DEFAULT_DATE_RANGE);
+        assertThatThrownBy(() -> parse("--tenant-glue-database", "t", "--tenant-date-range", "last year"))
+                .hasMessageStartingWith("argument --tenant-date-range: ");
+        assertThatThrownBy(() -> parse("--compaction-lateness-days", "-1"))
+                .hasMessage("argument --compaction-lateness-days: must be a number of days (0 or more), got '-1'");
+    }
+
+    @Test
     void eachBadArgumentIsNamed() {
         assertThatThrownBy(() -> parse("--mode", "merge"))
                 .isInstanceOf(EtlArgumentException.class)
@@ -82,7 +99,7 @@ class EtlSettingsTest {
         assertThatThrownBy(() -> parse("--s3-endpoint", "localhost:9000"))
                 .hasMessage("argument --s3-endpoint: must be an http(s) URL, got 'localhost:9000'");
         assertThatThrownBy(() -> EtlSettings.parse(new String[] {"--mode", "join", "--colour", "blue"}, Map.of()))
-                .hasMessageStartingWith("argument --colour: unknown argument (expected one of [--datasets,");
+                .hasMessageStartingWith("argument --colour: unknown argument (expected one of [--compaction-lateness-days, --datasets,");
         assertThatThrownBy(() -> EtlSettings.parse(new String[] {"--mode", "join", "--run-id"}, Map.of()))
                 .hasMessage("argument --run-id: has no value");
         assertThatThrownBy(() -> EtlSettings.parse(new String[] {"--mode", "join"}, Map.of()))
