@@ -136,6 +136,16 @@ public final class RefreshBench {
                         + " | orders (current, %d partitions): %d files, %.2f MB, %.1f KB per file |%n",
                 changes.files(), changes.bytes() / 1e6, changes.bytes() / 1e3 / changes.files(),
                 current.partitions(), current.files(), current.bytes() / 1e6, current.bytes() / 1e3 / current.files());
+
+        // Four days on, the objects' landing day has closed: the next run compacts it.
+        start = System.nanoTime();
+        EtlJob.run(spark, settings(bucket, "burst-2"), lake.catalog(), Clock.offset(Clock.systemUTC(), Duration.ofDays(4)));
+        double compact = (System.nanoTime() - start) / 1e9;
+        Tree compacted = registered(bucket, lake.catalog(), "orders_changes");
+        System.out.printf("| burst, after its day closed (next run, compaction %.1f s) | orders_changes (registered, %d partitions):"
+                        + " %d files, %.2f MB, %.1f KB per file | orders unchanged |%n",
+                compact, compacted.partitions(), compacted.files(), compacted.bytes() / 1e6,
+                compacted.bytes() / 1e3 / compacted.files());
     }
 
     /** 2,000,000 orders over 200 accounts current, then 1% of the keys of 5 accounts changed. */
@@ -228,9 +238,14 @@ public final class RefreshBench {
 
     /** Files and bytes of the current partitions the catalog points at. */
     private Tree current(String bucket, LocalCatalog catalog) throws IOException {
+        return registered(bucket, catalog, "orders");
+    }
+
+    /** Files and bytes of a table's partitions where the catalog points (not below: a version holds no other). */
+    private Tree registered(String bucket, LocalCatalog catalog, String table) throws IOException {
         long files = 0;
         long bytes = 0;
-        List<Partition> partitions = catalog.partitions("orders");
+        List<Partition> partitions = catalog.partitions(table);
         for (Partition partition : partitions) {
             Tree tree = Tree.of(bucketDir(bucket).resolve(partition.location().substring(("s3://" + bucket + "/").length())));
             files += tree.files();
