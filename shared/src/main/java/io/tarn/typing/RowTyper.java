@@ -214,6 +214,10 @@ public final class RowTyper {
                 if (!column.nullable() && (!delete || isKey(i))) {
                     throw new RowRejectedException("column '" + column.name() + "': null in a non-nullable column");
                 }
+                if (isKey(i)) {
+                    // Declared nullable, but a change without its key names no row to apply to.
+                    throw new RowRejectedException("column '" + column.name() + "': null in the primary key");
+                }
                 continue;
             }
             try {

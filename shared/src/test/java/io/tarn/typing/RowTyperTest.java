@@ -64,6 +64,23 @@ class RowTyperTest {
     }
 
     @Test
+    void aNullKeyIsRejectedEvenWhenTheKeyColumnIsDeclaredNullable() throws Exception {
+        String yaml = java.nio.file.Files.readString(Path.of("../pipeline.yaml"))
+                .replace("{ name: order_id, type: long, nullable: false }", "{ name: order_id, type: long }");
+        Dataset orders = PipelineLoader.parse(yaml, "pipeline.yaml").dataset("orders").orElseThrow();
+        assertThat(orders.column("order_id").nullable()).isTrue();
+        RowTyper typer = new RowTyper(new StagingSchema(orders), "s3://raw/x.csv", LANDED);
+
+        for (String op : new String[] {"U", "D"}) {
+            CsvReader reader = new CsvReader(new StringReader(
+                    op + ",2024-06-01 09:00:00,\\N,acme,501,paid,1,EUR,2024-05-30 10:15:00,\\N\n"), ',');
+            reader.next();
+            assertThatThrownBy(() -> typer.type(reader, 1)).as(op)
+                    .hasMessage("column 'order_id': null in the primary key");
+        }
+    }
+
+    @Test
     void aQuotedNullTokenIsALiteralString() throws Exception {
         TypedRow row = typeOne("orders",
                 "I,2024-06-01 09:00:00,1001,acme,501,\"\\N\",1,EUR,2024-05-30 10:15:00,\\N");

@@ -36,6 +36,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -73,6 +78,8 @@ final class RefreshRun {
     /** Per dataset, the last change index entry applied: {@code refresh/<dataset>.json}. */
     static final String STATE_PREFIX = "refresh/";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Symlink manifests written at once: S3 round trips, not CPU. */
+    private static final int SYMLINK_THREADS = 16;
 
     private final SparkSession spark;
     private final PipelineConfig pipeline;
@@ -119,9 +126,18 @@ final class RefreshRun {
 
     /**
      * What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild,
-     * and the state to keep once they have ({@link #commit}); empty when nothing was new.
+     * the state to keep once they have ({@link #commit}), empty when nothing was new, and its
+     * counts, which the committed state keeps as {@code lastRun}.
      */
-    record Refreshed(String dataset, Set<String> accounts, Optional<State> done) {}
+    record Refreshed(String dataset, Set<String> accounts, Optional<State> done, Map<String, Long> counts) {
+        Refreshed {
+            counts = Map.copyOf(counts);
+        }
+
+        Refreshed(String dataset, Set<String> accounts, Optional<State> done) {
+            this(dataset, accounts, done, Map.of());
+        }
+    }
 
     List<Refreshed> run() {
         Instant cutoff = clock.instant().minus(settings.settle());
@@ -170,7 +186,7 @@ final class RefreshRun {
             manifest.partitions().forEach(p -> accounts.add(p.values().get(0)));
             manifest.partitions().forEach(p -> open.add(p.values()));
         }
-        accounts.remove(PartitionPaths.NO_ACCOUNT);
+        boolean keyOnlyDeletes = accounts.remove(PartitionPaths.NO_ACCOUNT);
 
         StagingSchema schema = new StagingSchema(dataset);
         List<String> keys = dataset.primaryKey().stream().map(name -> keyColumn(dataset, name)).toList();
@@ -206,6 +222,8 @@ final class RefreshRun {
                     .select(Dataset.ACCOUNT_PARTITION).distinct()
                     .collectAsList().forEach(row -> accounts.add(row.getString(0)));
         }
+
+        long unheldDeletes = keyOnlyDeletes ? unheldDeletes(dataset, keys, changes, all) : 0;
 
         List<Partition> previous = new ArrayList<>();
         accounts.forEach(account -> previous.addAll(current.getOrDefault(account, List.of())));
@@ -275,8 +293,28 @@ final class RefreshRun {
         List<Superseded> remaining = new ArrayList<>(superseded.stream()
                 .filter(v -> !newLocations.contains(v.location())).toList());
         List<List<String>> stillOpen = compactClosed(dataset, List.copyOf(open), now, remaining);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("changeObjects", (long) manifests.size());
+        counts.put("accountsRewritten", (long) accounts.size());
+        counts.put("partitionsWritten", (long) written.size());
+        counts.put("partitionsRemoved", (long) removals.size());
+        counts.put("deletesOfUnheldKeys", unheldDeletes);
+        counts.put("changeLogDaysCompacted", (long) (open.size() - stillOpen.size()));
         return new Refreshed(dataset.name(), accounts, Optional.of(new State(applied, settings.runId(), remaining,
-                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot), stillOpen)));
+                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot), stillOpen)), counts);
+    }
+
+    /**
+     * The keys deleted by key alone (a MongoDB delete names only {@code _id}; its account reads as
+     * null) that neither the current table nor the other new changes hold: nothing to delete,
+     * counted rather than an error.
+     */
+    private long unheldDeletes(Dataset dataset, List<String> keys, org.apache.spark.sql.Dataset<Row> changes,
+            List<Partition> all) {
+        org.apache.spark.sql.Dataset<Row> held = changes.where(col(Dataset.ACCOUNT_PARTITION).isNotNull()).select(columns(keys))
+                .unionByName(staging.currentRows(dataset, all).select(columns(keys)));
+        return changes.where(col(Dataset.ACCOUNT_PARTITION).isNull()).select(columns(keys)).distinct()
+                .join(held.distinct(), seq(keys), "left_anti").count();
     }
 
     /**
@@ -308,7 +346,8 @@ final class RefreshRun {
     /** Advances each refreshed dataset's watermark: called after everything built on this refresh succeeded. */
     void commit(List<Refreshed> refreshed) {
         for (Refreshed table : refreshed) {
-            table.done().ifPresent(state -> writeState(pipeline.dataset(table.dataset()).orElseThrow(), state));
+            table.done().ifPresent(state -> writeState(pipeline.dataset(table.dataset()).orElseThrow(), state,
+                    table.counts()));
         }
     }
 
@@ -320,8 +359,9 @@ final class RefreshRun {
      * after the move: a crash in between is a rerun that moves and writes them again.
      */
     private void writeSymlinks(Dataset dataset, List<Partition> written, List<List<String>> removals) {
-        try {
-            for (Partition partition : written) {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (Partition partition : written) {
+            tasks.add(() -> {
                 Path folder = new Path(staging.sparkPath(partition.location()));
                 FileSystem fs = staging.fileSystem(folder);
                 StringBuilder manifest = new StringBuilder();
@@ -331,13 +371,30 @@ final class RefreshRun {
                 try (OutputStream out = fs.create(symlink(dataset, partition.values()), true)) {
                     out.write(manifest.toString().getBytes(StandardCharsets.UTF_8));
                 }
-            }
-            for (List<String> values : removals) {
+                return null;
+            });
+        }
+        for (List<String> values : removals) {
+            tasks.add(() -> {
                 Path manifest = symlink(dataset, values);
                 staging.fileSystem(manifest).delete(manifest, false);
+                return null;
+            });
+        }
+        // A list and a put per partition: on S3 that is two round trips each, so they run side by side.
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(SYMLINK_THREADS, tasks.size())));
+        try {
+            for (Future<Void> task : pool.invokeAll(tasks)) {
+                task.get();
             }
-        } catch (IOException e) {
-            throw new EtlException("Cannot write the symlink manifests of " + dataset.name() + ": " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new EtlException("Cannot write the symlink manifests of " + dataset.name() + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtlException("Interrupted writing the symlink manifests of " + dataset.name(), e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -490,12 +547,20 @@ final class RefreshRun {
     }
 
     private void writeState(Dataset dataset, State state) {
+        writeState(dataset, state, Map.of());
+    }
+
+    /** The state, and what the run that committed it did ({@code lastRun}), when it is a commit. */
+    private void writeState(Dataset dataset, State state, Map<String, Long> lastRun) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("watermark", state.watermark().orElse(""));
         json.put("runId", state.runId());
         json.put("superseded", state.superseded());
         json.put("keySnapshot", state.keySnapshot().map(Instant::toString).orElse(""));
         json.put("open", state.open());
+        if (!lastRun.isEmpty()) {
+            json.put("lastRun", lastRun);
+        }
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
             FileSystem fs = staging.fileSystem(path);

@@ -197,6 +197,11 @@ class CurrentStateTest {
 
         assertThat(currentEvents()).containsOnlyKeys("e2").containsEntry("e2", "globex");
         assertThat(catalog.partitions("events")).extracting(p -> p.values().get(0)).containsExactly("globex");
+        // The delete of e9 found nothing to delete: counted in what the run did.
+        com.fasterxml.jackson.databind.JsonNode lastRun = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lake.bucketDir(STAGING).resolve("refresh/events.json").toFile()).path("lastRun");
+        assertThat(lastRun.path("deletesOfUnheldKeys").asLong(-1)).isEqualTo(1);
+        assertThat(lastRun.path("changeObjects").asLong(-1)).isEqualTo(1);
     }
 
     @Test
