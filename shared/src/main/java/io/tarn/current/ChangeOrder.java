@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>A DMS dataset that declares {@code change_seq} orders by {@code $AR_H_CHANGE_SEQ} first: a
  * sequence over the whole task, the only exact order across CDC files (two commits in one
- * microsecond still differ in it); full-load rows have none and count as oldest. Then, and for DMS
+ * microsecond still differ in it); full-load rows have none and get one made of their commit
+ * timestamp (RowTyper), so a reload is newer than the changes before it. Then, and for DMS
  * rows without a sequence: DMS does not keep transaction order across CDC files, so the commit
  * timestamp decides (a row without one counts as oldest), then the raw object's name (DMS names
  * CDC files by time), then the line within it.

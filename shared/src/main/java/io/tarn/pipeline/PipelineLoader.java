@@ -36,7 +36,7 @@ public final class PipelineLoader {
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
     private static final Pattern EVERY = Pattern.compile("([0-9]{1,9})([smhd])");
     private static final Set<String> RESERVED_COLUMNS = Set.of(
-            "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", Dataset.DATE_PARTITION);
+            "_op", "_commit_ts", "_source_key", "_source_line", "_ingested_at", "_change_seq", Dataset.DATE_PARTITION);
     /** Top-level staging prefixes that are not tables. */
     /** Top-level prefixes of the staging bucket that are not tables. */
     private static final Set<String> RESERVED_TABLES = Set.of("quarantine", "manifests", "changes", "refresh", "_symlink",

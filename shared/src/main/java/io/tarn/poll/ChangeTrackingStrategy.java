@@ -200,6 +200,12 @@ final class ChangeTrackingStrategy implements PollStrategy {
         return position.startsWith(SNAPSHOT + "-");
     }
 
+    /** The version {@code T} of a position inside a full snapshot ({@code snapshot-T.K}). */
+    static String snapshotVersion(String position) {
+        int dot = position.indexOf('.');
+        return position.substring(SNAPSHOT.length() + 1, dot < 0 ? position.length() : dot);
+    }
+
     static String version(long version) {
         return "%019d".formatted(version);
     }

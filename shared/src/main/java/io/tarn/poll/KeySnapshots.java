@@ -20,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -33,9 +34,11 @@ import java.util.function.BooleanSupplier;
  * {@link KeySnapshot}), and announces each one only once it is complete.
  *
  * <p>A cursor dataset with {@code delete_detection} gets a snapshot at most every {@code every}:
- * after its poll has caught up, in the same lease, keyset pages of its primary keys. A snapshot
- * that runs out of time resumes on the next poll where it stopped, under its first start time,
- * so a long table is snapshotted over several polls; only its last page writes the pointer. A
+ * once every table of the poll has been read (so a long snapshot never holds back another
+ * table's rows) and its own poll caught up, under its lease, keyset pages of its primary keys. A
+ * snapshot that runs out of time resumes on the next poll where it stopped, under its first start
+ * time, so a long table is snapshotted over several polls (one left for longer than
+ * {@link #MAX_AGE} starts over); only its last page writes the pointer. A
  * change_tracking re-snapshot (the whole table, when the stored version is older than the
  * retention allows) is announced when its sync settles, with the data pages it wrote.
  *
@@ -53,6 +56,8 @@ final class KeySnapshots {
     private static final String CURSOR = "cursor";
     private static final String CHANGE_TRACKING = "change_tracking";
     private static final String DONE = "done";
+    /** How long an unfinished snapshot may resume; well inside the 7 days its pages are kept. */
+    static final Duration MAX_AGE = Duration.ofDays(3);
 
     private final ObjectStore store;
     private final StateStore state;
@@ -84,7 +89,9 @@ final class KeySnapshots {
                 return "not due until " + due;
             }
         }
-        if (progress == null || !progress.kind().equals(CURSOR)) {
+        // A snapshot left unfinished for long starts over: its pages expire from the raw bucket
+        // (ExpireKeySnapshots, 7 days), and a pointer must never name a page that is gone.
+        if (progress == null || !progress.kind().equals(CURSOR) || progress.startedAt().plus(MAX_AGE).isBefore(now)) {
             progress = new Progress(CURSOR, now, 0, Optional.empty(), "");
         }
         SqlServerDialect dialect = SqlServerDialect.forDataset(dataset);

@@ -133,19 +133,53 @@ public final class SqlPollerService {
         String owner = requireNonNull(leaseOwners.get(), "leaseOwners gave a null owner");
         List<TableReport> reports = new ArrayList<>();
         for (int i = 0; i < datasets.size(); i++) {
-            reports.add(pollTable(datasets.get(i), strategies.get(i), owner, request.snapshotKeys(), deadline));
+            reports.add(pollTable(datasets.get(i), strategies.get(i), owner, deadline));
+        }
+        // Key snapshots come after every table's changes: a long one never holds another table's
+        // rows back, it only continues on the next poll.
+        for (int i = 0; i < datasets.size(); i++) {
+            Dataset dataset = datasets.get(i);
+            TableReport report = reports.get(i);
+            boolean cursor = !(strategies.get(i) instanceof ChangeTrackingStrategy);
+            if (report.caughtUp() && cursor
+                    && (request.snapshotKeys() || dataset.poll().orElseThrow().deleteDetection().isPresent())) {
+                String outcome = snapshotKeys(dataset, owner, request.snapshotKeys(), deadline);
+                log.info("key snapshot", Map.of("dataset", dataset.name(), "outcome", outcome));
+                reports.set(i, new TableReport(report.dataset(), report.strategy(), report.pages(), report.rows(),
+                        report.objectKeys(), report.watermarkBefore(), report.watermarkAfter(), report.caughtUp(),
+                        report.stoppedBecause(), Optional.of(outcome)));
+            }
         }
         return new PollReport(reports);
     }
 
-    private TableReport pollTable(Dataset dataset, PollStrategy strategy, String owner, boolean snapshotKeysNow,
-            Deadline deadline) {
+    /** The table's key snapshot, under its lease, as far as time allows; says what became of it. */
+    private String snapshotKeys(Dataset dataset, String owner, boolean now, Deadline deadline) {
+        String name = dataset.name();
+        Instant at = clock.instant();
+        if (!state.acquireLease(name, owner, at, at.plus(settings.leaseDuration()))) {
+            return "not taken: lease held by another poller";
+        }
+        try (Connection connection = connections.open()) {
+            return keySnapshots.snapshotKeys(connection, dataset, clock.instant(), now, deadline, () -> {
+                Instant page = clock.instant();
+                return state.acquireLease(name, owner, page, page.plus(settings.leaseDuration()));
+            });
+        } catch (SQLException e) {
+            throw new PollException("dataset '%s': reading the primary keys of %s failed".formatted(name,
+                    dataset.sourceTable()), e);
+        } finally {
+            release(name, owner);
+        }
+    }
+
+    private TableReport pollTable(Dataset dataset, PollStrategy strategy, String owner, Deadline deadline) {
         String name = dataset.name();
         Progress progress = new Progress(dataset, strategy);
         Instant now = clock.instant();
         if (!state.acquireLease(name, owner, now, now.plus(settings.leaseDuration()))) {
             log.info("table leased by another poller", Map.of("dataset", name, "owner", owner));
-            return progress.report("", "", false, Optional.of("lease held by another poller"), Optional.empty());
+            return progress.report("", "", false, Optional.of("lease held by another poller"));
         }
         try {
             Optional<Watermark> watermark = state.watermark(name);
@@ -202,18 +236,8 @@ public final class SqlPollerService {
                     // A strategy's read transaction (change_tracking's snapshot): it only read.
                     connection.commit();
                 }
-                Optional<String> keySnapshot = Optional.empty();
-                boolean cursor = !(strategy instanceof ChangeTrackingStrategy);
-                if (caughtUp && cursor && (snapshotKeysNow || dataset.poll().orElseThrow().deleteDetection().isPresent())) {
-                    keySnapshot = Optional.of(keySnapshots.snapshotKeys(connection, dataset, clock.instant(),
-                            snapshotKeysNow, deadline, () -> {
-                                Instant at = clock.instant();
-                                return state.acquireLease(name, owner, at, at.plus(settings.leaseDuration()));
-                            }));
-                    log.info("key snapshot", Map.of("dataset", name, "outcome", keySnapshot.get()));
-                }
                 String after = watermark.map(Watermark::position).orElse("");
-                return progress.report(before, after, caughtUp, stopped, keySnapshot);
+                return progress.report(before, after, caughtUp, stopped);
             } catch (SQLException e) {
                 throw new PollException("dataset '%s': reading %s failed after %d page(s)"
                         .formatted(name, dataset.sourceTable(), progress.pages), e);
@@ -228,7 +252,12 @@ public final class SqlPollerService {
      * committed, and the snapshot announced when its sync settles, before that is committed.
      */
     private void noteKeySnapshot(Dataset dataset, String start, Page page, Instant pollStarted) {
-        if (page.key() != null && !ChangeTrackingStrategy.inSnapshot(start) && ChangeTrackingStrategy.inSnapshot(page.end())) {
+        // A snapshot begins after a sync, or restarts at a newer version when the retention passed
+        // the one it had begun at: either way this page is its first.
+        boolean first = page.key() != null && ChangeTrackingStrategy.inSnapshot(page.end())
+                && (!ChangeTrackingStrategy.inSnapshot(start) || !ChangeTrackingStrategy.snapshotVersion(start)
+                        .equals(ChangeTrackingStrategy.snapshotVersion(page.end())));
+        if (first) {
             keySnapshots.changeTrackingBegun(dataset, page.key(), pollStarted);
         } else if (page.key() == null && ChangeTrackingStrategy.inSnapshot(start)) {
             keySnapshots.changeTrackingComplete(dataset, page.end());
@@ -338,10 +367,8 @@ public final class SqlPollerService {
             rows += page.rows();
         }
 
-        TableReport report(String before, String after, boolean caughtUp, Optional<String> stopped,
-                Optional<String> keySnapshot) {
-            return new TableReport(dataset.name(), strategy.name(), pages, rows, keys, before, after, caughtUp, stopped,
-                    keySnapshot);
+        TableReport report(String before, String after, boolean caughtUp, Optional<String> stopped) {
+            return new TableReport(dataset.name(), strategy.name(), pages, rows, keys, before, after, caughtUp, stopped);
         }
     }
 }

@@ -12,7 +12,11 @@ import io.tarn.pipeline.CsvFormat;
 import io.tarn.pipeline.Dataset;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +70,9 @@ public final class RowTyper {
     private int opField = -1;
     private int commitTsField = -1;
     private int changeSeqField = -1;
+    /** The time part of {@code $AR_H_CHANGE_SEQ}, to the hundredth of a second (cut from this), in UTC. */
+    private static final DateTimeFormatter SEQUENCE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS").withZone(ZoneOffset.UTC);
     private int expectedFields = -1;
     private String headerProblem;
     private final int jsonSource;
@@ -237,22 +244,23 @@ public final class RowTyper {
         row.put(schema.sourceLineIndex(), line);
         row.put(schema.ingestedAtIndex(), ingestedAtMicros);
         if (schema.hasChangeSeq()) {
-            row.put(schema.changeSeqIndex(), changeSeq(reader, count));
+            row.put(schema.changeSeqIndex(), changeSeq(reader, count, commitTs));
         }
         return new TypedRow(new PartitionKey(account, Optional.of(landingDay)), row);
     }
 
     /**
-     * The record's change sequence: null when it has none (a full-load row's is empty, and a
-     * record written before the mapping added it lacks the field).
+     * The record's change sequence. A full-load row has none (the field is empty), nor has a
+     * record written before the mapping added it: it gets one made of its commit timestamp in the
+     * sequence's own form ({@code YYYYMMDDHHmmSShh} and a zero change number), so a table reloaded
+     * after changes were captured is newer than those changes, and older than any change committed
+     * after it. Without a commit timestamp either, null: oldest.
      */
-    private Utf8 changeSeq(CsvReader reader, int count) throws RowRejectedException {
-        if (changeSeqField < 0 || changeSeqField >= count) {
-            return null;
-        }
-        CharSequence text = chars(reader, changeSeqField);
+    private Utf8 changeSeq(CsvReader reader, int count, Long commitTs) throws RowRejectedException {
+        CharSequence text = changeSeqField >= 0 && changeSeqField < count ? chars(reader, changeSeqField) : null;
         if (text == null || text.length() == 0) {
-            return null;
+            return commitTs == null ? null : new Utf8(SEQUENCE_TIME.format(Instant.EPOCH.plus(commitTs, ChronoUnit.MICROS))
+                    .substring(0, 16) + "0".repeat(19));
         }
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) < '0' || text.charAt(i) > '9') {

@@ -375,11 +375,12 @@ class SqlPollerServiceTest {
         assertThat(versions(INVOICES, invoiceVersion())).containsOnly(
                 Map.entry("1|2024-06-01T11:50:01", 1), Map.entry("2|2024-06-01T11:50:02", 1),
                 Map.entry("3|2024-06-01T11:50:03", 1));
-        // One owner for all of a poll's leases (taken, extended per page, then per page of its key
-        // snapshot, given back), another for the next poll.
+        // One owner for all of a poll's leases (taken, extended per page, given back; then again
+        // for its key snapshot, per page), another for the next poll.
         assertThat(recording.leases).containsExactly(
                 "acquire snapshot-1", "acquire snapshot-1", "acquire snapshot-2", "acquire snapshot-1",
-                "acquire snapshot-1", "acquire snapshot-1", "release snapshot-1");
+                "release snapshot-1", "acquire snapshot-1", "acquire snapshot-1", "acquire snapshot-1",
+                "release snapshot-1");
     }
 
     /** Two pollers, one page per poll each, until the table is caught up; then one final poll. */
@@ -746,6 +747,27 @@ class SqlPollerServiceTest {
         assertThat(rest.keySnapshot()).contains("complete: 3 page(s)");
         assertThat(latestSnapshot().startedAt()).isEqualTo(T0);
         assertThat(text(KeySnapshot.pageKey("accounts", T0, 2))).isEqualTo("account_id\r\nc\r\nd\r\n");
+    }
+
+    @Test
+    void keySnapshotsWaitUntilEveryTableHasBeenPolled() throws Exception {
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertAccount(admin, id, "v1");
+        }
+        for (long id = 1; id <= 3; id++) {
+            insertInvoice(admin, id, "acme", T0.minusSeconds(600 - id));
+        }
+
+        // Time for the rows' pages (three of accounts, two of invoices), then none.
+        List<TableReport> reports = service(pipeline(2)).poll(PollRequest.all(), calls(5)).tables();
+
+        TableReport accounts = reports.get(0);
+        TableReport invoices = reports.get(1);
+        assertThat(accounts.rows()).isEqualTo(5);
+        assertThat(invoices.rows()).isEqualTo(3);
+        assertThat(invoices.caughtUp()).isTrue();
+        assertThat(accounts.keySnapshot()).contains("incomplete after page 0: less than the safety margin left");
+        assertThat(store.head(bucket, KeySnapshot.latestKey("accounts"))).isEmpty();
     }
 
     @Test

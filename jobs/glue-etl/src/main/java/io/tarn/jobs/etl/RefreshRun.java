@@ -154,6 +154,7 @@ final class RefreshRun {
         List<String> entries = newEntries(dataset, watermark, cutoff);
         Optional<KeySnapshot> snapshot = snapshotDeletes.newSnapshot(dataset, state.keySnapshot());
         Instant now = clock.instant();
+        writeEverySymlinkOnce(dataset);
         boolean closing = state.open().stream().anyMatch(day -> closed(day, now));
         if (entries.isEmpty() && snapshot.isEmpty() && state.superseded().isEmpty() && !closing) {
             return new Refreshed(dataset.name(), Set.of(), Optional.empty());
@@ -169,7 +170,8 @@ final class RefreshRun {
             List<Superseded> superseded = new ArrayList<>(state.superseded());
             List<List<String>> open = compactClosed(dataset, state.open(), now, superseded);
             return new Refreshed(dataset.name(), Set.of(), Optional.of(new State(state.watermark(), settings.runId(),
-                    superseded, state.keySnapshot(), open)));
+                    superseded, state.keySnapshot(), open)),
+                    Map.of("changeLogDaysCompacted", (long) (state.open().size() - open.size())));
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
         Map<String, Manifest> manifests = new LinkedHashMap<>();
@@ -203,8 +205,8 @@ final class RefreshRun {
         if (snapshot.isPresent()) {
             // Deletes found by the key snapshot join the new changes, and their accounts the rewrite.
             org.apache.spark.sql.Dataset<Row> deletes = snapshotDeletes.write(dataset, snapshot.get(), changes.unionByName(
-                    staging.currentRows(dataset, all).withColumn(StagingSchema.OP, lit("I")).select(columns(columns, StagingSchema.OP))))
-                    .select(columns(columns, StagingSchema.OP));
+                    staging.currentRows(dataset, all).withColumn(StagingSchema.OP, lit("I")).select(columns(columns, StagingSchema.OP))),
+                    state.open()).select(columns(columns, StagingSchema.OP));
             deletes.select(Dataset.ACCOUNT_PARTITION).distinct().collectAsList().forEach(row -> accounts.add(row.getString(0)));
             snapshotDeletes.lastPartitions().forEach(p -> open.add(p.values()));
             changes = changes.unionByName(deletes);
@@ -268,7 +270,9 @@ final class RefreshRun {
             previous.stream().map(Partition::location).filter(l -> !newLocations.contains(l)).distinct()
                     .forEach(location -> superseded.add(new Superseded(location, at)));
             newLocations.forEach(location -> superseded.add(new Superseded(location, at)));
-            writeState(dataset, new State(watermark, settings.runId(), superseded, state.keySnapshot(), state.open()));
+            // The change-log days this run adds to, the snapshot's deletes among them, are open from
+            // here on: a rerun after the move finds the deletes there, and compaction finds the days.
+            writeState(dataset, new State(watermark, settings.runId(), superseded, state.keySnapshot(), List.copyOf(open)));
             latest.write()
                     .mode(SaveMode.Overwrite)
                     // Replaces only this run's version folders: a rerun of the run id writes them again.
@@ -395,6 +399,28 @@ final class RefreshRun {
             throw new EtlException("Interrupted writing the symlink manifests of " + dataset.name(), e);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Writes the manifest of every current partition once, then marks the table's manifests
+     * complete ({@code _symlink/<name>/_complete}): partitions moved before the twins read
+     * manifests (a stack upgraded to them) have none, and would be empty for tenants until their
+     * account next changed. After that, each move writes its own.
+     */
+    private void writeEverySymlinkOnce(Dataset dataset) {
+        Path marker = new Path(settings.sparkStagingRoot() + TenantTables.SYMLINK_PREFIX + dataset.name() + "/_complete");
+        try {
+            FileSystem fs = staging.fileSystem(marker);
+            if (fs.exists(marker)) {
+                return;
+            }
+            List<Partition> all = new ArrayList<>();
+            staging.currentPartitions(dataset.name()).values().forEach(all::addAll);
+            writeSymlinks(dataset, all, List.of());
+            fs.create(marker, true).close();
+        } catch (IOException e) {
+            throw new EtlException("Cannot write the symlink manifests of " + dataset.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -558,12 +584,19 @@ final class RefreshRun {
         json.put("superseded", state.superseded());
         json.put("keySnapshot", state.keySnapshot().map(Instant::toString).orElse(""));
         json.put("open", state.open());
-        if (!lastRun.isEmpty()) {
-            json.put("lastRun", lastRun);
-        }
         Path path = new Path(settings.sparkStagingRoot() + STATE_PREFIX + dataset.name() + ".json");
         try {
             FileSystem fs = staging.fileSystem(path);
+            if (!lastRun.isEmpty()) {
+                json.put("lastRun", lastRun);
+            } else if (fs.exists(path)) {
+                // A write between commits (before the version is written, after a cleanup) keeps
+                // what the last committed run did.
+                JsonNode previous = JSON.readTree(readBytes(STATE_PREFIX + dataset.name() + ".json")).path("lastRun");
+                if (!previous.isMissingNode()) {
+                    json.put("lastRun", previous);
+                }
+            }
             try (OutputStream out = fs.create(path, true)) {
                 out.write(JSON.writeValueAsBytes(json));
             }

@@ -9,6 +9,7 @@ import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.current.ChangeOrder;
 import io.tarn.current.KeySnapshot;
+import io.tarn.log.JsonLogger;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.Dataset;
@@ -16,10 +17,13 @@ import io.tarn.pipeline.PollSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -43,13 +47,15 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Files are named after the snapshot ({@code keysnapshot-<started>-<n>.zstd.parquet} in the
  * change log's {@code account_id=<a>/dt=<day of the start>} partition). A rerun before the
- * partitions moved finds the same keys and replaces its own files in the same partitions; after
- * they moved, the keys are gone from the current table and are not found again, and the files
- * the first run wrote stay, as the record of what it applied.
+ * partitions moved finds the same keys and replaces its own files in the same partitions. After
+ * they moved (the run failed later, in the joins), the keys are gone from the current table and
+ * are not found again; the files the first attempt wrote are in partitions its state recorded as
+ * open, and are read from there, so the rerun applies, and the joins rebuild, the same accounts.
  */
 final class SnapshotDeletes {
 
     static final String FILE_PREFIX = "keysnapshot-";
+    private static final JsonLogger LOG = new JsonLogger(System.out, Clock.systemUTC(), "glue-etl-refresh");
 
     private final SparkSession spark;
     private final EtlSettings settings;
@@ -90,7 +96,23 @@ final class SnapshotDeletes {
         if (!snapshot.dataset().equals(dataset.name())) {
             throw new EtlException("Key snapshot pointer " + pointer + " names dataset '" + snapshot.dataset() + "'");
         }
-        return applied.isPresent() && !snapshot.startedAt().isAfter(applied.get()) ? Optional.empty() : Optional.of(snapshot);
+        if (applied.isPresent() && !snapshot.startedAt().isAfter(applied.get())) {
+            return Optional.empty();
+        }
+        // A page that is gone (expired) would read as keys that are gone: never apply such a snapshot.
+        try {
+            for (String page : snapshot.pages()) {
+                Path path = new Path(settings.sparkRawRoot().get() + page);
+                if (!staging.fileSystem(path).exists(path)) {
+                    LOG.warn("key snapshot skipped: a page is gone", Map.of("dataset", dataset.name(),
+                            "snapshot", snapshot.name(), "page", page));
+                    return Optional.empty();
+                }
+            }
+        } catch (IOException e) {
+            throw new EtlException("Cannot check the pages of key snapshot " + snapshot.name() + ": " + e.getMessage(), e);
+        }
+        return Optional.of(snapshot);
     }
 
     /**
@@ -98,7 +120,8 @@ final class SnapshotDeletes {
      * the change log's columns with {@code _op}), writes them into the change log, registers its
      * partitions, and returns them as read back from there.
      */
-    org.apache.spark.sql.Dataset<Row> write(Dataset dataset, KeySnapshot snapshot, org.apache.spark.sql.Dataset<Row> known) {
+    org.apache.spark.sql.Dataset<Row> write(Dataset dataset, KeySnapshot snapshot, org.apache.spark.sql.Dataset<Row> known,
+            Collection<List<String>> open) {
         StagingSchema schema = new StagingSchema(dataset);
         List<String> keys = dataset.primaryKey().stream().map(name -> RefreshRun.keyColumn(dataset, name)).toList();
         Column[] order = ChangeOrder.of(dataset).terms().stream()
@@ -170,6 +193,33 @@ final class SnapshotDeletes {
         } catch (IOException e) {
             throw new EtlException("Cannot move the deletes of " + snapshot.name() + " into " + dataset.changesTable()
                     + ": " + e.getMessage(), e);
+        }
+        // An earlier attempt of this run may have moved the current table past some deletes (then
+        // failed in the joins): those keys are not found again, but their files are in partitions
+        // it recorded as open, and they still name accounts the joins must rebuild.
+        try {
+            String prefix = FILE_PREFIX + snapshot.stamp() + "-";
+            for (List<String> values : open) {
+                if (!values.get(1).equals(day) || partitions.stream().anyMatch(p -> p.values().equals(values))) {
+                    continue;
+                }
+                String relative = dataset.changesTable() + "/" + Dataset.ACCOUNT_PARTITION + "="
+                        + ExternalCatalogUtils.escapePathName(values.get(0)) + "/" + Dataset.DATE_PARTITION + "=" + day + "/";
+                Path folder = new Path(settings.sparkStagingRoot() + relative);
+                FileSystem fs = staging.fileSystem(folder);
+                if (!fs.exists(folder)) {
+                    continue;
+                }
+                FileStatus[] earlier = fs.listStatus(folder, p -> p.getName().startsWith(prefix));
+                for (FileStatus file : earlier) {
+                    files.add(file.getPath().toString());
+                }
+                if (earlier.length > 0) {
+                    partitions.add(new Partition(values, settings.stagingRoot() + relative));
+                }
+            }
+        } catch (IOException e) {
+            throw new EtlException("Cannot list the earlier deletes of " + snapshot.name() + ": " + e.getMessage(), e);
         }
         lastPartitions = List.copyOf(partitions);
         StructType changes = StagingTables.changesSchema(schema);

@@ -270,6 +270,21 @@ class CurrentStateTest {
                 .containsEntry("2", "acme|2024-06-01|seq-latest");
     }
 
+    @Test
+    @Order(10)
+    void partitionsWithoutManifestsGetThemOnceEvenWithNothingNew() throws Exception {
+        // A stack upgraded to the symlink twins: its current partitions have no manifests yet.
+        try (Stream<Path> paths = Files.walk(lake.bucketDir(STAGING).resolve("_symlink/orders"))) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+
+        refresh("r13");
+
+        assertThat(ordersThroughSymlinks()).isEqualTo(currentOrders()).isEqualTo(expectedOrders());
+    }
+
     /**
      * Every {@code account_id=<a>/v=<run>} folder of the current table that still holds a file
      * (S3 has no folders: an emptied one is gone there).

@@ -136,6 +136,43 @@ class KeySnapshotDeletesTest {
         assertThat(deletesInLog()).extracting(row -> row.get(0)).containsExactlyInAnyOrder("a3", "a4", "a5");
     }
 
+    @Test
+    @Order(5)
+    void aRerunAfterTheJoinsFailedStillRebuildsTheAccountsTheSnapshotDeletedFrom() throws Exception {
+        Thread.sleep(1_100);
+        Instant third = Instant.now();
+        lake.put(KeySnapshot.pageKey("accounts", third, 1), "account_id\r\na1\r\na3\r\n");
+        announce(third, 1);
+
+        // The refresh moves the current table past a2's delete, then the joins fail.
+        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "k6", STAGING, List.of()),
+                new CrashingCatalog(catalog, "table", "account_daily"), Clock.systemUTC()))
+                .hasMessageContaining("crash in table of account_daily");
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a3");
+
+        refresh("k6");
+
+        // The retry applied, and handed the joins, the same account, though a2 is no longer there to find.
+        com.fasterxml.jackson.databind.JsonNode lastRun = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lake.bucketDir(STAGING).resolve("refresh/accounts.json").toFile()).path("lastRun");
+        assertThat(lastRun.path("accountsRewritten").asLong(-1)).isEqualTo(1);
+        assertThat(deletesInLog()).extracting(row -> row.get(0)).containsExactlyInAnyOrder("a2", "a3", "a4", "a5");
+    }
+
+    @Test
+    @Order(6)
+    void aSnapshotWithAPageGoneIsNeverApplied() throws Exception {
+        Thread.sleep(1_100);
+        Instant fourth = Instant.now();
+        // Page 2 (with a3) expired, or was never there: a3 must not read as deleted.
+        lake.put(KeySnapshot.pageKey("accounts", fourth, 1), "account_id\r\na1\r\n");
+        announce(fourth, 2);
+
+        refresh("k7");
+
+        assertThat(currentAccounts()).containsOnlyKeys("a1", "a3");
+    }
+
     // ------------------------------------------------------------------------------------------
 
     private static void ingest(String page, String rows) {
