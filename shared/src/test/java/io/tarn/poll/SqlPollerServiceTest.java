@@ -802,6 +802,32 @@ class SqlPollerServiceTest {
         assertThat(latestSnapshot().startedAt()).isEqualTo(T0);
     }
 
+    @Test
+    void aChangeTrackingResnapshotRestartedAtANewerVersionIsAnnouncedWithItsOwnPages() throws Exception {
+        trackAccounts();
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            insertTracked(id, "v1");
+        }
+        // The first snapshot stops after one page (a, b) ...
+        service(tracked(2)).poll(new PollRequest(List.of("accounts")), onePage());
+        // ... a is deleted, and the retention passes its version: the next poll starts over at a newer one.
+        deleteTracked("a");
+        H2SqlServerEmulation.cleanUpChangeTracking(admin, "dbo.accounts",
+                H2SqlServerEmulation.changeTrackingCurrentVersion(admin));
+        clock.advance(Duration.ofMinutes(5));
+        TableReport restarted = poll(service(tracked(2)), "accounts");
+
+        KeySnapshot snapshot = latestSnapshot();
+        assertThat(snapshot.startedAt()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
+        assertThat(snapshot.pages()).containsExactlyInAnyOrderElementsOf(restarted.objectKeys());
+        // Every key the table holds is in the announced pages; the stale first page (with a) is not among them.
+        List<String> keys = new ArrayList<>();
+        for (String page : snapshot.pages()) {
+            keys.addAll(text(page).lines().skip(1).map(line -> line.split(",")[1]).toList());
+        }
+        assertThat(keys).containsExactlyInAnyOrder("b", "c", "d", "e");
+    }
+
     private KeySnapshot latestSnapshot() throws IOException {
         try (InputStream in = store.open(bucket, KeySnapshot.latestKey("accounts"), Optional.empty())) {
             return KeySnapshot.fromJson(in.readAllBytes());
