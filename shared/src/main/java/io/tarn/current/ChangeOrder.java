@@ -15,8 +15,8 @@ import java.util.List;
  *
  * <p>A DMS dataset that declares {@code change_seq} orders by {@code $AR_H_CHANGE_SEQ} first: a
  * sequence over the whole task, the only exact order across CDC files (two commits in one
- * microsecond still differ in it); full-load rows have none and get one made of their commit
- * timestamp (RowTyper), so a reload is newer than the changes before it. Then, and for DMS
+ * microsecond still differ in it); full-load rows have none and rank by their commit timestamp in
+ * the sequence's form, so a reload is newer than the changes before it. Then, and for DMS
  * rows without a sequence: DMS does not keep transaction order across CDC files, so the commit
  * timestamp decides (a row without one counts as oldest), then the raw object's name (DMS names
  * CDC files by time), then the line within it.
@@ -34,12 +34,28 @@ import java.util.List;
  */
 public record ChangeOrder(List<Term> terms) {
 
-    /** One column of the order, descending; {@code nullsLast} when a null means "oldest". */
-    public record Term(String column, boolean nullsLast) {
+    /**
+     * One column of the order, descending; {@code nullsLast} when a null means "oldest".
+     * {@code orCommitTimestamp}: a row without a value (a DMS full-load row has no change
+     * sequence) ranks by {@code _commit_ts} written in the sequence's own form
+     * ({@link #SEQUENCE_TIME}, then a zero change number).
+     */
+    public record Term(String column, boolean nullsLast, boolean orCommitTimestamp) {
         public Term {
             requireNonNull(column, "column is null");
         }
+
+        public Term(String column, boolean nullsLast) {
+            this(column, nullsLast, false);
+        }
     }
+
+    /**
+     * The time part of {@code $AR_H_CHANGE_SEQ} as a datetime pattern (UTC, to the hundredth of a
+     * second); {@link #SEQUENCE_COUNTER_ZERO} follows it.
+     */
+    public static final String SEQUENCE_TIME = "yyyyMMddHHmmssSS";
+    public static final String SEQUENCE_COUNTER_ZERO = "0000000000000000000";
 
     public ChangeOrder {
         terms = List.copyOf(terms);
@@ -49,7 +65,7 @@ public record ChangeOrder(List<Term> terms) {
         requireNonNull(dataset, "dataset is null");
         List<Term> terms = new ArrayList<>();
         if (dataset.format().changeSeq()) {
-            terms.add(new Term(StagingSchema.CHANGE_SEQ, true));
+            terms.add(new Term(StagingSchema.CHANGE_SEQ, true, true));
         }
         terms.add(new Term(StagingSchema.COMMIT_TS, true));
         if (dataset.source() == SourceKind.AZURESQL) {

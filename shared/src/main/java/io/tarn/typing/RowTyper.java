@@ -3,6 +3,7 @@ package io.tarn.typing;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.csv.CsvReader;
+import io.tarn.current.ChangeOrder;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
 import io.tarn.partition.PartitionPaths;
@@ -12,11 +13,7 @@ import io.tarn.pipeline.CsvFormat;
 import io.tarn.pipeline.Dataset;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,9 +67,6 @@ public final class RowTyper {
     private int opField = -1;
     private int commitTsField = -1;
     private int changeSeqField = -1;
-    /** The time part of {@code $AR_H_CHANGE_SEQ}, to the hundredth of a second (cut from this), in UTC. */
-    private static final DateTimeFormatter SEQUENCE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS").withZone(ZoneOffset.UTC);
     private int expectedFields = -1;
     private String headerProblem;
     private final int jsonSource;
@@ -244,23 +238,20 @@ public final class RowTyper {
         row.put(schema.sourceLineIndex(), line);
         row.put(schema.ingestedAtIndex(), ingestedAtMicros);
         if (schema.hasChangeSeq()) {
-            row.put(schema.changeSeqIndex(), changeSeq(reader, count, commitTs));
+            row.put(schema.changeSeqIndex(), changeSeq(reader, count));
         }
         return new TypedRow(new PartitionKey(account, Optional.of(landingDay)), row);
     }
 
     /**
-     * The record's change sequence. A full-load row has none (the field is empty), nor has a
-     * record written before the mapping added it: it gets one made of its commit timestamp in the
-     * sequence's own form ({@code YYYYMMDDHHmmSShh} and a zero change number), so a table reloaded
-     * after changes were captured is newer than those changes, and older than any change committed
-     * after it. Without a commit timestamp either, null: oldest.
+     * The record's change sequence: null when it has none (a full-load row's field is empty, and a
+     * record written before the mapping added it lacks the field); {@link ChangeOrder} ranks such
+     * a row by its commit timestamp.
      */
-    private Utf8 changeSeq(CsvReader reader, int count, Long commitTs) throws RowRejectedException {
+    private Utf8 changeSeq(CsvReader reader, int count) throws RowRejectedException {
         CharSequence text = changeSeqField >= 0 && changeSeqField < count ? chars(reader, changeSeqField) : null;
         if (text == null || text.length() == 0) {
-            return commitTs == null ? null : new Utf8(SEQUENCE_TIME.format(Instant.EPOCH.plus(commitTs, ChronoUnit.MICROS))
-                    .substring(0, 16) + "0".repeat(19));
+            return null;
         }
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) < '0' || text.charAt(i) > '9') {

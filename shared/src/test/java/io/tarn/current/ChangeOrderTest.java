@@ -14,7 +14,7 @@ class ChangeOrderTest {
     @Test
     void dmsChangesWithAChangeSequenceAreOrderedByItFirst() {
         assertThat(ChangeOrder.of(PIPELINE.dataset("orders").orElseThrow()).terms()).containsExactly(
-                new ChangeOrder.Term("_change_seq", true),
+                new ChangeOrder.Term("_change_seq", true, true),
                 new ChangeOrder.Term("_commit_ts", true),
                 new ChangeOrder.Term("_source_key", false),
                 new ChangeOrder.Term("_source_line", false));

@@ -229,9 +229,7 @@ final class RefreshRun {
 
         List<Partition> previous = new ArrayList<>();
         accounts.forEach(account -> previous.addAll(current.getOrDefault(account, List.of())));
-        Column[] order = ChangeOrder.of(dataset).terms().stream()
-                .map(t -> t.nullsLast() ? col(t.column()).desc_nulls_last() : col(t.column()).desc())
-                .toArray(Column[]::new);
+        Column[] order = StagingTables.changeOrder(dataset);
         org.apache.spark.sql.Dataset<Row> latest = changes
                 .unionByName(staging.currentRows(dataset, previous).withColumn(StagingSchema.OP, lit("I"))
                         .select(columns(columns, StagingSchema.OP)))

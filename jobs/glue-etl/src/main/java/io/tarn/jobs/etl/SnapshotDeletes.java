@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.row_number;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
-import io.tarn.current.ChangeOrder;
 import io.tarn.current.KeySnapshot;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.StagingSchema;
@@ -124,9 +123,7 @@ final class SnapshotDeletes {
             Collection<List<String>> open) {
         StagingSchema schema = new StagingSchema(dataset);
         List<String> keys = dataset.primaryKey().stream().map(name -> RefreshRun.keyColumn(dataset, name)).toList();
-        Column[] order = ChangeOrder.of(dataset).terms().stream()
-                .map(t -> t.nullsLast() ? col(t.column()).desc_nulls_last() : col(t.column()).desc())
-                .toArray(Column[]::new);
+        Column[] order = StagingTables.changeOrder(dataset);
         Timestamp started = Timestamp.from(snapshot.startedAt());
         String day = LocalDate.ofInstant(snapshot.startedAt(), ZoneOffset.UTC).toString();
         org.apache.spark.sql.Dataset<Row> gone = known

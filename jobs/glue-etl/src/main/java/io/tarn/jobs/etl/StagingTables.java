@@ -1,10 +1,15 @@
 package io.tarn.jobs.etl;
 
 import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
 
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.current.ChangeOrder;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.Dataset;
@@ -105,6 +110,21 @@ final class StagingTables {
             throw new EtlException("Partition location " + location + " is not under the staging root " + root);
         }
         return settings.sparkStagingRoot() + location.substring(root.length());
+    }
+
+    /**
+     * {@link ChangeOrder} as Spark sort columns, latest first: the one rendering of the rule (the
+     * session's time zone is UTC, as the sequence's time is).
+     */
+    static Column[] changeOrder(Dataset dataset) {
+        return ChangeOrder.of(dataset).terms().stream().map(term -> {
+            Column value = col(term.column());
+            if (term.orCommitTimestamp()) {
+                value = coalesce(value, concat(date_format(col(StagingSchema.COMMIT_TS), ChangeOrder.SEQUENCE_TIME),
+                        lit(ChangeOrder.SEQUENCE_COUNTER_ZERO)));
+            }
+            return term.nullsLast() ? value.desc_nulls_last() : value.desc();
+        }).toArray(Column[]::new);
     }
 
     /** The change files' schema: every column of the files, then the account and landing day (strings). */

@@ -285,6 +285,19 @@ class CurrentStateTest {
         assertThat(ordersThroughSymlinks()).isEqualTo(currentOrders()).isEqualTo(expectedOrders());
     }
 
+    @Test
+    @Order(11)
+    void aReloadedTableIsNewerThanTheChangesCapturedBeforeIt() throws Exception {
+        // A DMS full load again (no sequence), committed after order 7's sequenced changes.
+        ingest("dms/shop/orders/LOAD00000002.csv", """
+                I,2024-06-09 00:00:00.000000,7,globex,5,reloaded,70.00,EUR,2024-06-20 08:00:00,\\N,
+                """);
+
+        refresh("r14");
+
+        assertThat(currentOrders()).isEqualTo(expectedOrders()).containsEntry("7", "globex|2024-06-20|reloaded");
+    }
+
     /**
      * Every {@code account_id=<a>/v=<run>} folder of the current table that still holds a file
      * (S3 has no folders: an emptied one is gone there).
@@ -320,8 +333,9 @@ class CurrentStateTest {
     }
 
     /**
-     * The latest change per order id over every change file, worked out here: change sequence, then
-     * commit timestamp (each null oldest), then the raw object's key, then its line; a delete wins by being latest and
+     * The latest change per order id over every change file, worked out here: change sequence (or
+     * the commit time in its form), then commit timestamp (each null oldest), then the raw
+     * object's key, then its line; a delete wins by being latest and
      * leaves nothing. Values: {@code account|day of created_at|status}.
      */
     private static Map<String, String> expectedOrders() throws Exception {
@@ -338,8 +352,11 @@ class CurrentStateTest {
                         row.get(6), row.get(7), row.get(8)));
             }
         }
+        // A row without a sequence (a full load) ranks by its commit time in the sequence's form:
+        // the timestamp's digits to the hundredth of a second, then a zero counter.
         Comparator<Change> latestLast = Comparator
-                .comparing((Change c) -> c.changeSeq().equals("null") ? "" : c.changeSeq())
+                .comparing((Change c) -> !c.changeSeq().equals("null") ? c.changeSeq()
+                        : c.commitTs().equals("null") ? "" : c.commitTs().replaceAll("[^0-9]", "").substring(0, 16) + "0".repeat(19))
                 .thenComparing((Change c) -> c.commitTs().equals("null") ? "" : c.commitTs())
                 .thenComparing(Change::sourceKey)
                 .thenComparingLong(Change::line);
