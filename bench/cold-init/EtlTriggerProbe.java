@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
+import io.tarn.functions.etltrigger.EtlTriggerWiring;
 import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.functions.etltrigger.EtlTriggerHandler;
 import java.net.URI;
@@ -16,7 +16,7 @@ public final class EtlTriggerProbe extends Probe {
     @Override
     RequestStreamHandler handler(String endpoint, Map<String, String> env) {
         AwsSettings moto = AwsSettings.local(URI.create(endpoint), "us-east-1", "test", "test");
-        EtlTriggerHandler handler = new EtlTriggerHandler(AwsWiring.etlTriggerService(EtlTriggerConfig.fromEnv(env), moto));
+        EtlTriggerHandler handler = new EtlTriggerHandler(EtlTriggerWiring.aws(EtlTriggerConfig.fromEnv(env), moto));
         ClassLoader loader = EtlTriggerProbe.class.getClassLoader();
         PojoSerializer<SQSEvent> in = LambdaEventSerializers.serializerFor(SQSEvent.class, loader);
         PojoSerializer<SQSBatchResponse> out = LambdaEventSerializers.serializerFor(SQSBatchResponse.class, loader);

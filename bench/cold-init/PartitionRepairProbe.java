@@ -1,6 +1,6 @@
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import java.net.URI;
@@ -11,7 +11,7 @@ public final class PartitionRepairProbe extends Probe {
     @Override
     RequestStreamHandler handler(String endpoint, Map<String, String> env) {
         AwsSettings moto = AwsSettings.local(URI.create(endpoint), "us-east-1", "test", "test");
-        return new PartitionRepairHandler(AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(env), moto)::repair);
+        return new PartitionRepairHandler(PartitionRepairWiring.aws(PartitionRepairConfig.fromEnv(env), moto)::repair);
     }
 
     public static void main(String[] args) throws Exception {

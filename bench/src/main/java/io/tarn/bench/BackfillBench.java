@@ -1,6 +1,6 @@
 package io.tarn.bench;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.bench.ConversionBench.SeparateS3;
 import io.tarn.etl.RunManifest;
@@ -11,7 +11,7 @@ import io.tarn.ingest.RawObjectService;
 import io.tarn.jobs.etl.EtlJob;
 import io.tarn.jobs.etl.EtlSettings;
 import io.tarn.local.LocalCatalog;
-import io.tarn.local.LocalStateStore;
+import io.tarn.local.LocalLedger;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineLoader;
@@ -70,7 +70,7 @@ public final class BackfillBench {
                 Runtime.getRuntime().maxMemory() >> 20, cores);
 
         try (SeparateS3 server = SeparateS3.start(work.resolve("s3"));
-                S3Client s3 = new AwsClients(server.settings()).s3()) {
+                S3Client s3 = S3Clients.create(server.settings())) {
             s3.createBucket(b -> b.bucket(RAW));
             S3ObjectStore store = new S3ObjectStore(s3);
             store.put(RAW, ConversionBench.RAW_KEY, csv, "text/csv");
@@ -94,7 +94,7 @@ public final class BackfillBench {
                 s3.createBucket(b -> b.bucket(backfillBucket));
 
                 RawObjectService lambda = new RawObjectService(PipelineLoader.load(pipelineFile), store,
-                        new LocalCatalog(work.resolve("catalog-" + round)), new LocalStateStore(work.resolve("state-" + round)),
+                        new LocalCatalog(work.resolve("catalog-" + round)), new LocalLedger(work.resolve("state-" + round)),
                         new IngestSettings(lambdaBucket, work.resolve("tmp"), ParquetSettings.defaults()),
                         Clock.systemUTC(), JsonLogger.silent());
                 long start = System.nanoTime();

@@ -1,8 +1,9 @@
 package io.tarn.bench;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.RunManifest;
@@ -104,12 +105,12 @@ public final class ColdInitBench {
     }
 
     private void setUp() throws IOException {
-        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder());
+        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder());
                 GlueClient glue = clients.build(GlueClient.builder());
                 SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder())) {
             s3.createBucket(b -> b.bucket(raw));
             s3.createBucket(b -> b.bucket(staging));
-            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+            StateTable.create(dynamoDb, stateTable);
             glue.createDatabase(b -> b.databaseInput(d -> d.name(database)));
             glue.createCrawler(b -> b.name(crawler).role("arn:aws:iam::123456789012:role/bench").databaseName(database)
                     .targets(t -> t.s3Targets(target -> target.path("s3://" + staging + "/account_daily/"))));
@@ -202,7 +203,7 @@ public final class ColdInitBench {
         String json = switch (function) {
             case "raw-object" -> {
                 String key = "dms/shop/orders/LOAD" + String.format("%08X", ++objects) + ".csv";
-                try (S3Client s3 = clients.s3()) {
+                try (S3Client s3 = S3Clients.create(clients.settings())) {
                     s3.putObject(b -> b.bucket(raw).key(key),
                             RequestBody.fromFile(repo.resolve("samples/dms/shop/orders/LOAD00000001.csv")));
                 }

@@ -1,6 +1,6 @@
 package io.tarn.bench;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
@@ -11,7 +11,7 @@ import io.tarn.ingest.RawObjectRef;
 import io.tarn.ingest.RawObjectService;
 import io.tarn.local.LocalCatalog;
 import io.tarn.local.LocalLake;
-import io.tarn.local.LocalStateStore;
+import io.tarn.local.LocalLedger;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
@@ -136,7 +136,7 @@ public final class ConversionBench {
         // the conversion's. (It still shares this machine's two cores.)
         Path lakeDir = Files.createDirectories(work.resolve("lake"));
         try (SeparateS3 s3Server = files ? null : SeparateS3.start(lakeDir.resolve("s3"));
-                S3Client s3 = files ? null : new AwsClients(s3Server.settings()).s3()) {
+                S3Client s3 = files ? null : S3Clients.create(s3Server.settings())) {
             io.tarn.storage.ObjectStore store;
             if (files) {
                 store = new FolderObjectStore(lakeDir.resolve("s3"));
@@ -150,7 +150,7 @@ public final class ConversionBench {
                     pipeline,
                     store,
                     new LocalCatalog(lakeDir.resolve("catalog")),
-                    new LocalStateStore(lakeDir.resolve("state")),
+                    new LocalLedger(lakeDir.resolve("state")),
                     new IngestSettings(LocalLake.STAGING_BUCKET, lakeDir.resolve("tmp"), parquet),
                     Clock.systemUTC(),
                     JsonLogger.silent());

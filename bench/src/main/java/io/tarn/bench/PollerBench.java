@@ -1,12 +1,12 @@
 package io.tarn.bench;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.local.LocalAzureSql;
 import io.tarn.local.LocalLake;
-import io.tarn.local.LocalStateStore;
+import io.tarn.local.LocalWatermarks;
 import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
@@ -109,14 +109,14 @@ public final class PollerBench {
         Path s3Root = Files.createDirectories(work.resolve("s3"));
         PollSpec poll = pipeline.dataset(table).orElseThrow().poll().orElseThrow();
         try (ChildJvm s3Server = ChildJvm.s3Server(s3Root);
-                S3Client s3 = new AwsClients(AwsSettings.local(URI.create(s3Server.endpoint()), EmbeddedS3.REGION,
-                        EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)).s3()) {
+                S3Client s3 = S3Clients.create(AwsSettings.local(URI.create(s3Server.endpoint()), EmbeddedS3.REGION,
+                        EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY))) {
             s3.createBucket(b -> b.bucket(LocalLake.RAW_BUCKET));
             SqlPollerService service = new SqlPollerService(
                     pipeline,
                     connections,
                     new S3ObjectStore(s3),
-                    new LocalStateStore(work.resolve("state")),
+                    new LocalWatermarks(work.resolve("state")),
                     new PollerSettings(LocalLake.RAW_BUCKET, work.resolve("tmp"), Duration.ZERO, PollerSettings.DEFAULT_LEASE),
                     SqlPollerService.randomLeaseOwners("poller-bench"),
                     Clock.systemUTC(),

@@ -1,6 +1,6 @@
 package io.tarn.bench;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Partition;
 import io.tarn.ingest.IngestSettings;
@@ -9,7 +9,7 @@ import io.tarn.ingest.RawObjectService;
 import io.tarn.jobs.etl.EtlJob;
 import io.tarn.jobs.etl.EtlSettings;
 import io.tarn.local.LocalCatalog;
-import io.tarn.local.LocalStateStore;
+import io.tarn.local.LocalLedger;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineLoader;
@@ -86,7 +86,7 @@ public final class RefreshBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, cores);
         try (ConversionBench.SeparateS3 server = ConversionBench.SeparateS3.start(work.resolve("s3"));
-                S3Client s3 = new AwsClients(server.settings()).s3()) {
+                S3Client s3 = S3Clients.create(server.settings())) {
             s3.createBucket(b -> b.bucket(RAW));
             SparkSession spark = SparkSession.builder()
                     .master("local[" + cores + "]")
@@ -220,7 +220,7 @@ public final class RefreshBench {
     private Lake lake(String bucket) throws IOException {
         LocalCatalog catalog = new LocalCatalog(work.resolve("catalog-" + bucket));
         RawObjectService service = new RawObjectService(PipelineLoader.load(repo.resolve("pipeline.yaml")), store, catalog,
-                new LocalStateStore(work.resolve("state-" + bucket)),
+                new LocalLedger(work.resolve("state-" + bucket)),
                 new IngestSettings(bucket, Files.createDirectories(work.resolve("tmp")), ParquetSettings.defaults()),
                 Clock.systemUTC(), JsonLogger.silent());
         return new Lake(service, catalog);

@@ -2,8 +2,9 @@ package io.tarn.local;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.etl.CrawlerRefreshConfig;
@@ -11,14 +12,20 @@ import io.tarn.etl.CrawlerRefreshService;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairService;
 import io.tarn.etl.QueryException;
-import io.tarn.ingest.IngestSettings;
+import io.tarn.etl.QueryRunner;
+import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
+import io.tarn.functions.etltrigger.EtlTriggerWiring;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
+import io.tarn.functions.rawobject.RawObjectWiring;
+import io.tarn.functions.sqlpoller.SqlPollerWiring;
+import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
 import io.tarn.ingest.RawObjectService;
-import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.poll.ConnectionFactory;
 import io.tarn.poll.PollerSettings;
+import io.tarn.poll.SqlPollerConfig;
 import io.tarn.poll.SqlPollerService;
 import java.io.IOException;
 import io.tarn.etl.trigger.EtlTriggerConfig;
@@ -29,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -68,7 +76,7 @@ public final class LocalLake implements AutoCloseable {
     private LocalLake(Path dir, EmbeddedS3 s3Server) {
         this.dir = dir;
         this.s3Server = s3Server;
-        this.s3 = new AwsClients(awsSettings(s3Server)).s3();
+        this.s3 = S3Clients.create(awsSettings(s3Server));
     }
 
     /** Starts the embedded S3 server on {@code DIR/s3} (a free port) and creates the buckets. */
@@ -110,8 +118,23 @@ public final class LocalLake implements AutoCloseable {
         return new LocalCatalog(dir.resolve("catalog"));
     }
 
-    public LocalStateStore stateStore() {
-        return new LocalStateStore(dir.resolve("state"));
+    /** The local state table's ledger, under {@code DIR/state}. */
+    public LocalLedger ledger() {
+        return new LocalLedger(stateDir());
+    }
+
+    /** The local state table's watermarks and leases, under {@code DIR/state}. */
+    public LocalWatermarks watermarks() {
+        return new LocalWatermarks(stateDir());
+    }
+
+    /** The local state table's schema fingerprints, under {@code DIR/state}. */
+    public LocalSchemaFingerprints schemaFingerprints() {
+        return new LocalSchemaFingerprints(stateDir());
+    }
+
+    private Path stateDir() {
+        return dir.resolve("state");
     }
 
     /** The folder holding the raw bucket's objects. */
@@ -130,30 +153,22 @@ public final class LocalLake implements AutoCloseable {
 
     /** The RawObject function's service, wired to this lake. Logs go to {@code logs}. */
     public RawObjectService rawObjectService(PipelineConfig pipeline, PrintStream logs) {
-        return rawObjectService(pipeline, ParquetSettings.defaults(), logs);
+        return RawObjectWiring.service(rawObjectConfig(ParquetSettings.defaults()), pipeline, rawObjectPorts(),
+                Clock.systemUTC(), logs);
     }
 
-    /** The same, writing Parquet with {@code parquet} (the function's PARQUET_CODEC and MEMORY_BUDGET_MB). */
-    public RawObjectService rawObjectService(PipelineConfig pipeline, ParquetSettings parquet, PrintStream logs) {
-        return new RawObjectService(
-                pipeline,
-                new S3ObjectStore(s3),
-                catalog(),
-                stateStore(),
-                new IngestSettings(STAGING_BUCKET, dir.resolve("tmp"), parquet),
-                Clock.systemUTC(),
-                new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
-    }
-
-    /** The RawObject function's event processor, wired to this lake. Logs go to {@code logs}. */
-    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, PrintStream logs) {
-        return rawObjectProcessor(pipeline, ParquetSettings.defaults(), logs);
-    }
-
-    /** The same, writing Parquet with {@code parquet}. */
+    /** The RawObject function's event processor, writing Parquet with {@code parquet} (its PARQUET_CODEC and MEMORY_BUDGET_MB). */
     public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, ParquetSettings parquet, PrintStream logs) {
-        return new RawObjectEventProcessor(rawObjectService(pipeline, parquet, logs),
-                new JsonLogger(logs, Clock.systemUTC(), "raw-object"));
+        return RawObjectWiring.processor(rawObjectConfig(parquet), pipeline, rawObjectPorts(), Clock.systemUTC(), logs);
+    }
+
+    private RawObjectConfig rawObjectConfig(ParquetSettings parquet) {
+        return new RawObjectConfig(s3Server.region(), STAGING_BUCKET, STATE_TABLE, GLUE_DATABASE, Optional.empty(),
+                Optional.empty(), dir.resolve("tmp"), parquet);
+    }
+
+    private RawObjectWiring.Ports rawObjectPorts() {
+        return new RawObjectWiring.Ports(new S3ObjectStore(s3), catalog(), ledger());
     }
 
     /**
@@ -167,15 +182,10 @@ public final class LocalLake implements AutoCloseable {
     /** The same, starting no page when less than {@code safetyMargin} of the invocation's time remains. */
     public SqlPollerService sqlPollerService(PipelineConfig pipeline, ConnectionFactory connections, Duration safetyMargin,
             PrintStream logs) {
-        return new SqlPollerService(
-                pipeline,
-                connections,
-                new S3ObjectStore(s3),
-                stateStore(),
-                new PollerSettings(RAW_BUCKET, dir.resolve("tmp"), safetyMargin, PollerSettings.DEFAULT_LEASE),
-                SqlPollerService.randomLeaseOwners("tarn-local-" + ProcessHandle.current().pid()),
-                Clock.systemUTC(),
-                new JsonLogger(logs, Clock.systemUTC(), "sql-poller"));
+        SqlPollerConfig config = new SqlPollerConfig(s3Server.region(), RAW_BUCKET, STATE_TABLE, AZURE_SQL_SECRET,
+                Optional.empty(), safetyMargin, dir.resolve("tmp"));
+        return SqlPollerWiring.service(config, pipeline,
+                new SqlPollerWiring.Ports(connections, new S3ObjectStore(s3), watermarks()), Clock.systemUTC(), logs);
     }
 
     /**
@@ -186,10 +196,10 @@ public final class LocalLake implements AutoCloseable {
      */
     public CrawlerRefreshService crawlerRefreshService(CrawlerRefreshConfig config, PrintStream logs) {
         S3ObjectStore store = new S3ObjectStore(s3);
-        return new CrawlerRefreshService(store, stateStore(),
-                new LocalCrawler(store, STAGING_BUCKET, catalog(), config.crawlerTables(),
-                        dir.resolve("crawler").resolve(config.crawlerName()), Clock.systemUTC()),
-                config, Clock.systemUTC(), new JsonLogger(logs, Clock.systemUTC(), "crawler-refresh"));
+        LocalCrawler crawler = new LocalCrawler(store, STAGING_BUCKET, catalog(), config.crawlerTables(),
+                dir.resolve("crawler").resolve(config.crawlerName()), Clock.systemUTC());
+        return CrawlerRefreshWiring.service(config, new CrawlerRefreshWiring.Ports(store, schemaFingerprints(), crawler),
+                Clock.systemUTC(), logs);
     }
 
     /**
@@ -198,17 +208,17 @@ public final class LocalLake implements AutoCloseable {
      * TABLE for a run without manifest, or {@code REGISTRATION=athena}) fails saying so.
      */
     public PartitionRepairService partitionRepairService(PartitionRepairConfig config, PrintStream logs) {
-        return new PartitionRepairService(new S3ObjectStore(s3), catalog(),
-                statement -> {
-                    throw new QueryException("Athena is not part of the local lake: '" + statement
-                            + "' cannot run; register partitions from a run manifest instead", null);
-                },
-                config, new JsonLogger(logs, Clock.systemUTC(), "partition-repair"));
+        QueryRunner noAthena = statement -> {
+            throw new QueryException("Athena is not part of the local lake: '" + statement
+                    + "' cannot run; register partitions from a run manifest instead", null);
+        };
+        return PartitionRepairWiring.service(config,
+                new PartitionRepairWiring.Ports(new S3ObjectStore(s3), catalog(), noAthena), logs);
     }
 
     /** The EtlTrigger service on this lake: its executions are {@code executions}, the local state machine's. */
     public EtlTriggerService etlTriggerService(EtlTriggerConfig config, LocalExecutions executions, PrintStream logs) {
-        return new EtlTriggerService(executions, config, new JsonLogger(logs, Clock.systemUTC(), "etl-trigger"));
+        return EtlTriggerWiring.service(config, executions, logs);
     }
 
     @Override

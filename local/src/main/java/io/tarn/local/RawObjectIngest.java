@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.functions.rawobject.RawObjectHandler;
+import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +36,7 @@ final class RawObjectIngest {
     RawObjectIngest(LocalLake lake, PipelineConfig pipeline, PrintStream logs) {
         this.lake = requireNonNull(lake, "lake is null");
         this.handler = new RawObjectHandler(lake.rawObjectProcessor(
-                requireNonNull(pipeline, "pipeline is null"), requireNonNull(logs, "logs is null")));
+                requireNonNull(pipeline, "pipeline is null"), ParquetSettings.defaults(), requireNonNull(logs, "logs is null")));
     }
 
     /**

@@ -2,7 +2,7 @@ package io.tarn.current;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.parquet.StagingSchema;
+import io.tarn.catalog.StagingLayout;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.SourceKind;
 import java.util.ArrayList;
@@ -65,14 +65,14 @@ public record ChangeOrder(List<Term> terms) {
         requireNonNull(dataset, "dataset is null");
         List<Term> terms = new ArrayList<>();
         if (dataset.format().changeSeq()) {
-            terms.add(new Term(StagingSchema.CHANGE_SEQ, true, true));
+            terms.add(new Term(StagingLayout.CHANGE_SEQ, true, true));
         }
-        terms.add(new Term(StagingSchema.COMMIT_TS, true));
+        terms.add(new Term(StagingLayout.COMMIT_TS, true));
         if (dataset.source() == SourceKind.AZURESQL) {
-            terms.add(new Term(StagingSchema.INGESTED_AT, false));
+            terms.add(new Term(StagingLayout.INGESTED_AT, false));
         }
-        terms.add(new Term(StagingSchema.SOURCE_KEY, false));
-        terms.add(new Term(StagingSchema.SOURCE_LINE, false));
+        terms.add(new Term(StagingLayout.SOURCE_KEY, false));
+        terms.add(new Term(StagingLayout.SOURCE_LINE, false));
         return new ChangeOrder(terms);
     }
 

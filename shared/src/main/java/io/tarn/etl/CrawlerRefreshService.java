@@ -6,7 +6,7 @@ import io.tarn.etl.CrawlerRefreshResponse.CrawlStart;
 import io.tarn.etl.CrawlerRefreshResponse.CrawlStatus;
 import io.tarn.etl.CrawlerRefreshResponse.SchemaCheck;
 import io.tarn.log.JsonLogger;
-import io.tarn.state.StateStore;
+import io.tarn.state.SchemaFingerprints;
 import io.tarn.storage.ObjectStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,16 +28,16 @@ import java.util.Optional;
 public final class CrawlerRefreshService {
 
     private final ObjectStore store;
-    private final StateStore state;
+    private final SchemaFingerprints fingerprints;
     private final Crawler crawler;
     private final CrawlerRefreshConfig config;
     private final Clock clock;
     private final JsonLogger log;
 
-    public CrawlerRefreshService(ObjectStore store, StateStore state, Crawler crawler, CrawlerRefreshConfig config,
+    public CrawlerRefreshService(ObjectStore store, SchemaFingerprints fingerprints, Crawler crawler, CrawlerRefreshConfig config,
             Clock clock, JsonLogger log) {
         this.store = requireNonNull(store, "store is null");
-        this.state = requireNonNull(state, "state is null");
+        this.fingerprints = requireNonNull(fingerprints, "fingerprints is null");
         this.crawler = requireNonNull(crawler, "crawler is null");
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -73,7 +73,7 @@ public final class CrawlerRefreshService {
         for (RunManifest.TableOutput table : found.get().tables()) {
             if (!config.crawlerTables().contains(table.table())) {
                 registeredBySchema.add(table.table());
-            } else if (!state.schemaFingerprint(table.table()).equals(Optional.of(table.schemaFingerprint()))) {
+            } else if (!fingerprints.schemaFingerprint(table.table()).equals(Optional.of(table.schemaFingerprint()))) {
                 changed.add(table.table());
             }
         }
@@ -119,7 +119,7 @@ public final class CrawlerRefreshService {
                 List<RunManifest.TableOutput> crawled = manifest.tables().stream()
                         .filter(table -> config.crawlerTables().contains(table.table()))
                         .toList();
-                crawled.forEach(table -> state.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
+                crawled.forEach(table -> fingerprints.recordSchemaFingerprint(table.table(), table.schemaFingerprint(), now));
                 log.info("crawl succeeded", Map.of("crawler", config.crawlerName(), "runId", runId,
                         "recorded", crawled.stream().map(RunManifest.TableOutput::table).toList()));
                 return new CrawlStatus(crawl.state(), lastCrawl, true, true, attempt + 1, null);

@@ -59,6 +59,14 @@ public final class PipelineLoader {
     }
 
     /** Loads the pipeline.yaml bundled as a classpath resource (how the Lambda jar carries it). */
+    /** The pipeline.yaml bundled in every function jar. */
+    public static final String BUNDLED = "pipeline.yaml";
+
+    /** The pipeline.yaml at {@code path} (a function's PIPELINE_CONFIG), or else the one bundled in the jar. */
+    public static PipelineConfig loadOrBundled(Optional<String> path) {
+        return path.map(p -> load(Path.of(p))).orElseGet(() -> loadResource(BUNDLED));
+    }
+
     public static PipelineConfig loadResource(String resource) {
         var stream = PipelineLoader.class.getClassLoader().getResourceAsStream(resource);
         if (stream == null) {

@@ -7,7 +7,7 @@ import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.ColumnType;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PollSpec;
-import io.tarn.state.StateStore;
+import io.tarn.state.Watermarks;
 import io.tarn.state.Watermark;
 import io.tarn.storage.ObjectStore;
 import java.io.IOException;
@@ -60,14 +60,14 @@ final class KeySnapshots {
     static final Duration MAX_AGE = Duration.ofDays(3);
 
     private final ObjectStore store;
-    private final StateStore state;
+    private final Watermarks watermarks;
     private final PollerSettings settings;
     private final Clock clock;
     private final JsonLogger log;
 
-    KeySnapshots(ObjectStore store, StateStore state, PollerSettings settings, Clock clock, JsonLogger log) {
+    KeySnapshots(ObjectStore store, Watermarks watermarks, PollerSettings settings, Clock clock, JsonLogger log) {
         this.store = requireNonNull(store, "store is null");
-        this.state = requireNonNull(state, "state is null");
+        this.watermarks = requireNonNull(watermarks, "watermarks is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
@@ -81,7 +81,7 @@ final class KeySnapshots {
             BooleanSupplier leaseHeld) throws SQLException {
         PollSpec poll = dataset.poll().orElseThrow();
         String name = dataset.name() + STATE_SUFFIX;
-        Optional<Watermark> mark = state.watermark(name);
+        Optional<Watermark> mark = watermarks.watermark(name);
         Progress progress = mark.map(w -> Progress.parse(w.position(), dataset)).orElse(null);
         if (!dueOrNot && progress != null && progress.kind().equals(DONE)) {
             Instant due = progress.startedAt().plus(poll.deleteDetection().orElseThrow());
@@ -161,7 +161,7 @@ final class KeySnapshots {
      */
     void changeTrackingBegun(Dataset dataset, String firstPage, Instant startedAt) {
         String name = dataset.name() + STATE_SUFFIX;
-        Optional<Watermark> mark = state.watermark(name);
+        Optional<Watermark> mark = watermarks.watermark(name);
         long sequence = mark.map(Watermark::sequence).orElse(Watermark.NONE);
         Progress begun = new Progress(CHANGE_TRACKING, startedAt, 0, Optional.empty(), firstPage);
         if (mark.map(w -> w.position().equals(begun.text())).orElse(false)) {
@@ -178,7 +178,7 @@ final class KeySnapshots {
      */
     void changeTrackingComplete(Dataset dataset, String version) {
         String name = dataset.name() + STATE_SUFFIX;
-        Optional<Watermark> mark = state.watermark(name);
+        Optional<Watermark> mark = watermarks.watermark(name);
         Optional<Progress> progress = mark.map(w -> Progress.parse(w.position(), dataset))
                 .filter(p -> p.kind().equals(CHANGE_TRACKING));
         if (progress.isEmpty()) {
@@ -205,10 +205,10 @@ final class KeySnapshots {
 
     private boolean commit(String name, long expected, String position) {
         Watermark next = new Watermark(name, position, expected + 1, clock.instant());
-        if (state.advanceWatermark(name, expected, next)) {
+        if (watermarks.advanceWatermark(name, expected, next)) {
             return true;
         }
-        Optional<Watermark> stored = state.watermark(name);
+        Optional<Watermark> stored = watermarks.watermark(name);
         return stored.isPresent() && stored.get().sequence() == next.sequence() && stored.get().position().equals(position);
     }
 

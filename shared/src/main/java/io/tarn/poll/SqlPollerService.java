@@ -9,7 +9,7 @@ import io.tarn.pipeline.PollSpec;
 import io.tarn.pipeline.SourceKind;
 import io.tarn.poll.PollReport.TableReport;
 import io.tarn.poll.PollStrategy.UpperBound;
-import io.tarn.state.StateStore;
+import io.tarn.state.Watermarks;
 import io.tarn.state.Watermark;
 import io.tarn.storage.ObjectStore;
 import java.io.IOException;
@@ -59,7 +59,7 @@ public final class SqlPollerService {
     private final PipelineConfig pipeline;
     private final ConnectionFactory connections;
     private final ObjectStore store;
-    private final StateStore state;
+    private final Watermarks watermarks;
     private final PollerSettings settings;
     private final Supplier<String> leaseOwners;
     private final Clock clock;
@@ -71,7 +71,7 @@ public final class SqlPollerService {
             PipelineConfig pipeline,
             ConnectionFactory connections,
             ObjectStore store,
-            StateStore state,
+            Watermarks watermarks,
             PollerSettings settings,
             Supplier<String> leaseOwners,
             Clock clock,
@@ -79,12 +79,12 @@ public final class SqlPollerService {
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
         this.connections = requireNonNull(connections, "connections is null");
         this.store = requireNonNull(store, "store is null");
-        this.state = requireNonNull(state, "state is null");
+        this.watermarks = requireNonNull(watermarks, "watermarks is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.leaseOwners = requireNonNull(leaseOwners, "leaseOwners is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
-        this.keySnapshots = new KeySnapshots(store, state, settings, clock, log);
+        this.keySnapshots = new KeySnapshots(store, watermarks, settings, clock, log);
         for (Dataset dataset : pipeline.datasets()) {
             if (dataset.source() == SourceKind.AZURESQL) {
                 // Fail at construction on an unsafe identifier: a bad pipeline.yaml should stop the
@@ -157,13 +157,13 @@ public final class SqlPollerService {
     private String snapshotKeys(Dataset dataset, String owner, boolean now, Deadline deadline) {
         String name = dataset.name();
         Instant at = clock.instant();
-        if (!state.acquireLease(name, owner, at, at.plus(settings.leaseDuration()))) {
+        if (!watermarks.acquireLease(name, owner, at, at.plus(settings.leaseDuration()))) {
             return "not taken: lease held by another poller";
         }
         try (Connection connection = connections.open()) {
             return keySnapshots.snapshotKeys(connection, dataset, clock.instant(), now, deadline, () -> {
                 Instant page = clock.instant();
-                return state.acquireLease(name, owner, page, page.plus(settings.leaseDuration()));
+                return watermarks.acquireLease(name, owner, page, page.plus(settings.leaseDuration()));
             });
         } catch (SQLException e) {
             throw new PollException("dataset '%s': reading the primary keys of %s failed".formatted(name,
@@ -177,12 +177,12 @@ public final class SqlPollerService {
         String name = dataset.name();
         Progress progress = new Progress(dataset, strategy);
         Instant now = clock.instant();
-        if (!state.acquireLease(name, owner, now, now.plus(settings.leaseDuration()))) {
+        if (!watermarks.acquireLease(name, owner, now, now.plus(settings.leaseDuration()))) {
             log.info("table leased by another poller", Map.of("dataset", name, "owner", owner));
             return progress.report("", "", false, Optional.of("lease held by another poller"));
         }
         try {
-            Optional<Watermark> watermark = state.watermark(name);
+            Optional<Watermark> watermark = watermarks.watermark(name);
             String before = watermark.map(Watermark::position).orElse("");
             try (Connection connection = connections.open()) {
                 UpperBound upper = strategy.upperBound(connection, clock.instant());
@@ -194,7 +194,7 @@ public final class SqlPollerService {
                         break;
                     }
                     Instant pageStart = clock.instant();
-                    if (!state.acquireLease(name, owner, pageStart, pageStart.plus(settings.leaseDuration()))) {
+                    if (!watermarks.acquireLease(name, owner, pageStart, pageStart.plus(settings.leaseDuration()))) {
                         stopped = Optional.of("lease taken over by another poller");
                         break;
                     }
@@ -266,7 +266,7 @@ public final class SqlPollerService {
 
     private void release(String dataset, String owner) {
         try {
-            state.releaseLease(dataset, owner);
+            watermarks.releaseLease(dataset, owner);
         } catch (RuntimeException e) {
             // The lease expires by itself; failing here would hide the poll's own outcome or error.
             log.warn("cannot release the table lease", Map.of("dataset", dataset, "error", String.valueOf(e)));
@@ -335,10 +335,10 @@ public final class SqlPollerService {
      * SDK may have retried a commit whose first attempt succeeded (then the store holds ours).
      */
     private boolean commit(String dataset, long expected, Watermark next) {
-        if (state.advanceWatermark(dataset, expected, next)) {
+        if (watermarks.advanceWatermark(dataset, expected, next)) {
             return true;
         }
-        Optional<Watermark> stored = state.watermark(dataset);
+        Optional<Watermark> stored = watermarks.watermark(dataset);
         return stored.isPresent() && stored.get().sequence() == next.sequence()
                 && stored.get().position().equals(next.position());
     }

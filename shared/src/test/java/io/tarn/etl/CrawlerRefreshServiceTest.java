@@ -9,7 +9,7 @@ import io.tarn.catalog.CatalogColumn;
 import io.tarn.etl.CrawlerRefreshResponse.CrawlStatus;
 import io.tarn.etl.CrawlerRefreshResponse.SchemaCheck;
 import io.tarn.log.JsonLogger;
-import io.tarn.state.StateStore;
+import io.tarn.state.SchemaFingerprints;
 import io.tarn.storage.ObjectNotFoundException;
 import io.tarn.storage.ObjectStore;
 import java.io.ByteArrayInputStream;
@@ -75,7 +75,7 @@ class CrawlerRefreshServiceTest {
                 return states.remove(0);
             }
         };
-        return new CrawlerRefreshService(port(ObjectStore.class), port(StateStore.class), crawler, config,
+        return new CrawlerRefreshService(port(ObjectStore.class), port(SchemaFingerprints.class), crawler, config,
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 new JsonLogger(new PrintStream(logs, true, StandardCharsets.UTF_8), Clock.fixed(NOW, ZoneOffset.UTC),
                         "crawler-refresh"));
@@ -87,8 +87,8 @@ class CrawlerRefreshServiceTest {
 
         assertThat(status).isEqualTo(new CrawlStatus("READY", "SUCCEEDED", true, true, 3, null));
         assertThat(calls).containsExactly("Crawler.status()", READ_MANIFEST,
-                "StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)",
-                "StateStore.recordSchemaFingerprint(customers, fp-customers-1, 2024-06-01T02:30:00Z)");
+                "SchemaFingerprints.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)",
+                "SchemaFingerprints.recordSchemaFingerprint(customers, fp-customers-1, 2024-06-01T02:30:00Z)");
     }
 
     @Test
@@ -97,8 +97,8 @@ class CrawlerRefreshServiceTest {
         fingerprints.put("customers", "fp-customers-1");
 
         assertThat(service().check("etl-1")).isEqualTo(new SchemaCheck(true, List.of("orders"), true, List.of()));
-        assertThat(calls).containsExactly(READ_MANIFEST, "StateStore.schemaFingerprint(orders)",
-                "StateStore.schemaFingerprint(customers)");
+        assertThat(calls).containsExactly(READ_MANIFEST, "SchemaFingerprints.schemaFingerprint(orders)",
+                "SchemaFingerprints.schemaFingerprint(customers)");
     }
 
     @Test
@@ -109,7 +109,7 @@ class CrawlerRefreshServiceTest {
 
         assertThat(service(ordersOnly).check("etl-1"))
                 .isEqualTo(new SchemaCheck(true, List.of("orders"), true, List.of("customers")));
-        assertThat(calls).containsExactly(READ_MANIFEST, "StateStore.schemaFingerprint(orders)");
+        assertThat(calls).containsExactly(READ_MANIFEST, "SchemaFingerprints.schemaFingerprint(orders)");
         assertThat(logLine("schema check").path("registeredBySchema").toString()).isEqualTo("[\"customers\"]");
     }
 
@@ -133,7 +133,7 @@ class CrawlerRefreshServiceTest {
 
         assertThat(status).isEqualTo(new CrawlStatus("READY", "SUCCEEDED", true, true, 3, null));
         assertThat(calls).containsExactly("Crawler.status()", READ_MANIFEST,
-                "StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)");
+                "SchemaFingerprints.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)");
     }
 
     @Test
@@ -161,7 +161,7 @@ class CrawlerRefreshServiceTest {
         CrawlStatus status = service(finished("SUCCEEDED", RUN_FINISHED)).status("etl-1", 2);
 
         assertThat(status).isEqualTo(new CrawlStatus("READY", "SUCCEEDED", true, true, 3, null));
-        assertThat(calls).contains("StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)")
+        assertThat(calls).contains("SchemaFingerprints.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)")
                 .doesNotContain("Crawler.start()");
     }
 
@@ -183,8 +183,8 @@ class CrawlerRefreshServiceTest {
         assertThat(calls).containsExactly("Crawler.status()", READ_MANIFEST, "Crawler.start()",
                 "Crawler.status()",
                 "Crawler.status()", READ_MANIFEST,
-                "StateStore.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)",
-                "StateStore.recordSchemaFingerprint(customers, fp-customers-1, 2024-06-01T02:30:00Z)");
+                "SchemaFingerprints.recordSchemaFingerprint(orders, fp-orders-2, 2024-06-01T02:30:00Z)",
+                "SchemaFingerprints.recordSchemaFingerprint(customers, fp-customers-1, 2024-06-01T02:30:00Z)");
     }
 
     @Test

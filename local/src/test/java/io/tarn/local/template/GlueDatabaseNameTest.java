@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
@@ -51,7 +52,7 @@ class GlueDatabaseNameTest {
         String bucket = "tarn-staging-" + suffix;
         String workgroup = STACK + "-tarn-" + suffix;
         String runId = "etl-" + suffix;
-        try (S3Client s3 = clients.s3(); AthenaClient athena = clients.build(AthenaClient.builder())) {
+        try (S3Client s3 = S3Clients.create(clients.settings()); AthenaClient athena = clients.build(AthenaClient.builder())) {
             s3.createBucket(b -> b.bucket(bucket));
             athena.createWorkGroup(r -> r.name(workgroup));
             RunManifest manifest = new RunManifest(runId, "join", "2024-06-01T02:00:00Z", "2024-06-01T02:09:00Z", List.of(
@@ -61,7 +62,7 @@ class GlueDatabaseNameTest {
                                     new RunManifest.PartitionOutput(List.of("globex"), "s3://" + bucket + "/orders/account_id=globex/", 1)))));
             s3.putObject(b -> b.bucket(bucket).key(RunManifest.key(runId)), RequestBody.fromBytes(manifest.toJson()));
 
-            PartitionRepairHandler handler = new PartitionRepairHandler(AwsWiring.partitionRepairService(
+            PartitionRepairHandler handler = new PartitionRepairHandler(PartitionRepairWiring.aws(
                     PartitionRepairConfig.fromEnv(Map.of(PartitionRepairConfig.AWS_REGION, "us-east-1",
                             PartitionRepairConfig.STAGING_BUCKET, bucket, PartitionRepairConfig.GLUE_DATABASE, database,
                             PartitionRepairConfig.ATHENA_WORKGROUP, workgroup, PartitionRepairConfig.REGISTRATION, "athena")),

@@ -8,10 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.functions.rawobject.RawObjectWiring;
+import io.tarn.functions.sqlpoller.SqlPollerWiring;
+import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
+import io.tarn.functions.etltrigger.EtlTriggerWiring;
+import io.tarn.aws.dynamodb.DynamoDbWatermarks;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.aws.athena.AthenaQueries;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
@@ -68,7 +74,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * Every AWS call a function makes is allowed by its role in template.yaml. Each function runs with
- * its production wiring ({@link AwsWiring}) against moto through a recording proxy; every request
+ * its production wiring (its module's {@code XxxWiring.aws}) against moto through a recording proxy; every request
  * the proxy sees becomes the IAM action it needs, which the function's policy statements must grant.
  * Where a call happens only on a path the wiring cannot be steered onto here (an Athena query that
  * outlasts its bound), the same adapter runs on that path with a recording client.
@@ -107,9 +113,9 @@ class TemplateIamTest {
     void rawObjectCallsOnlyWhatItsRoleAllows() throws Exception {
         String raw = bucket("raw");
         String staging = bucket("staging");
-        clients.s3().putBucketVersioning(b -> b.bucket(raw).versioningConfiguration(v -> v.status("Enabled")));
+        S3Clients.create(clients.settings()).putBucketVersioning(b -> b.bucket(raw).versioningConfiguration(v -> v.status("Enabled")));
         String key = "dms/shop/orders/LOAD00000001.csv";
-        String versionId = clients.s3().putObject(b -> b.bucket(raw).key(key),
+        String versionId = S3Clients.create(clients.settings()).putObject(b -> b.bucket(raw).key(key),
                 RequestBody.fromFile(Path.of("../samples/dms/shop/orders/LOAD00000001.csv"))).versionId();
         String table = stateTable();
         String database = database();
@@ -136,13 +142,13 @@ class TemplateIamTest {
                 RawObjectConfig.TMPDIR, temp.toString(), RawObjectConfig.PARQUET_CODEC, "snappy"));
 
         Set<String> actions = record(() -> {
-            RawObjectHandler handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config, recorded));
+            RawObjectHandler handler = new RawObjectHandler(RawObjectWiring.aws(config, recorded));
             invoke(handler, JSON.writeValueAsBytes(event));
             invoke(handler, JSON.writeValueAsBytes(event)); // the replay: answered from the ledger
-            invoke(new RawObjectHandler(AwsWiring.rawObjectProcessor(snappy, recorded)), JSON.writeValueAsBytes(event));
+            invoke(new RawObjectHandler(RawObjectWiring.aws(snappy, recorded)), JSON.writeValueAsBytes(event));
         });
 
-        assertThat(clients.s3().listObjectsV2(b -> b.bucket(staging).prefix("orders_changes/")).contents())
+        assertThat(S3Clients.create(clients.settings()).listObjectsV2(b -> b.bucket(staging).prefix("orders_changes/")).contents())
                 .isNotEmpty().allMatch(object -> object.key().endsWith(".snappy.parquet"));
         // The role may list the staging bucket only under manifests/.
         assertThat(proxy.requests()).filteredOn(r -> r.is("GET") && r.path().equals("/" + staging))
@@ -177,14 +183,14 @@ class TemplateIamTest {
 
         Set<String> actions = record(() -> {
             // The production wiring up to the database: Azure SQL is not here, so the connection fails.
-            SqlPollerHandler handler = new SqlPollerHandler(AwsWiring.sqlPollerService(config, recorded)::poll);
+            SqlPollerHandler handler = new SqlPollerHandler(SqlPollerWiring.aws(config, recorded)::poll);
             assertThatThrownBy(() -> invoke(handler, Files.readAllBytes(Path.of("../events/schedule.json"))))
                     .isInstanceOf(RuntimeException.class);
             // The same adapters past the connection, with the local H2 database in Azure SQL's place.
             AwsClients recording = new AwsClients(recorded);
             new SqlPollerService(PipelineLoader.loadResource("pipeline.yaml"), LocalAzureSql.open(temp),
-                    new S3ObjectStore(recording.s3()),
-                    new DynamoDbStateStore(recording.build(DynamoDbClient.builder()), table),
+                    new S3ObjectStore(S3Clients.create(recording.settings())),
+                    new DynamoDbWatermarks(new StateTable(recording.build(DynamoDbClient.builder()), table)),
                     new PollerSettings(raw, temp, PollerSettings.DEFAULT_SAFETY_MARGIN, PollerSettings.DEFAULT_LEASE),
                     SqlPollerService.randomLeaseOwners("iam-test"),
                     Clock.systemUTC(), JsonLogger.silent())
@@ -208,7 +214,7 @@ class TemplateIamTest {
                 CrawlerRefreshConfig.CRAWLER_NAME, crawler, CrawlerRefreshConfig.CRAWLER_TABLES, "account_daily"));
 
         Set<String> actions = record(() -> {
-            CrawlerRefreshHandler handler = new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(config, recorded)::handle);
+            CrawlerRefreshHandler handler = new CrawlerRefreshHandler(CrawlerRefreshWiring.aws(config, recorded)::handle);
             for (String event : List.of("crawler-refresh-check.json", "crawler-refresh-start.json", "crawler-refresh-status.json")) {
                 invoke(handler, Files.readAllBytes(Path.of("../events").resolve(event)));
             }
@@ -234,7 +240,7 @@ class TemplateIamTest {
                     PartitionRepairConfig.ATHENA_WORKGROUP, "primary", PartitionRepairConfig.REGISTRATION, registration,
                     TenantTables.TENANT_GLUE_DATABASE, tenantDatabase));
             actions.addAll(record(() -> {
-                PartitionRepairHandler handler = new PartitionRepairHandler(AwsWiring.partitionRepairService(config, recorded)::repair);
+                PartitionRepairHandler handler = new PartitionRepairHandler(PartitionRepairWiring.aws(config, recorded)::repair);
                 invoke(handler, Files.readAllBytes(Path.of("../events/partition-repair.json")));
                 invoke(handler, Files.readAllBytes(Path.of("../events/partition-repair-no-manifest.json")));
             }));
@@ -272,7 +278,7 @@ class TemplateIamTest {
         SQSEvent notices = EventLoader.loadSQSEvent("sqs-staging-changed.json");
 
         Set<String> actions = record(() -> {
-            EtlTriggerHandler handler = new EtlTriggerHandler(AwsWiring.etlTriggerService(config, recorded));
+            EtlTriggerHandler handler = new EtlTriggerHandler(EtlTriggerWiring.aws(config, recorded));
             assertThat(handler.handleRequest(notices, LambdaContext.withRemaining(() -> 60_000)).getBatchItemFailures())
                     .isEmpty();
         });
@@ -369,14 +375,14 @@ class TemplateIamTest {
 
     private static String bucket(String role) {
         String name = "iam-" + role + "-" + UUID.randomUUID().toString().substring(0, 8);
-        clients.s3().createBucket(b -> b.bucket(name));
+        S3Clients.create(clients.settings()).createBucket(b -> b.bucket(name));
         return name;
     }
 
     private static String stateTable() {
         String name = "iam-state-" + UUID.randomUUID();
         try (DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
-            DynamoDbStateStore.createTable(dynamoDb, name);
+            StateTable.create(dynamoDb, name);
         }
         return name;
     }
@@ -392,7 +398,7 @@ class TemplateIamTest {
                 new RunManifest.TableOutput("account_daily", "s3://" + bucket + "/account_daily/", "f1",
                         List.of(new CatalogColumn("orders", "bigint")), List.of(new CatalogColumn("account_id", "string")),
                         List.of(new RunManifest.PartitionOutput(List.of("acme"), "s3://" + bucket + "/account_daily/account_id=acme/", 3)))));
-        S3Client s3 = clients.s3();
+        S3Client s3 = S3Clients.create(clients.settings());
         s3.putObject(b -> b.bucket(bucket).key(RunManifest.key(runId)), RequestBody.fromBytes(manifest.toJson()));
     }
 }

@@ -2,9 +2,9 @@ package io.tarn.etl.trigger;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.catalog.StagingLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.ingest.IngestSettings;
 import io.tarn.log.JsonLogger;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,7 +40,7 @@ import java.util.TreeMap;
 public final class EtlTriggerService {
 
     /** The prefix of the notices that count: RawObject's manifests, each written after its parts. */
-    public static final String NOTICE_PREFIX = IngestSettings.MANIFEST_PREFIX;
+    public static final String NOTICE_PREFIX = StagingLayout.MANIFEST_PREFIX;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter NAME_TIME =

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarn.aws.AwsWiring;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.CrawlerRefreshRequest;
 import io.tarn.etl.CrawlerRefreshResponse;
@@ -28,7 +27,7 @@ public final class CrawlerRefreshHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: real AWS clients, built once per container. */
     public CrawlerRefreshHandler() {
-        this(AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(System.getenv()))::handle);
+        this(CrawlerRefreshWiring.aws(CrawlerRefreshConfig.fromEnv(System.getenv()))::handle);
     }
 
     public CrawlerRefreshHandler(Function<CrawlerRefreshRequest, CrawlerRefreshResponse> service) {

@@ -1,13 +1,14 @@
 package io.tarn.functions.crawlerrefresh;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.DynamoDbSchemaFingerprints;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
@@ -31,7 +32,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The handler wired as in Lambda (AwsWiring) against moto over HTTP: run manifests in moto's S3,
+ * The handler wired as in Lambda (its wiring's {@code aws}) against moto over HTTP: run manifests in moto's S3,
  * fingerprints in moto's DynamoDB, a crawler in moto's Glue. Events are the files in {@code events/}.
  *
  * <p>moto 5.2.1 moves a crawl from RUNNING to COMPLETED when the crawl's state is next read, unless
@@ -60,7 +61,7 @@ class CrawlerRefreshHandlerTest {
         moto = MotoServer.shared();
         settings = AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test");
         AwsClients clients = new AwsClients(settings);
-        s3 = clients.s3();
+        s3 = S3Clients.create(clients.settings());
         dynamoDb = clients.build(DynamoDbClient.builder());
         glue = clients.build(GlueClient.builder());
     }
@@ -79,7 +80,7 @@ class CrawlerRefreshHandlerTest {
         stateTable = "tarn-state-" + suffix;
         crawlerName = "tarn-staging-" + suffix;
         s3.createBucket(b -> b.bucket(bucket));
-        DynamoDbStateStore.createTable(dynamoDb, stateTable);
+        StateTable.create(dynamoDb, stateTable);
         glue.createCrawler(r -> r.name(crawlerName).role("arn:aws:iam::123456789012:role/tarn-crawler")
                 .databaseName("tarn_lake"));
         moto.setTransition("glue::crawl", "{\"progression\": \"manual\", \"times\": 1}");
@@ -114,12 +115,12 @@ class CrawlerRefreshHandlerTest {
                 + "\"finished\":true,\"succeeded\":true,\"attempt\":3,\"errorMessage\":null}");
         assertThat(invoke("crawler-refresh-check.json"))
                 .isEqualTo("{\"changed\":false,\"tables\":[],\"manifestFound\":true,\"registeredBySchema\":[]}");
-        assertThat(new DynamoDbStateStore(dynamoDb, stateTable).schemaFingerprint("orders")).contains("fp-orders-1");
+        assertThat(new DynamoDbSchemaFingerprints(new StateTable(dynamoDb, stateTable)).schemaFingerprint("orders")).contains("fp-orders-1");
     }
 
     @Test
     void checkAfterASchemaChangeNamesOnlyTheChangedTable() throws Exception {
-        DynamoDbStateStore state = new DynamoDbStateStore(dynamoDb, stateTable);
+        DynamoDbSchemaFingerprints state = new DynamoDbSchemaFingerprints(new StateTable(dynamoDb, stateTable));
         state.recordSchemaFingerprint("orders", "fp-orders-1", java.time.Instant.parse("2024-05-31T02:00:00Z"));
         state.recordSchemaFingerprint("customers", "fp-customers-1", java.time.Instant.parse("2024-05-31T02:00:00Z"));
         putManifest("fp-orders-2", "fp-customers-1");
@@ -139,7 +140,7 @@ class CrawlerRefreshHandlerTest {
         glue.listCrawls(r -> r.crawlerName(crawlerName));
         assertThat(invoke("crawler-refresh-status.json")).contains("\"succeeded\":true");
 
-        DynamoDbStateStore state = new DynamoDbStateStore(dynamoDb, stateTable);
+        DynamoDbSchemaFingerprints state = new DynamoDbSchemaFingerprints(new StateTable(dynamoDb, stateTable));
         assertThat(state.schemaFingerprint("orders")).contains("fp-orders-1");
         assertThat(state.schemaFingerprint("customers")).as("not crawled, so not recorded").isEmpty();
     }
@@ -184,7 +185,7 @@ class CrawlerRefreshHandlerTest {
     }
 
     private CrawlerRefreshHandler handler(String crawlerTables) {
-        return new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(CrawlerRefreshConfig.fromEnv(Map.of(
+        return new CrawlerRefreshHandler(CrawlerRefreshWiring.aws(CrawlerRefreshConfig.fromEnv(Map.of(
                 CrawlerRefreshConfig.AWS_REGION, "us-east-1",
                 CrawlerRefreshConfig.STAGING_BUCKET, bucket,
                 CrawlerRefreshConfig.STATE_TABLE, stateTable,

@@ -2,9 +2,10 @@ package io.tarn.functions.crawlerrefresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaJar;
@@ -68,10 +69,10 @@ class ShadedJarIT {
         String bucket = "tarn-staging-" + suffix;
         String stateTable = "tarn-state-" + suffix;
         String crawler = "tarn-staging-" + suffix;
-        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder());
+        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder());
                 GlueClient glue = clients.build(GlueClient.builder())) {
             s3.createBucket(b -> b.bucket(bucket));
-            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+            StateTable.create(dynamoDb, stateTable);
             glue.createCrawler(r -> r.name(crawler).role("arn:aws:iam::123456789012:role/tarn-crawler")
                     .databaseName("tarn_lake"));
             RunManifest manifest = new RunManifest(RUN_ID, "join", "2024-06-01T02:00:00Z", "2024-06-01T02:09:00Z", List.of(

@@ -1,7 +1,6 @@
 package io.tarn.functions.crawlerrefresh;
 
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
@@ -38,7 +37,7 @@ public final class ShadedJarMain {
         System.setOut(System.err);
         URI endpoint = URI.create(args[0]);
         AwsSettings moto = AwsSettings.local(endpoint, "us-east-1", "test", "test");
-        CrawlerRefreshHandler handler = new CrawlerRefreshHandler(AwsWiring.crawlerRefreshService(
+        CrawlerRefreshHandler handler = new CrawlerRefreshHandler(CrawlerRefreshWiring.aws(
                 CrawlerRefreshConfig.fromEnv(Map.of(
                         CrawlerRefreshConfig.AWS_REGION, "us-east-1", CrawlerRefreshConfig.STAGING_BUCKET, args[1],
                         CrawlerRefreshConfig.STATE_TABLE, args[2], CrawlerRefreshConfig.CRAWLER_NAME, args[3],

@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.tarn.aws.AwsWiring;
 import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.etl.trigger.EtlTriggerReport;
 import io.tarn.etl.trigger.EtlTriggerService;
@@ -25,7 +24,7 @@ public final class EtlTriggerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** Lambda's constructor: the Step Functions client, built once per container. */
     public EtlTriggerHandler() {
-        this(AwsWiring.etlTriggerService(EtlTriggerConfig.fromEnv(System.getenv())));
+        this(EtlTriggerWiring.aws(EtlTriggerConfig.fromEnv(System.getenv())));
     }
 
     public EtlTriggerHandler(EtlTriggerService trigger) {

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.trigger.EtlTriggerConfig;
@@ -36,7 +35,7 @@ class EtlTriggerHandlerTest {
                 .name("tarn-etl-" + UUID.randomUUID())
                 .definition("{\"StartAt\": \"Done\", \"States\": {\"Done\": {\"Type\": \"Succeed\"}}}")
                 .roleArn("arn:aws:iam::123456789012:role/tarn-etl")).stateMachineArn();
-        handler = new EtlTriggerHandler(AwsWiring.etlTriggerService(EtlTriggerConfig.fromEnv(Map.of(
+        handler = new EtlTriggerHandler(EtlTriggerWiring.aws(EtlTriggerConfig.fromEnv(Map.of(
                 EtlTriggerConfig.AWS_REGION, "us-east-1", EtlTriggerConfig.STATE_MACHINE_ARN, stateMachineArn)), moto));
     }
 

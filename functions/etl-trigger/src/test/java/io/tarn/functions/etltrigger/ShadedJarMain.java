@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.etl.trigger.EtlTriggerConfig;
@@ -36,7 +35,7 @@ public final class ShadedJarMain {
                 "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
                 "software.amazon.awssdk.services.s3.S3Client", "software.amazon.awssdk.services.glue.GlueClient"));
         AwsSettings moto = AwsSettings.local(URI.create(args[1]), "us-east-1", "test", "test");
-        EtlTriggerHandler handler = new EtlTriggerHandler(AwsWiring.etlTriggerService(EtlTriggerConfig.fromEnv(Map.of(
+        EtlTriggerHandler handler = new EtlTriggerHandler(EtlTriggerWiring.aws(EtlTriggerConfig.fromEnv(Map.of(
                 EtlTriggerConfig.AWS_REGION, "us-east-1", EtlTriggerConfig.STATE_MACHINE_ARN, args[2])), moto));
         ClassLoader loader = ShadedJarMain.class.getClassLoader();
         SQSEvent event;

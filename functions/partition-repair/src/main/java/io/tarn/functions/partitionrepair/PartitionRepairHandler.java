@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarn.aws.AwsWiring;
 import io.tarn.etl.EtlEvents;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairReport;
@@ -28,7 +27,7 @@ public final class PartitionRepairHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: real AWS clients, built once per container. */
     public PartitionRepairHandler() {
-        this(AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(System.getenv()))::repair);
+        this(PartitionRepairWiring.aws(PartitionRepairConfig.fromEnv(System.getenv()))::repair);
     }
 
     public PartitionRepairHandler(Function<PartitionRepairRequest, PartitionRepairReport> service) {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The handler wired as in Lambda (AwsWiring) against moto over HTTP: run manifests in moto's S3,
+ * The handler wired as in Lambda (its wiring's {@code aws}) against moto over HTTP: run manifests in moto's S3,
  * tables and partitions in moto's Glue, statements recorded by moto's Athena (which runs none:
  * moto's ALTER TABLE registers nothing, so Athena-mode registration is checked by the SQL sent).
  * Events are the files in {@code events/}.
@@ -62,7 +62,7 @@ class PartitionRepairHandlerTest {
     static void startMoto() {
         moto = AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test");
         AwsClients clients = new AwsClients(moto);
-        s3 = clients.s3();
+        s3 = S3Clients.create(clients.settings());
         glue = clients.build(GlueClient.builder());
         athena = clients.build(AthenaClient.builder());
         // Athena refuses a query in a workgroup that does not exist; the shared server may have it already.
@@ -225,7 +225,7 @@ class PartitionRepairHandlerTest {
 
     private PartitionRepairHandler handler(String registration) {
         return new PartitionRepairHandler(
-                AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(env(registration)), moto)::repair);
+                PartitionRepairWiring.aws(PartitionRepairConfig.fromEnv(env(registration)), moto)::repair);
     }
 
     private Map<String, String> env(String registration) {

@@ -2,6 +2,7 @@ package io.tarn.functions.partitionrepair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.glue.GlueCatalog;
@@ -64,7 +65,7 @@ class ShadedJarIT {
         String bucket = "tarn-staging-" + suffix;
         String database = "tarn_" + suffix;
         String workgroup = "tarn-" + suffix;
-        try (S3Client s3 = clients.s3(); AthenaClient athena = clients.build(AthenaClient.builder())) {
+        try (S3Client s3 = S3Clients.create(clients.settings()); AthenaClient athena = clients.build(AthenaClient.builder())) {
             s3.createBucket(b -> b.bucket(bucket));
             athena.createWorkGroup(r -> r.name(workgroup));
             putManifest(s3, bucket, "etl-1", List.of(new CatalogColumn("order_id", "bigint")), 2);

@@ -2,7 +2,6 @@ package io.tarn.functions.partitionrepair;
 
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.aws.athena.AthenaQueries;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.embedded.MotoServer;
@@ -83,7 +82,7 @@ public final class ShadedJarMain {
 
     private static PartitionRepairHandler handler(AwsSettings moto, String bucket, String database, String workgroup,
             String registration) {
-        return new PartitionRepairHandler(AwsWiring.partitionRepairService(PartitionRepairConfig.fromEnv(Map.of(
+        return new PartitionRepairHandler(PartitionRepairWiring.aws(PartitionRepairConfig.fromEnv(Map.of(
                 PartitionRepairConfig.AWS_REGION, "us-east-1", PartitionRepairConfig.STAGING_BUCKET, bucket,
                 PartitionRepairConfig.GLUE_DATABASE, database, PartitionRepairConfig.ATHENA_WORKGROUP, workgroup,
                 PartitionRepairConfig.REGISTRATION, registration)), moto)::repair);

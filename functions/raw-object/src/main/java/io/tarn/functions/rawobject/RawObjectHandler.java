@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.tarn.aws.AwsWiring;
 import io.tarn.events.InvalidEventException;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
@@ -24,7 +23,7 @@ public final class RawObjectHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: real AWS clients, built once per container. */
     public RawObjectHandler() {
-        this(AwsWiring.rawObjectProcessor(RawObjectConfig.fromEnv(System.getenv())));
+        this(RawObjectWiring.aws(RawObjectConfig.fromEnv(System.getenv())));
     }
 
     public RawObjectHandler(RawObjectEventProcessor processor) {

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.FaultInjectingProxy;
@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The handler as Lambda builds it ({@link AwsWiring}), on real local parts: the embedded S3
+ * The handler as Lambda builds it ({@link RawObjectWiring}), on real local parts: the embedded S3
  * server (behind a recording proxy) for S3, moto for Glue and DynamoDB. Events are the files in
  * {@code events/} that {@code sam local invoke} uses; raw objects are the files in {@code samples/}.
  */
@@ -100,13 +100,13 @@ class RawObjectHandlerTest {
         s3Server.createBucket(STAGING);
         proxy = FaultInjectingProxy.start(s3Server.endpoint());
         AwsSettings s3Settings = AwsSettings.local(proxy.endpoint(), REGION, "any", "any");
-        s3 = new AwsClients(s3Settings).s3();
+        s3 = S3Clients.create(s3Settings);
 
         String unique = UUID.randomUUID().toString().replace("-", "");
         // The Glue database is not created here: the first partition registration creates it.
         database = "tarn_" + unique;
         stateTable = "tarn-state-" + unique;
-        DynamoDbStateStore.createTable(dynamoDb, stateTable);
+        StateTable.create(dynamoDb, stateTable);
 
         RawObjectConfig config = RawObjectConfig.fromEnv(Map.of(
                 RawObjectConfig.AWS_REGION, REGION,
@@ -114,7 +114,7 @@ class RawObjectHandlerTest {
                 RawObjectConfig.STATE_TABLE, stateTable,
                 RawObjectConfig.GLUE_DATABASE, database,
                 RawObjectConfig.TMPDIR, temp.resolve("tmp").toString()));
-        handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config, s3Settings, moto));
+        handler = new RawObjectHandler(RawObjectWiring.aws(config, s3Settings, moto));
     }
 
     @AfterEach
@@ -421,7 +421,7 @@ class RawObjectHandlerTest {
     /** Ledger items of the state table as {@code source dataset read/written/quarantined manifestKey}, sorted. */
     private List<String> ledger() {
         return dynamoDb.scan(r -> r.tableName(stateTable).consistentRead(true)).items().stream()
-                .peek(item -> assertThat(item.get(DynamoDbStateStore.PK).s())
+                .peek(item -> assertThat(item.get(StateTable.PK).s())
                         .isEqualTo("object#" + item.get("objectId").s()))
                 .map(item -> s(item, "source") + " " + s(item, "dataset") + " " + n(item, "rowsRead") + "/"
                         + n(item, "rowsWritten") + "/" + n(item, "rowsQuarantined") + " " + s(item, "manifestKey"))

@@ -1,8 +1,12 @@
 package io.tarn.functions.rawobject;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.DynamoDbLedger;
+import io.tarn.aws.dynamodb.DynamoDbSchemaFingerprints;
+import io.tarn.aws.dynamodb.DynamoDbWatermarks;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.state.LedgerEntry;
@@ -45,7 +49,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  *       HeadObject and GetObject of a deleted key;
  *   <li>a multipart upload whose second part the proxy answers with 503, by a client that does not
  *       retry: the store's error, after it aborted the upload;
- *   <li>the state table created and waited for, and each kind of DynamoDbStateStore write and read,
+ *   <li>the state table created and waited for, and each kind of state adapter write and read,
  *       the conditional ones failing once each;
  *   <li>for S3 and DynamoDB, whether every class of the module in the jar loads
  *       ({@link LambdaJar#loadSdkClasses}).
@@ -73,7 +77,7 @@ public final class ShadedJarAdaptersMain {
         new Random(42).nextBytes(big);
         Path bigFile = Files.write(scratch.resolve("big.bin"), big);
 
-        try (S3Client local = clients.s3();
+        try (S3Client local = S3Clients.create(clients.settings());
                 S3Client awsChecksums = clients.build(S3Client.builder().forcePathStyle(true))) {
             System.out.println(objectCalls("local", new S3ObjectStore(local, IN_5_MIB_PARTS), bucket, bigFile, big));
             System.out.println(objectCalls("checksums", new S3ObjectStore(awsChecksums, IN_5_MIB_PARTS), bucket, bigFile,
@@ -142,27 +146,30 @@ public final class ShadedJarAdaptersMain {
     }
 
     private static String stateCalls(DynamoDbClient dynamoDb, String table) {
-        DynamoDbStateStore.createTable(dynamoDb, table);
-        DynamoDbStateStore state = new DynamoDbStateStore(dynamoDb, table);
+        StateTable.create(dynamoDb, table);
+        StateTable state = new StateTable(dynamoDb, table);
+        DynamoDbLedger ledger = new DynamoDbLedger(state);
+        DynamoDbWatermarks watermarks = new DynamoDbWatermarks(state);
+        DynamoDbSchemaFingerprints fingerprints = new DynamoDbSchemaFingerprints(state);
         Instant at = Instant.parse("2024-06-01T09:00:00Z");
         LedgerEntry entry = new LedgerEntry("raw/orders@v1", "s3://tarn-raw/orders.csv", "orders",
                 "manifests/orders/raw-orders-v1.json", 9, 7, 2, at);
-        boolean recorded = state.recordProcessed(entry);
-        boolean recordedAgain = state.recordProcessed(entry);
-        boolean found = state.findProcessed(entry.objectId()).equals(Optional.of(entry));
-        boolean leased = state.acquireLease("invoices", "poller-a", at, at.plusSeconds(60));
-        boolean leasedByOther = state.acquireLease("invoices", "poller-b", at.plusSeconds(1), at.plusSeconds(61));
+        boolean recorded = ledger.recordProcessed(entry);
+        boolean recordedAgain = ledger.recordProcessed(entry);
+        boolean found = ledger.findProcessed(entry.objectId()).equals(Optional.of(entry));
+        boolean leased = watermarks.acquireLease("invoices", "poller-a", at, at.plusSeconds(60));
+        boolean leasedByOther = watermarks.acquireLease("invoices", "poller-b", at.plusSeconds(1), at.plusSeconds(61));
         Watermark next = new Watermark("invoices", "2024-06-01T08:59:00Z", 1, at);
-        boolean advanced = state.advanceWatermark("invoices", Watermark.NONE, next);
-        boolean advancedAgain = state.advanceWatermark("invoices", Watermark.NONE, next);
-        boolean watermark = state.watermark("invoices").equals(Optional.of(next));
-        state.releaseLease("invoices", "poller-a");
-        state.recordSchemaFingerprint("orders", "fp-2", at);
-        state.recordSchemaFingerprint("orders", "fp-1", at.minusSeconds(60));
+        boolean advanced = watermarks.advanceWatermark("invoices", Watermark.NONE, next);
+        boolean advancedAgain = watermarks.advanceWatermark("invoices", Watermark.NONE, next);
+        boolean watermark = watermarks.watermark("invoices").equals(Optional.of(next));
+        watermarks.releaseLease("invoices", "poller-a");
+        fingerprints.recordSchemaFingerprint("orders", "fp-2", at);
+        fingerprints.recordSchemaFingerprint("orders", "fp-1", at.minusSeconds(60));
         return ("state: recorded %s then %s, found %s; leased %s then by another %s; advanced %s then %s, read %s;"
                 + " fingerprint %s")
                 .formatted(recorded, recordedAgain, found, leased, leasedByOther, advanced, advancedAgain, watermark,
-                        state.schemaFingerprint("orders").orElse("none"));
+                        fingerprints.schemaFingerprint("orders").orElse("none"));
     }
 
 }

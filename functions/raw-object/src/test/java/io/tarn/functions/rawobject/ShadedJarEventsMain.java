@@ -1,7 +1,6 @@
 package io.tarn.functions.rawobject;
 
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.ingest.RawObjectConfig;
 import java.io.PrintStream;
@@ -29,7 +28,7 @@ public final class ShadedJarEventsMain {
         RawObjectConfig config = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, "us-east-1",
                 RawObjectConfig.STAGING_BUCKET, args[1], RawObjectConfig.STATE_TABLE, args[2],
                 RawObjectConfig.GLUE_DATABASE, args[3], RawObjectConfig.TMPDIR, args[4]));
-        RawObjectHandler handler = new RawObjectHandler(AwsWiring.rawObjectProcessor(config,
+        RawObjectHandler handler = new RawObjectHandler(RawObjectWiring.aws(config,
                 AwsSettings.local(URI.create(args[0]), "us-east-1", "test", "test")));
         for (int i = 5; i < args.length; i++) {
             answers.println(LambdaJar.invoke(handler, Path.of(args[i]), 900_000));

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.dynamodb.DynamoDbStateStore;
+import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.FaultInjectingProxy;
@@ -99,7 +100,7 @@ class ShadedJarIT {
         Path withTier = Files.writeString(temp.resolve("pipeline.yaml"), Files.readString(Path.of("../../pipeline.yaml"))
                 .replace("      - { name: region, type: string }\n",
                         "      - { name: region, type: string }\n      - { name: tier, type: string }\n"));
-        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
             try {
                 s3.createBucket(b -> b.bucket(RAW));
             } catch (BucketAlreadyOwnedByYouException e) {
@@ -112,7 +113,7 @@ class ShadedJarIT {
                     account_id,name,plan,region,tier,created_at,updated_at
                     umbrella,Umbrella,growth,eu-west-1,gold,2023-09-01 08:00:00,2024-06-02 09:00:00
                     """));
-            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+            StateTable.create(dynamoDb, stateTable);
         }
 
         LambdaJar.Run run;
@@ -159,7 +160,7 @@ class ShadedJarIT {
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String staging = "tarn-staging-" + suffix;
         String stateTable = "tarn-state-" + suffix;
-        try (S3Client s3 = clients.s3(); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
             try {
                 s3.createBucket(b -> b.bucket(RAW));
             } catch (BucketAlreadyOwnedByYouException e) {
@@ -170,7 +171,7 @@ class ShadedJarIT {
                     ACCOUNTS, "azuresql/dbo/invoices/sample-invoices.csv")) {
                 s3.putObject(b -> b.bucket(RAW).key(key), RequestBody.fromFile(SAMPLES.resolve(key)));
             }
-            DynamoDbStateStore.createTable(dynamoDb, stateTable);
+            StateTable.create(dynamoDb, stateTable);
         }
 
         LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarEventsMain.class, temp,
@@ -193,7 +194,7 @@ class ShadedJarIT {
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String bucket = "tarn-versioned-" + suffix;
         String stateTable = "tarn-state-" + suffix;
-        try (S3Client s3 = clients.s3()) {
+        try (S3Client s3 = S3Clients.create(clients.settings())) {
             s3.createBucket(b -> b.bucket(bucket));
             s3.putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
@@ -250,7 +251,7 @@ class ShadedJarIT {
 
         // The deleted keys' versions stay: the default client's uploads, parts included, carried a CRC32.
         List<String> stored = new ArrayList<>();
-        try (S3Client s3 = clients.s3()) {
+        try (S3Client s3 = S3Clients.create(clients.settings())) {
             for (ObjectVersion version : s3.listObjectVersions(b -> b.bucket(bucket)).versions()) {
                 HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(version.key())
                         .versionId(version.versionId()).checksumMode(ChecksumMode.ENABLED));
@@ -283,7 +284,7 @@ class ShadedJarIT {
     /** The orders output, downloaded from moto's S3, read with DuckDB: the rows and ZSTD. */
     private void assertOrdersParquet(AwsClients clients, String staging, JsonNode outputKeys) throws Exception {
         Path files = Files.createDirectories(temp.resolve("orders"));
-        try (S3Client s3 = clients.s3()) {
+        try (S3Client s3 = S3Clients.create(clients.settings())) {
             int n = 0;
             for (JsonNode key : outputKeys) {
                 String folder = key.asText().substring(0, key.asText().lastIndexOf('/'));

@@ -1,7 +1,6 @@
 package io.tarn.functions.rawobject;
 
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.ingest.RawObjectConfig;
 import java.io.PrintStream;
@@ -39,9 +38,9 @@ public final class ShadedJarMain {
                 RawObjectConfig.AWS_REGION, "us-east-1", RawObjectConfig.STAGING_BUCKET, args[1],
                 RawObjectConfig.STATE_TABLE, args[2], RawObjectConfig.GLUE_DATABASE, args[3],
                 RawObjectConfig.TMPDIR, args[4], RawObjectConfig.PARQUET_CODEC, "zstd"));
-        RawObjectHandler bundled = new RawObjectHandler(AwsWiring.rawObjectProcessor(RawObjectConfig.fromEnv(env), moto));
+        RawObjectHandler bundled = new RawObjectHandler(RawObjectWiring.aws(RawObjectConfig.fromEnv(env), moto));
         env.put(RawObjectConfig.PIPELINE_CONFIG, args[5]);
-        RawObjectHandler changed = new RawObjectHandler(AwsWiring.rawObjectProcessor(RawObjectConfig.fromEnv(env), moto));
+        RawObjectHandler changed = new RawObjectHandler(RawObjectWiring.aws(RawObjectConfig.fromEnv(env), moto));
 
         answers.println(LambdaJar.invoke(bundled, Path.of(args[6]), 900_000));
         answers.println(LambdaJar.invoke(bundled, Path.of(args[7]), 900_000));

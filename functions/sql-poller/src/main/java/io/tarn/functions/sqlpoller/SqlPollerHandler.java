@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarn.aws.AwsWiring;
 import io.tarn.events.InvalidEventException;
 import io.tarn.poll.Deadline;
 import io.tarn.poll.PollEvents;
@@ -30,7 +29,7 @@ public final class SqlPollerHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: real AWS clients, built once per container. */
     public SqlPollerHandler() {
-        this(AwsWiring.sqlPollerService(SqlPollerConfig.fromEnv(System.getenv()))::poll);
+        this(SqlPollerWiring.aws(SqlPollerConfig.fromEnv(System.getenv()))::poll);
     }
 
     public SqlPollerHandler(Poller poller) {

@@ -2,7 +2,6 @@ package io.tarn.functions.sqlpoller;
 
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.aws.secrets.SecretsManagerConnectionFactory;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.poll.PollReport;
@@ -21,7 +20,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * path (see {@link ShadedJarIT}) and prints one line per check:
  *
  * <ol>
- *   <li>{@code wiring ok}: AwsWiring builds the SqlPoller service from the function's environment
+ *   <li>{@code wiring ok}: SqlPollerWiring builds the SqlPoller service from the function's environment
  *       and the bundled pipeline.yaml;
  *   <li>{@code driver <class>}: DriverManager finds the SQL Server driver for the secret's URL;
  *   <li>{@code connect <exception class> <SQLState>}: a connection through the secret (read from
@@ -50,7 +49,7 @@ public final class ShadedJarMain {
                 SqlPollerConfig.RAW_BUCKET, "tarn-raw",
                 SqlPollerConfig.STATE_TABLE, "tarn-state",
                 SqlPollerConfig.DB_SECRET_ARN, secretArn));
-        AwsWiring.sqlPollerService(config, settings);
+        SqlPollerWiring.aws(config, settings);
         System.out.println("wiring ok");
 
         System.out.println("driver " + DriverManager.getDriver("jdbc:sqlserver://localhost:1433").getClass().getName());

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsSettings;
-import io.tarn.aws.AwsWiring;
 import io.tarn.poll.Deadline;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;
@@ -108,7 +107,7 @@ class SqlPollerHandlerTest {
                 SqlPollerConfig.STATE_TABLE, "tarn-state",
                 SqlPollerConfig.DB_SECRET_ARN, "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarn/azuresql-AbCdEf"));
 
-        SqlPollerService service = AwsWiring.sqlPollerService(
+        SqlPollerService service = SqlPollerWiring.aws(
                 config, AwsSettings.local(URI.create("http://127.0.0.1:9"), "us-east-1", "test", "test"));
 
         assertThat(new SqlPollerHandler(service::poll)).isNotNull();

@@ -2,7 +2,7 @@ package io.tarn.jobs.etl;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.aws.AwsClients;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
@@ -16,16 +16,14 @@ import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
+import io.tarn.state.Ledger;
 import io.tarn.state.LedgerEntry;
-import io.tarn.state.StateStore;
-import io.tarn.state.Watermark;
 import io.tarn.storage.ObjectInfo;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -81,7 +79,7 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
     public Iterator<String> call(Iterator<String> keys) {
         PipelineConfig pipeline = PipelineLoader.parse(config.pipelineYaml(), config.pipelineName());
         List<String> manifests = new ArrayList<>();
-        try (S3Client s3 = new AwsClients(config.aws()).s3()) {
+        try (S3Client s3 = S3Clients.create(config.aws())) {
             S3ObjectStore store = new S3ObjectStore(s3);
             RawObjectService service = new RawObjectService(pipeline, store, new DeferredCatalog(), new NoLedger(),
                     ingestSettings(config.stagingBucket()), Clock.systemUTC(),
@@ -151,7 +149,7 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
      * objects the ledger knows nor records any: output names are deterministic, so converting again
      * overwrites the same files, and the function's ledger stays the function's.
      */
-    static final class NoLedger implements StateStore {
+    static final class NoLedger implements Ledger {
         @Override
         public Optional<LedgerEntry> findProcessed(String objectId) {
             return Optional.empty();
@@ -160,36 +158,6 @@ final class BackfillTask implements FlatMapFunction<Iterator<String>, String> {
         @Override
         public boolean recordProcessed(LedgerEntry entry) {
             return true;
-        }
-
-        @Override
-        public Optional<Watermark> watermark(String dataset) {
-            throw new UnsupportedOperationException("a backfill does not poll: no watermarks");
-        }
-
-        @Override
-        public boolean advanceWatermark(String dataset, long expectedSequence, Watermark next) {
-            throw new UnsupportedOperationException("a backfill does not poll: no watermarks");
-        }
-
-        @Override
-        public boolean acquireLease(String dataset, String owner, Instant now, Instant until) {
-            throw new UnsupportedOperationException("a backfill does not poll: no leases");
-        }
-
-        @Override
-        public void releaseLease(String dataset, String owner) {
-            throw new UnsupportedOperationException("a backfill does not poll: no leases");
-        }
-
-        @Override
-        public Optional<String> schemaFingerprint(String table) {
-            throw new UnsupportedOperationException("a backfill does not crawl: no schema fingerprints");
-        }
-
-        @Override
-        public void recordSchemaFingerprint(String table, String fingerprint, Instant at) {
-            throw new UnsupportedOperationException("a backfill does not crawl: no schema fingerprints");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tarn.jobs.etl;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.aws.s3.S3ObjectStore;
@@ -73,7 +74,7 @@ public final class EtlJob {
         String startedAt = clock.instant().toString();
         // Join SQL and the dt partitions of staging speak of UTC days.
         spark.conf().set("spark.sql.session.timeZone", "UTC");
-        try (S3Client s3 = needsS3(settings) ? new AwsClients(settings.aws()).s3() : null) {
+        try (S3Client s3 = needsS3(settings) ? S3Clients.create(settings.aws()) : null) {
             Optional<ObjectStore> store = Optional.ofNullable(s3).map(S3ObjectStore::new);
             String pipelineYaml = readPipeline(settings.pipeline(), store);
             PipelineConfig pipeline = PipelineLoader.parse(pipelineYaml, settings.pipeline());

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.tarn.catalog.StagingLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.Catalog;
@@ -199,14 +200,14 @@ final class RefreshRun {
                         .schema(StagingTables.changesSchema(schema))
                         .option("basePath", settings.sparkStagingRoot() + dataset.changesTable())
                         .parquet(files.toArray(String[]::new)))
-                .select(columns(columns, StagingSchema.OP));
+                .select(columns(columns, StagingLayout.OP));
         List<Partition> all = new ArrayList<>();
         current.values().forEach(all::addAll);
         if (snapshot.isPresent()) {
             // Deletes found by the key snapshot join the new changes, and their accounts the rewrite.
             org.apache.spark.sql.Dataset<Row> deletes = snapshotDeletes.write(dataset, snapshot.get(), changes.unionByName(
-                    staging.currentRows(dataset, all).withColumn(StagingSchema.OP, lit("I")).select(columns(columns, StagingSchema.OP))),
-                    state.open()).select(columns(columns, StagingSchema.OP));
+                    staging.currentRows(dataset, all).withColumn(StagingLayout.OP, lit("I")).select(columns(columns, StagingLayout.OP))),
+                    state.open()).select(columns(columns, StagingLayout.OP));
             deletes.select(Dataset.ACCOUNT_PARTITION).distinct().collectAsList().forEach(row -> accounts.add(row.getString(0)));
             snapshotDeletes.lastPartitions().forEach(p -> open.add(p.values()));
             changes = changes.unionByName(deletes);
@@ -231,11 +232,11 @@ final class RefreshRun {
         accounts.forEach(account -> previous.addAll(current.getOrDefault(account, List.of())));
         Column[] order = StagingTables.changeOrder(dataset);
         org.apache.spark.sql.Dataset<Row> latest = changes
-                .unionByName(staging.currentRows(dataset, previous).withColumn(StagingSchema.OP, lit("I"))
-                        .select(columns(columns, StagingSchema.OP)))
+                .unionByName(staging.currentRows(dataset, previous).withColumn(StagingLayout.OP, lit("I"))
+                        .select(columns(columns, StagingLayout.OP)))
                 .withColumn("_rn", row_number().over(Window.partitionBy(columns(keys)).orderBy(order)))
-                .where(col("_rn").equalTo(1).and(col(StagingSchema.OP).notEqual(lit("D"))))
-                .drop("_rn", StagingSchema.OP);
+                .where(col("_rn").equalTo(1).and(col(StagingLayout.OP).notEqual(lit("D"))))
+                .drop("_rn", StagingLayout.OP);
         List<String> partitionColumns = new ArrayList<>(List.of(Dataset.ACCOUNT_PARTITION, StagingTables.VERSION));
         if (dataset.partitionDate().isPresent()) {
             // The same UTC day RowTyper checked the row has (the session's time zone is UTC).

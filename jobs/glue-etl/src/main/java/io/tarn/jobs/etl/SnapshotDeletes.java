@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.tarn.catalog.StagingLayout;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.current.KeySnapshot;
@@ -128,8 +129,8 @@ final class SnapshotDeletes {
         String day = LocalDate.ofInstant(snapshot.startedAt(), ZoneOffset.UTC).toString();
         org.apache.spark.sql.Dataset<Row> gone = known
                 .withColumn("_rn", row_number().over(Window.partitionBy(cols(keys)).orderBy(order)))
-                .where(col("_rn").equalTo(1).and(col(StagingSchema.OP).notEqual(lit("D")))
-                        .and(col(StagingSchema.INGESTED_AT).lt(lit(started))))
+                .where(col("_rn").equalTo(1).and(col(StagingLayout.OP).notEqual(lit("D")))
+                        .and(col(StagingLayout.INGESTED_AT).lt(lit(started))))
                 .select(cols(keys, Dataset.ACCOUNT_PARTITION))
                 .join(snapshotKeys(dataset, snapshot), seq(keys), "left_anti");
 
@@ -140,10 +141,10 @@ final class SnapshotDeletes {
                 deleteColumns.add(col(name));
             } else {
                 Object value = switch (name) {
-                    case StagingSchema.OP -> "D";
-                    case StagingSchema.SOURCE_KEY -> snapshot.name();
-                    case StagingSchema.SOURCE_LINE -> 0L;
-                    case StagingSchema.INGESTED_AT -> started;
+                    case StagingLayout.OP -> "D";
+                    case StagingLayout.SOURCE_KEY -> snapshot.name();
+                    case StagingLayout.SOURCE_LINE -> 0L;
+                    case StagingLayout.INGESTED_AT -> started;
                     case Dataset.DATE_PARTITION -> day;
                     default -> null;
                 };
@@ -243,7 +244,7 @@ final class SnapshotDeletes {
         boolean dataPages = dataset.poll().orElseThrow().strategy() == PollSpec.Strategy.CHANGE_TRACKING;
         List<String> header = new ArrayList<>();
         if (dataPages) {
-            header.add(StagingSchema.OP);
+            header.add(StagingLayout.OP);
             dataset.csvColumns().forEach(c -> header.add(c.name()));
         } else {
             header.addAll(dataset.primaryKey());

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 
+import io.tarn.catalog.StagingLayout;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.current.ChangeOrder;
@@ -120,7 +121,7 @@ final class StagingTables {
         return ChangeOrder.of(dataset).terms().stream().map(term -> {
             Column value = col(term.column());
             if (term.orCommitTimestamp()) {
-                value = coalesce(value, concat(date_format(col(StagingSchema.COMMIT_TS), ChangeOrder.SEQUENCE_TIME),
+                value = coalesce(value, concat(date_format(col(StagingLayout.COMMIT_TS), ChangeOrder.SEQUENCE_TIME),
                         lit(ChangeOrder.SEQUENCE_COUNTER_ZERO)));
             }
             return term.nullsLast() ? value.desc_nulls_last() : value.desc();
@@ -130,7 +131,7 @@ final class StagingTables {
     /** The change files' schema: every column of the files, then the account and landing day (strings). */
     static StructType changesSchema(StagingSchema schema) {
         List<StructField> fields = new ArrayList<>(dataFields(schema));
-        fields.add(DataTypes.createStructField(StagingSchema.OP, DataTypes.StringType, true));
+        fields.add(DataTypes.createStructField(StagingLayout.OP, DataTypes.StringType, true));
         fields.addAll(orderFields(schema));
         fields.add(DataTypes.createStructField(Dataset.ACCOUNT_PARTITION, DataTypes.StringType, true));
         fields.add(DataTypes.createStructField(Dataset.DATE_PARTITION, DataTypes.StringType, true));
@@ -170,12 +171,12 @@ final class StagingTables {
     /** The columns a change keeps in the current table, as the files hold them after the data. */
     private static List<StructField> orderFields(StagingSchema schema) {
         List<StructField> fields = new ArrayList<>(List.of(
-                DataTypes.createStructField(StagingSchema.COMMIT_TS, DataTypes.TimestampType, true),
-                DataTypes.createStructField(StagingSchema.SOURCE_KEY, DataTypes.StringType, true),
-                DataTypes.createStructField(StagingSchema.SOURCE_LINE, DataTypes.LongType, true),
-                DataTypes.createStructField(StagingSchema.INGESTED_AT, DataTypes.TimestampType, true)));
+                DataTypes.createStructField(StagingLayout.COMMIT_TS, DataTypes.TimestampType, true),
+                DataTypes.createStructField(StagingLayout.SOURCE_KEY, DataTypes.StringType, true),
+                DataTypes.createStructField(StagingLayout.SOURCE_LINE, DataTypes.LongType, true),
+                DataTypes.createStructField(StagingLayout.INGESTED_AT, DataTypes.TimestampType, true)));
         if (schema.hasChangeSeq()) {
-            fields.add(DataTypes.createStructField(StagingSchema.CHANGE_SEQ, DataTypes.StringType, true));
+            fields.add(DataTypes.createStructField(StagingLayout.CHANGE_SEQ, DataTypes.StringType, true));
         }
         return fields;
     }

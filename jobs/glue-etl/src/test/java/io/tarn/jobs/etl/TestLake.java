@@ -1,5 +1,6 @@
 package io.tarn.jobs.etl;
 
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
@@ -48,7 +49,7 @@ final class TestLake implements AutoCloseable {
         this.root = root;
         this.server = EmbeddedS3.start(root);
         this.aws = AwsSettings.local(server.endpoint(), server.region(), server.accessKey(), server.secretKey());
-        this.s3 = new AwsClients(aws).s3();
+        this.s3 = S3Clients.create(aws);
         this.store = new S3ObjectStore(s3);
         server.createBucket(RAW);
         for (String bucket : stagingBuckets) {
