@@ -108,8 +108,9 @@ public final class SamTemplate {
         return section instanceof Map ? cast(section) : Map.of();
     }
 
+    /** A YAML mapping of the template as the map it is (the YAML parser's maps have string keys here). */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> cast(Object map) {
+    public static Map<String, Object> cast(Object map) {
         return (Map<String, Object>) map;
     }
 

@@ -1,4 +1,4 @@
-package io.tarn.local.warehouse;
+package io.tarn.stack.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,8 @@
-package io.tarn.local.template;
+package io.tarn.stack;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.local.template.SamTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tarn.local.template;
+package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package io.tarn.local.template;
+package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.local.template.SamTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

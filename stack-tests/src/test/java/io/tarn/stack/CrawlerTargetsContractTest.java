@@ -1,7 +1,8 @@
-package io.tarn.local.template;
+package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.local.template.SamTemplate;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.local.LocalLake;
 import java.nio.file.Path;

@@ -1,7 +1,9 @@
-package io.tarn.local.sfn;
+package io.tarn.stack.statemachine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

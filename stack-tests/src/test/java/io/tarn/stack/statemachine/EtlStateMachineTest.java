@@ -1,8 +1,9 @@
-package io.tarn.local.sfn;
+package io.tarn.stack.statemachine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarn.local.sfn.StateMachineDefinition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.local.template.SamTemplate;
