@@ -71,37 +71,18 @@ public final class Values {
      */
     public static boolean parseBoolean(CharSequence s) {
         requireNonNull(s, "value is null");
-        switch (s.length()) {
-            case 1 -> {
-                char c = lowerAscii(s.charAt(0));
-                if (c == 't' || c == 'y' || c == '1') {
-                    return true;
-                }
-                if (c == 'f' || c == 'n' || c == '0') {
-                    return false;
-                }
+        if (s.length() == 1) {
+            char c = lowerAscii(s.charAt(0));
+            if (c == 't' || c == 'y' || c == '1') {
+                return true;
             }
-            case 2 -> {
-                if (equalsLowerAscii(s, "no")) {
-                    return false;
-                }
+            if (c == 'f' || c == 'n' || c == '0') {
+                return false;
             }
-            case 3 -> {
-                if (equalsLowerAscii(s, "yes")) {
-                    return true;
-                }
-            }
-            case 4 -> {
-                if (equalsLowerAscii(s, "true")) {
-                    return true;
-                }
-            }
-            case 5 -> {
-                if (equalsLowerAscii(s, "false")) {
-                    return false;
-                }
-            }
-            default -> {}
+        } else if (equalsLowerAscii(s, "true") || equalsLowerAscii(s, "yes")) {
+            return true;
+        } else if (equalsLowerAscii(s, "false") || equalsLowerAscii(s, "no")) {
+            return false;
         }
         throw bad("not a boolean", s);
     }
@@ -440,6 +421,9 @@ public final class Values {
 
     /** Unlike equalsIgnoreCase, does not let non-ASCII letters such as U+017F match "s". */
     private static boolean equalsLowerAscii(CharSequence s, String lower) {
+        if (s.length() != lower.length()) {
+            return false;
+        }
         for (int i = 0; i < lower.length(); i++) {
             if (lowerAscii(s.charAt(i)) != lower.charAt(i)) {
                 return false;

@@ -12,11 +12,6 @@ class LocalLedgerTest extends LedgerContract {
     Path dir;
 
     @Override
-    protected void createEmpty() {
-        // Every test gets its own empty folder.
-    }
-
-    @Override
     protected Ledger open() {
         return new LocalLedger(dir);
     }

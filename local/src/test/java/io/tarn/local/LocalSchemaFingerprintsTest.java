@@ -12,11 +12,6 @@ class LocalSchemaFingerprintsTest extends SchemaFingerprintsContract {
     Path dir;
 
     @Override
-    protected void createEmpty() {
-        // Every test gets its own empty folder.
-    }
-
-    @Override
     protected SchemaFingerprints open() {
         return new LocalSchemaFingerprints(dir);
     }

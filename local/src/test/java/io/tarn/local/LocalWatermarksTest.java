@@ -12,11 +12,6 @@ class LocalWatermarksTest extends WatermarksContract {
     Path dir;
 
     @Override
-    protected void createEmpty() {
-        // Every test gets its own empty folder.
-    }
-
-    @Override
     protected Watermarks open() {
         return new LocalWatermarks(dir);
     }

@@ -421,25 +421,22 @@ public final class PipelineLoader {
         }
 
         Optional<Integer> optionalInt(String field) {
-            Object value = values.get(field);
-            if (value == null) {
-                return Optional.empty();
-            }
-            if (value instanceof Integer i) {
-                return Optional.of(i);
-            }
-            throw error(field, "expected a whole number, got " + describe(value));
+            return optional(field, Integer.class, "a whole number");
         }
 
         Optional<Boolean> optionalBoolean(String field) {
+            return optional(field, Boolean.class, "true or false");
+        }
+
+        private <T> Optional<T> optional(String field, Class<T> type, String expected) {
             Object value = values.get(field);
             if (value == null) {
                 return Optional.empty();
             }
-            if (value instanceof Boolean b) {
-                return Optional.of(b);
+            if (type.isInstance(value)) {
+                return Optional.of(type.cast(value));
             }
-            throw error(field, "expected true or false, got " + describe(value));
+            throw error(field, "expected " + expected + ", got " + describe(value));
         }
 
         List<Object> list(String field) {

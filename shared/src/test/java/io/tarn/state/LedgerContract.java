@@ -3,27 +3,20 @@ package io.tarn.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Ledger} adapter does: a test class per adapter extends this and says how to
- * make an empty store and open it. Object ids are hex, as {@code RawObjectRef#objectId()} makes them.
+ * What every {@link Ledger} adapter does, DynamoDB's, the local lake's and the in-memory double's
+ * alike. A test class per adapter extends this and says how to open its store; JUnit makes a test
+ * instance per test, so a store made in a field initializer (a new table, a new folder) is empty
+ * for each test. Object ids are hex, as {@code RawObjectRef#objectId()} makes them.
  */
 public abstract class LedgerContract {
 
     private static final Instant PROCESSED_AT = Instant.parse("2025-03-14T09:26:53.589793238Z");
 
-    /** Makes an empty store for the next test (a new table, a new folder). */
-    protected abstract void createEmpty() throws Exception;
-
-    /** An adapter over the store of this test, as another invocation or process would open it. */
+    /** An adapter over this test's store, as another invocation or process would open it. */
     protected abstract Ledger open();
-
-    @BeforeEach
-    void empty() throws Exception {
-        createEmpty();
-    }
 
     protected static LedgerEntry entry(String objectId, String manifestKey, Instant processedAt) {
         return new LedgerEntry(objectId, "mysql-shop", "orders", manifestKey, 1_000_000L, 999_998L, 2L, processedAt);

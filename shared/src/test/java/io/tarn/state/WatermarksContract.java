@@ -6,27 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Watermarks} adapter does, DynamoDB's and the local lake's alike: a test class
- * per adapter extends this and says how to make an empty store and open it.
+ * What every {@link Watermarks} adapter does, DynamoDB's, the local lake's and the in-memory
+ * double's alike. A test class per adapter extends this and says how to open its store; JUnit
+ * makes a test instance per test, so a store made in a field initializer (a new table, a new
+ * folder) is empty for each test.
  */
 public abstract class WatermarksContract {
 
     private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
 
-    /** Makes an empty store for the next test (a new table, a new folder). */
-    protected abstract void createEmpty() throws Exception;
-
-    /** An adapter over the store of this test, as another poller or process would open it. */
+    /** An adapter over this test's store, as another poller or process would open it. */
     protected abstract Watermarks open();
-
-    @BeforeEach
-    void empty() throws Exception {
-        createEmpty();
-    }
 
     private static Watermark mark(String position, long sequence) {
         return new Watermark("invoices", position, sequence, NOW.plusSeconds(sequence));

@@ -18,12 +18,7 @@ class DynamoDbLedgerTest extends LedgerContract {
 
     private static final Instant PROCESSED_AT = Instant.parse("2025-03-14T09:26:53.589793238Z");
 
-    private StateTable table;
-
-    @Override
-    protected void createEmpty() {
-        table = MotoStateTable.fresh();
-    }
+    private final StateTable table = MotoStateTable.fresh();
 
     @Override
     protected Ledger open() {

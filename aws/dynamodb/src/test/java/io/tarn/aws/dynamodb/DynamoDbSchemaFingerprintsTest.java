@@ -15,12 +15,7 @@ class DynamoDbSchemaFingerprintsTest extends SchemaFingerprintsContract {
 
     private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
 
-    private StateTable table;
-
-    @Override
-    protected void createEmpty() {
-        table = MotoStateTable.fresh();
-    }
+    private final StateTable table = MotoStateTable.fresh();
 
     @Override
     protected SchemaFingerprints open() {

@@ -19,12 +19,7 @@ class DynamoDbWatermarksTest extends WatermarksContract {
 
     private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
 
-    private StateTable table;
-
-    @Override
-    protected void createEmpty() {
-        table = MotoStateTable.fresh();
-    }
+    private final StateTable table = MotoStateTable.fresh();
 
     @Override
     protected Watermarks open() {
