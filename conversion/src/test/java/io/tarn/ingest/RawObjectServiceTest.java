@@ -1,6 +1,5 @@
 package io.tarn.ingest;
 
-import io.tarn.aws.AwsClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -96,11 +95,10 @@ class RawObjectServiceTest {
         s3Server = EmbeddedS3.start(s3Root);
         s3Server.createBucket(RAW);
         s3Server.createBucket(STAGING);
-        s3 = S3Clients.create(AwsSettings.local(s3Server.endpoint(), s3Server.region(), s3Server.accessKey(),
-                s3Server.secretKey()));
+        s3 = S3Clients.create(s3Server.settings());
         moto = MotoServer.shared();
-        dynamoDb = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test")).build(DynamoDbClient.builder());
-        glue = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test")).build(GlueClient.builder());
+        dynamoDb = moto.client(DynamoDbClient.builder());
+        glue = moto.client(GlueClient.builder());
     }
 
     @AfterAll

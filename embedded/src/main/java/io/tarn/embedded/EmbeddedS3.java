@@ -2,6 +2,7 @@ package io.tarn.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.aws.AwsSettings;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
@@ -98,6 +99,11 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     public String region() {
         return REGION;
+    }
+
+    /** How a client reaches this server: its endpoint, region and keys. */
+    public AwsSettings settings() {
+        return AwsSettings.local(endpoint(), region(), accessKey(), secretKey());
     }
 
     /** Whether requests must carry a valid V4 signature. */

@@ -2,6 +2,8 @@ package io.tarn.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 
 /**
  * moto's server ({@code python3 -m moto.server}) as a child process on a free port of 127.0.0.1, so
@@ -28,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MotoServer implements AutoCloseable {
 
+    /** The region clients of this server sign for. */
+    public static final String REGION = "us-east-1";
     /** The moto release the virtual environment gets; the same one the machine image carries. */
     public static final String MOTO_REQUIREMENT = "moto[server]==5.2.1";
 
@@ -96,6 +102,16 @@ public final class MotoServer implements AutoCloseable {
     /** The server's base URI, e.g. {@code http://127.0.0.1:41234}, for an SDK endpoint override. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /** How a client reaches this server: its endpoint, a region, and keys moto accepts (any). */
+    public AwsSettings settings() {
+        return AwsSettings.local(endpoint, REGION, "test", "test");
+    }
+
+    /** A client of any service on this server, built as the functions build theirs ({@link AwsClients}). */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+        return new AwsClients(settings()).build(builder);
     }
 
     /** Forgets every resource of every service, as a fresh server would. */

@@ -171,7 +171,7 @@ public final class LocalEtl {
         EtlSettings settings;
         try {
             settings = EtlSettings.parse(args.toArray(String[]::new), Map.of())
-                    .withAws(LocalLake.awsSettings(lake.s3Server()));
+                    .withAws(lake.s3Server().settings());
         } catch (IllegalArgumentException e) {
             throw new TaskFailedException("States.TaskFailed", "the job's arguments: " + e.getMessage());
         }

@@ -3,7 +3,6 @@ package io.tarn.local;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.aws.s3.S3Clients;
-import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
@@ -76,7 +75,7 @@ public final class LocalLake implements AutoCloseable {
     private LocalLake(Path dir, EmbeddedS3 s3Server) {
         this.dir = dir;
         this.s3Server = s3Server;
-        this.s3 = S3Clients.create(awsSettings(s3Server));
+        this.s3 = S3Clients.create(s3Server.settings());
     }
 
     /** Starts the embedded S3 server on {@code DIR/s3} (a free port) and creates the buckets. */
@@ -96,10 +95,6 @@ public final class LocalLake implements AutoCloseable {
             server.close();
             throw e;
         }
-    }
-
-    public static AwsSettings awsSettings(EmbeddedS3 server) {
-        return AwsSettings.local(server.endpoint(), server.region(), server.accessKey(), server.secretKey());
     }
 
     public Path dir() {

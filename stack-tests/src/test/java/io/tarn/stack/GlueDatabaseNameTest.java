@@ -47,7 +47,7 @@ class GlueDatabaseNameTest {
     void athenaModePartitionRepairAddsTheRunsPartitionsInTheTemplatesDatabaseOfThatStack() throws Exception {
         // What GLUE_DATABASE: !Ref GlueDatabase gives the function: the database's name.
         String database = databaseName(STACK);
-        AwsSettings moto = AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test");
+        AwsSettings moto = MotoServer.shared().settings();
         AwsClients clients = new AwsClients(moto);
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String bucket = "tarn-staging-" + suffix;

@@ -97,7 +97,7 @@ class TemplateIamTest {
 
     @BeforeAll
     static void startRecordingProxy() {
-        direct = AwsSettings.local(MotoServer.shared().endpoint(), REGION, "test", "test");
+        direct = MotoServer.shared().settings();
         proxy = FaultInjectingProxy.start(MotoServer.shared().endpoint());
         recorded = AwsSettings.local(proxy.endpoint(), REGION, "test", "test");
         clients = new AwsClients(direct);

@@ -73,7 +73,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class SqlPollerServiceTest {
 
-    private static final String PIPELINE_YAML = read(Path.of("../pipeline.yaml"));
+    private static final String PIPELINE_YAML = read(Path.of("../../pipeline.yaml"));
     private static final Instant T0 = Instant.parse("2024-06-01T12:00:00Z");
     private static final String INVOICES = "azuresql/dbo/invoices/";
     private static final String ACCOUNTS = "azuresql/dbo/accounts/";

@@ -50,7 +50,7 @@ class AthenaQueriesTest {
     @BeforeAll
     static void startMoto() {
         moto = MotoServer.shared();
-        athena = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test")).build(AthenaClient.builder());
+        athena = moto.client(AthenaClient.builder());
         workgroup = "tarn-" + UUID.randomUUID().toString().substring(0, 8);
         athena.createWorkGroup(r -> r.name(workgroup));
     }

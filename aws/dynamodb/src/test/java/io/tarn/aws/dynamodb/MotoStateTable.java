@@ -1,7 +1,5 @@
 package io.tarn.aws.dynamodb;
 
-import io.tarn.aws.AwsClients;
-import io.tarn.aws.AwsSettings;
 import io.tarn.embedded.MotoServer;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -9,8 +7,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Moto's DynamoDB for the adapters' tests: one client per JVM, a fresh state table per test. */
 final class MotoStateTable {
 
-    static final DynamoDbClient DYNAMO_DB = new AwsClients(
-            AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test")).build(DynamoDbClient.builder());
+    static final DynamoDbClient DYNAMO_DB = MotoServer.shared().client(DynamoDbClient.builder());
 
     private MotoStateTable() {}
 

@@ -55,7 +55,7 @@ class GlueCatalogTest {
 
     @BeforeAll
     static void startMoto() {
-        glue = new AwsClients(AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test")).build(GlueClient.builder());
+        glue = MotoServer.shared().client(GlueClient.builder());
     }
 
     @AfterAll

@@ -1,7 +1,5 @@
 package io.tarn.aws.glue;
 
-import io.tarn.aws.AwsClients;
-import io.tarn.aws.AwsSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +40,7 @@ class GlueCrawlerTest {
     @BeforeAll
     static void startMoto() {
         moto = MotoServer.shared();
-        glue = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test")).build(GlueClient.builder());
+        glue = moto.client(GlueClient.builder());
     }
 
     @AfterAll

@@ -1,7 +1,5 @@
 package io.tarn.aws.secrets;
 
-import io.tarn.aws.AwsClients;
-import io.tarn.aws.AwsSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +35,7 @@ class SecretsManagerConnectionFactoryTest {
 
     @BeforeAll
     static void startMoto() {
-        secretsManager = new AwsClients(AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test")).build(SecretsManagerClient.builder());
+        secretsManager = MotoServer.shared().client(SecretsManagerClient.builder());
     }
 
     @AfterAll

@@ -3,8 +3,6 @@ package io.tarn.aws.sfn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.aws.AwsClients;
-import io.tarn.aws.AwsSettings;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.trigger.EtlTriggerException;
 import java.util.ArrayList;
@@ -28,7 +26,7 @@ class StepFunctionsExecutionsTest {
     @BeforeAll
     static void stateMachine() {
         MotoServer moto = MotoServer.shared();
-        sfn = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test")).build(SfnClient.builder());
+        sfn = moto.client(SfnClient.builder());
         stateMachineArn = sfn.createStateMachine(request -> request
                 .name("tarn-etl-" + UUID.randomUUID())
                 .definition("{\"StartAt\": \"Done\", \"States\": {\"Done\": {\"Type\": \"Succeed\"}}}")
