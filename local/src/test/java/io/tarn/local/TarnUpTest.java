@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.local.cli.Tarn;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import java.io.ByteArrayOutputStream;
@@ -258,7 +259,7 @@ class TarnUpTest {
 
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).isEqualTo(
-                    "tarn: --port takes a port number from 0 to 65535, got '" + port + "'\n" + Tarn.USAGE + "\n");
+                    "tarn: --port takes a port number from 0 to 65535, got '" + port + "'\n" + tarn("up", "--help").out());
         }
         assertThat(temp.resolve("lake")).doesNotExist();
     }
