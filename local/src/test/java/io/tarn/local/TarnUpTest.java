@@ -265,6 +265,18 @@ class TarnUpTest {
     }
 
     @Test
+    void upWithAnEtlWindowThatIsNoNumberOfSecondsIsAUsageError() {
+        for (String window : List.of("soon", "0", "3601", "OFF")) {
+            Run run = tarn("up", "--dir", temp.resolve("lake").toString(), "--etl-window", window);
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("tarn: --etl-window takes a number of seconds from 1 to 3600 or off, got '"
+                    + window + "'\n" + tarn("up", "--help").out());
+        }
+        assertThat(temp.resolve("lake")).doesNotExist();
+    }
+
+    @Test
     void upAndIngestIntoADirThatCannotBeWrittenFailInOneLineWithExitCodeOne() throws IOException {
         // A folder under a regular file cannot be created even by root, unlike a read-only folder.
         Path file = Files.writeString(temp.resolve("file.txt"), "not a folder");
