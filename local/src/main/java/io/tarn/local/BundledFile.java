@@ -12,7 +12,7 @@ import java.util.Optional;
  * an option names, else the one in the working directory, else the copy in the tarn jar, written
  * under DIR so that what reads it can take a path.
  */
-final class BundledFile {
+public final class BundledFile {
 
     private BundledFile() {}
 
@@ -20,7 +20,7 @@ final class BundledFile {
      * @param option the file named by {@code optionName}, if given
      * @param name the file's name, in the working directory and in the jar
      */
-    static Path resolve(Optional<String> option, String optionName, String name, Path dir) throws IOException {
+    public static Path resolve(Optional<String> option, String optionName, String name, Path dir) throws IOException {
         if (option.isPresent()) {
             return Path.of(option.get());
         }

@@ -187,7 +187,7 @@ public final class LocalQuery {
         return value.toString();
     }
 
-    static void printCsv(ResultSet rows, PrintStream out) throws SQLException {
+    public static void printCsv(ResultSet rows, PrintStream out) throws SQLException {
         ResultSetMetaData meta = rows.getMetaData();
         int columns = meta.getColumnCount();
         StringBuilder line = new StringBuilder();

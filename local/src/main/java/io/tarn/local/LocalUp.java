@@ -184,7 +184,7 @@ public final class LocalUp implements AutoCloseable {
      * Blocks until the JVM shuts down (Ctrl-C), then closes the watcher and the server and prints
      * {@code tarn up: stopped}.
      */
-    void runUntilShutdown() throws InterruptedException {
+    public void runUntilShutdown() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * and summarises the handler's result per object: what {@code tarn ingest}, {@code tarn poll} and
  * {@code tarn up} do with each new raw object.
  */
-final class RawObjectIngest {
+public final class RawObjectIngest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SUMMARY_FIELDS = List.of("rowsRead", "rowsWritten", "rowsQuarantined",
@@ -33,7 +33,7 @@ final class RawObjectIngest {
     private final RawObjectHandler handler;
 
     /** The handler is wired to {@code lake}; its logs go to {@code logs}. */
-    RawObjectIngest(LocalLake lake, PipelineConfig pipeline, PrintStream logs) {
+    public RawObjectIngest(LocalLake lake, PipelineConfig pipeline, PrintStream logs) {
         this.lake = requireNonNull(lake, "lake is null");
         this.handler = new RawObjectHandler(lake.rawObjectProcessor(
                 requireNonNull(pipeline, "pipeline is null"), ParquetSettings.defaults(), requireNonNull(logs, "logs is null")));
@@ -43,7 +43,7 @@ final class RawObjectIngest {
      * Invokes the handler with the notification of the object now at {@code key}; returns
      * {@code status}, {@code source} and, when present, the counts, keys and reason.
      */
-    ObjectNode ingest(String key) throws IOException {
+    public ObjectNode ingest(String key) throws IOException {
         HeadObjectResponse head = lake.s3().headObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key));
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(s3Event(LocalLake.RAW_BUCKET, key, head)), response, null);

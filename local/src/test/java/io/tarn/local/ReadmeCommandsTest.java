@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +76,36 @@ class ReadmeCommandsTest {
             } else {
                 assertThat(line).as("a README command that no test runs").matches("(aws|sam) .*|--.*");
             }
+        }
+    }
+
+    /**
+     * The README's table of local commands shows every command of {@code ./tarn --help}, each with
+     * exactly the options its generated help lists.
+     */
+    @Test
+    void theCommandTableShowsEveryCommandWithTheOptionsOfItsHelp() throws IOException {
+        Map<String, List<String>> table = new LinkedHashMap<>();
+        Matcher option = Pattern.compile("--[a-z][a-z-]*").matcher("");
+        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+            if (line.startsWith("| `./tarn ")) {
+                String synopsis = line.substring("| `./tarn ".length(), line.indexOf('`', "| `./tarn ".length()));
+                List<String> options = new ArrayList<>();
+                option.reset(synopsis);
+                while (option.find()) {
+                    options.add(option.group());
+                }
+                table.put(synopsis.split(" ")[0], options);
+            }
+        }
+
+        List<String> commands = new ArrayList<>(TarnHelpTest.commands(tarn("--help").out()));
+        commands.remove("help");
+        assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(commands);
+        for (String command : commands) {
+            List<String> help = new ArrayList<>(TarnHelpTest.options(tarn(command, "--help").out()));
+            help.remove("--help");
+            assertThat(table.get(command)).as("./tarn %s in the README", command).containsExactlyInAnyOrderElementsOf(help);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.local.cli.Tarn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -180,7 +181,7 @@ class TarnCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).isEqualTo("tarn: unknown command 'frobnicate'\n" + Tarn.USAGE + "\n");
+        assertThat(run.err()).isEqualTo("tarn: unknown command 'frobnicate'\n" + tarn("--help").out());
     }
 
     @Test
@@ -189,7 +190,7 @@ class TarnCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).isEqualTo("tarn: missing --dataset\n" + Tarn.USAGE + "\n");
+        assertThat(run.err()).isEqualTo("tarn: missing --dataset\n" + tarn("ingest", "--help").out());
     }
 
     @Test
@@ -302,7 +303,7 @@ class TarnCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo(
-                "tarn: sql takes one statement (quote it), got 2 arguments\n" + Tarn.USAGE + "\n");
+                "tarn: sql takes one statement (quote it), got 2 arguments\n" + tarn("sql", "--help").out());
     }
 
     @Test
@@ -311,7 +312,7 @@ class TarnCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).isEqualTo("tarn: --user and --password go with --jdbc-url\n" + Tarn.USAGE + "\n");
+        assertThat(run.err()).isEqualTo("tarn: --user and --password go with --jdbc-url\n" + tarn("poll", "--help").out());
         assertThat(temp.resolve("lake")).doesNotExist();
     }
 

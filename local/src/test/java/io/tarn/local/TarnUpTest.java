@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.local.cli.Tarn;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import java.io.ByteArrayOutputStream;
@@ -258,7 +259,19 @@ class TarnUpTest {
 
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).isEqualTo(
-                    "tarn: --port takes a port number from 0 to 65535, got '" + port + "'\n" + Tarn.USAGE + "\n");
+                    "tarn: --port takes a port number from 0 to 65535, got '" + port + "'\n" + tarn("up", "--help").out());
+        }
+        assertThat(temp.resolve("lake")).doesNotExist();
+    }
+
+    @Test
+    void upWithAnEtlWindowThatIsNoNumberOfSecondsIsAUsageError() {
+        for (String window : List.of("soon", "0", "3601", "OFF")) {
+            Run run = tarn("up", "--dir", temp.resolve("lake").toString(), "--etl-window", window);
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).isEqualTo("tarn: --etl-window takes a number of seconds from 1 to 3600 or off, got '"
+                    + window + "'\n" + tarn("up", "--help").out());
         }
         assertThat(temp.resolve("lake")).doesNotExist();
     }

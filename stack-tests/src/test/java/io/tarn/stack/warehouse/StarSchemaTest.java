@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tarn.local.LocalCatalog;
 import io.tarn.local.LocalLake;
 import io.tarn.local.LocalQuery;
-import io.tarn.local.Tarn;
+import io.tarn.local.cli.Tarn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,0 +1,54 @@
+package io.tarn.local.cli;
+
+import io.tarn.local.LocalDemo;
+import io.tarn.local.LocalEtl;
+import io.tarn.local.LocalLake;
+import io.tarn.pipeline.PipelineConfig;
+import io.tarn.pipeline.PipelineLoader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "demo",
+        description = "the whole lake from an empty DIR: seeds the sources, polls, converts every raw object, runs the"
+                + " ETL state machine, prints what each dataset became and answers two queries; run again, it does"
+                + " only what is new")
+final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    private DirOption dir;
+
+    @Mixin
+    private PipelineOption pipeline;
+
+    @Mixin
+    private HelpOption help;
+
+    private final PrintStream out;
+
+    DemoCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path lakeDir = dir.writable();
+        Path pipelineFile = pipeline.file(lakeDir);
+        PipelineConfig config = PipelineLoader.load(pipelineFile);
+        Path logFile = Files.createDirectories(lakeDir.resolve("logs")).resolve("demo.log");
+        out.println("tarn demo: the lake under " + lakeDir.toAbsolutePath() + " (function logs: " + logFile + ")");
+        try (LocalLake lake = LocalLake.open(lakeDir);
+                LocalEtl.LocalSpark spark = new LocalEtl.LocalSpark(lakeDir.resolve("tmp"));
+                PrintStream logs = new PrintStream(Files.newOutputStream(logFile,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
+            LocalDemo.Summary summary = new LocalDemo(lake, config, pipelineFile, spark, out, logs)
+                    .run(Commands.runId("demo-"));
+            return summary.etlSucceeded() ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.tarn.local.cli;
+
+import io.tarn.local.LocalAzureSql;
+import io.tarn.local.LocalQuery;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sql",
+        description = "run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)")
+final class SqlCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "STATEMENT", hideParamSyntax = true, description = "one SQL statement (quote it)")
+    private List<String> statement = new ArrayList<>();
+
+    @Mixin
+    private DirOption dir;
+
+    @Mixin
+    private HelpOption help;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final PrintStream out;
+
+    SqlCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String text = Commands.one(spec, statement, "statement (quote it)");
+        try (Connection connection = LocalAzureSql.open(dir.writable()).open();
+                Statement sql = connection.createStatement()) {
+            if (sql.execute(text)) {
+                try (ResultSet rows = sql.getResultSet()) {
+                    LocalQuery.printCsv(rows, out);
+                }
+            } else {
+                int count = sql.getUpdateCount();
+                out.println(count + (count == 1 ? " row" : " rows") + " affected");
+            }
+            return 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException("statement failed: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+}
