@@ -4,6 +4,8 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.embedded.sqlserver.H2SqlServerConnection;
+import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.local.LocalAzureSql;
 import io.tarn.local.LocalLake;
 import io.tarn.local.LocalStateStore;
@@ -13,7 +15,6 @@ import io.tarn.pipeline.PipelineLoader;
 import io.tarn.pipeline.PollSpec;
 import io.tarn.poll.ConnectionFactory;
 import io.tarn.poll.Deadline;
-import io.tarn.poll.H2SqlServerEmulation;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;
 import io.tarn.poll.PollerSettings;
@@ -90,7 +91,7 @@ public final class PollerBench {
         try (ChildJvm h2 = ChildJvm.h2Server(database.getParent())) {
             String url = "jdbc:h2:" + h2.endpoint() + "/" + database.getFileName() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
             System.out.println("source: " + url);
-            ConnectionFactory connections = () -> DriverManager.getConnection(url, "sa", "");
+            ConnectionFactory connections = () -> H2SqlServerConnection.open(url, "sa", "");
             for (int run = 1; run <= options.runs; run++) {
                 for (String table : options.tables) {
                     Result result = runOne(pipeline, connections, table, work, run);
