@@ -158,14 +158,18 @@ public final class PollerBench {
         Path folder = dataDir.resolve("poller-h2-" + rows);
         Path database = folder.resolve("source");
         if (Files.exists(folder)) {
+            // H2 keeps a function by its class's name, and the emulation's class has moved since
+            // some databases were generated: point them at it again.
+            try (Connection connection = DriverManager.getConnection(fileUrl(database), "sa", "")) {
+                H2SqlServerEmulation.install(connection);
+            }
             return database;
         }
         Path partial = dataDir.resolve(folder.getFileName() + ".partial");
         ConversionBench.deleteTree(partial);
         Files.createDirectories(partial);
         long start = System.nanoTime();
-        String url = "jdbc:h2:file:" + partial.resolve("source").toAbsolutePath() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
-        try (Connection connection = DriverManager.getConnection(url, "sa", "")) {
+        try (Connection connection = DriverManager.getConnection(fileUrl(partial.resolve("source")), "sa", "")) {
             // The tables of pipeline.yaml, as the local command creates them.
             LocalAzureSql.createTables(connection);
             connection.setAutoCommit(false);
@@ -184,6 +188,10 @@ public final class PollerBench {
         System.out.printf("generated %s: %,d invoices and %,d accounts in %.1f s, %.1f MB%n", folder, rows, rows,
                 (System.nanoTime() - start) / 1e9, Files.size(folder.resolve("source.mv.db")) / (double) BYTES_PER_MB);
         return database;
+    }
+
+    private static String fileUrl(Path database) {
+        return "jdbc:h2:file:" + database.toAbsolutePath() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
     }
 
     /**

@@ -85,6 +85,9 @@ public final class LocalAzureSql {
 
     private static void seedIfNew(ConnectionFactory connections) throws SQLException {
         try (Connection connection = connections.open()) {
+            // On a database seeded before too: H2 keeps a function by its class's name, and the
+            // emulation's class has moved since some databases were made.
+            H2SqlServerEmulation.install(connection);
             try (ResultSet tables = connection.getMetaData().getTables(null, "dbo", "accounts", null)) {
                 if (tables.next()) {
                     return;
