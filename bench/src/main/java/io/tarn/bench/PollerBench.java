@@ -4,6 +4,8 @@ import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
+import io.tarn.embedded.sqlserver.H2SqlServerConnection;
+import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.local.LocalAzureSql;
 import io.tarn.local.LocalLake;
 import io.tarn.local.LocalWatermarks;
@@ -13,7 +15,6 @@ import io.tarn.pipeline.PipelineLoader;
 import io.tarn.pipeline.PollSpec;
 import io.tarn.poll.ConnectionFactory;
 import io.tarn.poll.Deadline;
-import io.tarn.poll.H2SqlServerEmulation;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;
 import io.tarn.poll.PollerSettings;
@@ -90,7 +91,7 @@ public final class PollerBench {
         try (ChildJvm h2 = ChildJvm.h2Server(database.getParent())) {
             String url = "jdbc:h2:" + h2.endpoint() + "/" + database.getFileName() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
             System.out.println("source: " + url);
-            ConnectionFactory connections = () -> DriverManager.getConnection(url, "sa", "");
+            ConnectionFactory connections = () -> H2SqlServerConnection.open(url, "sa", "");
             for (int run = 1; run <= options.runs; run++) {
                 for (String table : options.tables) {
                     Result result = runOne(pipeline, connections, table, work, run);
@@ -157,14 +158,18 @@ public final class PollerBench {
         Path folder = dataDir.resolve("poller-h2-" + rows);
         Path database = folder.resolve("source");
         if (Files.exists(folder)) {
+            // H2 keeps a function by its class's name, and the emulation's class has moved since
+            // some databases were generated: point them at it again.
+            try (Connection connection = DriverManager.getConnection(fileUrl(database), "sa", "")) {
+                H2SqlServerEmulation.install(connection);
+            }
             return database;
         }
         Path partial = dataDir.resolve(folder.getFileName() + ".partial");
         ConversionBench.deleteTree(partial);
         Files.createDirectories(partial);
         long start = System.nanoTime();
-        String url = "jdbc:h2:file:" + partial.resolve("source").toAbsolutePath() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
-        try (Connection connection = DriverManager.getConnection(url, "sa", "")) {
+        try (Connection connection = DriverManager.getConnection(fileUrl(partial.resolve("source")), "sa", "")) {
             // The tables of pipeline.yaml, as the local command creates them.
             LocalAzureSql.createTables(connection);
             connection.setAutoCommit(false);
@@ -183,6 +188,10 @@ public final class PollerBench {
         System.out.printf("generated %s: %,d invoices and %,d accounts in %.1f s, %.1f MB%n", folder, rows, rows,
                 (System.nanoTime() - start) / 1e9, Files.size(folder.resolve("source.mv.db")) / (double) BYTES_PER_MB);
         return database;
+    }
+
+    private static String fileUrl(Path database) {
+        return "jdbc:h2:file:" + database.toAbsolutePath() + ";MODE=MSSQLServer;DATABASE_TO_LOWER=TRUE";
     }
 
     /**

@@ -2,11 +2,11 @@ package io.tarn.local;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tarn.embedded.sqlserver.H2SqlServerConnection;
+import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.poll.ConnectionFactory;
-import io.tarn.poll.H2SqlServerEmulation;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,7 +17,9 @@ import java.sql.Statement;
  * pipeline.yaml and a few rows each.
  *
  * <p>H2 has no {@code rowversion}: {@code dbo.accounts.rv} and {@code MIN_ACTIVE_ROWVERSION()} come
- * from {@link H2SqlServerEmulation}, the emulation the poller's tests use too.
+ * from {@link H2SqlServerEmulation}, the emulation the poller's tests use too, and connections
+ * come from {@link H2SqlServerConnection}, so that they take the poller's SQL Server statements
+ * (CHANGETABLE among them) as it sends them to Azure SQL.
  */
 public final class LocalAzureSql {
 
@@ -76,13 +78,16 @@ public final class LocalAzureSql {
     /** Connections to the local database, created and seeded now if it is not yet. */
     public static ConnectionFactory open(Path dir) throws SQLException {
         String url = url(dir);
-        ConnectionFactory connections = () -> DriverManager.getConnection(url, USER, "");
+        ConnectionFactory connections = () -> H2SqlServerConnection.open(url, USER, "");
         seedIfNew(connections);
         return connections;
     }
 
     private static void seedIfNew(ConnectionFactory connections) throws SQLException {
         try (Connection connection = connections.open()) {
+            // On a database seeded before too: H2 keeps a function by its class's name, and the
+            // emulation's class has moved since some databases were made.
+            H2SqlServerEmulation.install(connection);
             try (ResultSet tables = connection.getMetaData().getTables(null, "dbo", "accounts", null)) {
                 if (tables.next()) {
                     return;

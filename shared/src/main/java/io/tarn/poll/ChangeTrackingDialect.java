@@ -10,14 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The statements of the change_tracking strategy. Identifiers are validated and bracket-quoted as
- * in {@link SqlServerDialect}; every value is bound.
- *
- * <p>Two variants share every statement but the source of changes: on SQL Server
- * {@code CHANGETABLE(CHANGES <table>, ?)}; on H2 (tests, the local lake) the change log table of
- * {@link H2SqlServerEmulation}, read through a derived table with CHANGETABLE's columns and its
- * rule for {@code SYS_CHANGE_OPERATION}. H2 has no {@code SET TRANSACTION ISOLATION LEVEL
- * SNAPSHOT}, so only the SQL Server variant sends it.
+ * The statements of the change_tracking strategy, in SQL Server's syntax. Identifiers are validated
+ * and bracket-quoted as in {@link SqlServerDialect}; every value is bound.
  *
  * <p>Page rows are the dataset's CSV columns in declared order (key columns taken from the change
  * row, so a delete still carries its key), then {@code SYS_CHANGE_OPERATION} and
@@ -27,20 +21,15 @@ public final class ChangeTrackingDialect {
 
     static final String OPERATION = "[SYS_CHANGE_OPERATION]";
     static final String VERSION = "[SYS_CHANGE_VERSION]";
-    static final String CREATION_VERSION = "[SYS_CHANGE_CREATION_VERSION]";
 
-    private final boolean h2;
     private final String table;
-    private final String changeLog;
     private final List<String> columns;
     private final List<String> changeColumns;
     private final List<String> key;
     private final int[] keyIndexes;
 
-    private ChangeTrackingDialect(Dataset dataset, boolean h2) {
-        this.h2 = h2;
+    private ChangeTrackingDialect(Dataset dataset) {
         this.table = SqlServerDialect.quoteTable(dataset);
-        this.changeLog = "[" + H2SqlServerEmulation.SCHEMA + "].[" + H2SqlServerEmulation.changeLogTable(dataset.sourceTable()) + "]";
         List<String> names = dataset.csvColumns().stream().map(ColumnSpec::name).toList();
         this.columns = names.stream().map(n -> SqlServerDialect.quote(dataset, "columns", n)).toList();
         this.key = dataset.primaryKey().stream().map(k -> SqlServerDialect.quote(dataset, "primary_key", k)).toList();
@@ -67,12 +56,7 @@ public final class ChangeTrackingDialect {
 
     /** The statements for Azure SQL / SQL Server; every identifier is validated here. */
     public static ChangeTrackingDialect sqlServer(Dataset dataset) {
-        return new ChangeTrackingDialect(requireNonNull(dataset, "dataset is null"), false);
-    }
-
-    /** The statements for H2 with {@link H2SqlServerEmulation}'s change tracking. */
-    public static ChangeTrackingDialect h2Emulation(Dataset dataset) {
-        return new ChangeTrackingDialect(requireNonNull(dataset, "dataset is null"), true);
+        return new ChangeTrackingDialect(requireNonNull(dataset, "dataset is null"));
     }
 
     /** 1-based indexes of the primary key columns in a page row, in key order. */
@@ -89,8 +73,8 @@ public final class ChangeTrackingDialect {
      * What makes the poll's reads one consistent snapshot, sent before the transaction's first
      * statement: the versions read and every page then agree with each other.
      */
-    public Optional<SqlQuery> snapshotIsolation() {
-        return h2 ? Optional.empty() : Optional.of(SqlQuery.of("SET TRANSACTION ISOLATION LEVEL SNAPSHOT"));
+    public SqlQuery snapshotIsolation() {
+        return SqlQuery.of("SET TRANSACTION ISOLATION LEVEL SNAPSHOT");
     }
 
     /**
@@ -123,23 +107,13 @@ public final class ChangeTrackingDialect {
     public SqlQuery changesPage(int pageSize, long from, long to, Optional<List<Object>> afterKey) {
         List<Object> parameters = new ArrayList<>();
         parameters.add(pageSize);
-        String changes;
-        if (h2) {
-            parameters.add(from);
-            parameters.add(from);
-            changes = "(SELECT CASE WHEN " + OPERATION + " = 'D' THEN 'D' WHEN " + CREATION_VERSION + " > ? THEN 'I'"
-                    + " ELSE 'U' END AS " + OPERATION + ", " + VERSION + ", " + String.join(", ", key)
-                    + " FROM " + changeLog + " WHERE " + VERSION + " > ?)";
-        } else {
-            parameters.add(from);
-            changes = "CHANGETABLE(CHANGES " + table + ", ?)";
-        }
+        parameters.add(from);
         List<String> join = key.stream().map(k -> "[t]." + k + " = [ct]." + k).toList();
         List<String> ctKey = key.stream().map(k -> "[ct]." + k).toList();
         parameters.add(to);
         String after = afterKey.map(k -> " AND " + SqlServerDialect.after(ctKey, checked(k), 0, parameters)).orElse("");
         return new SqlQuery("SELECT TOP (?) " + String.join(", ", changeColumns)
-                + " FROM " + changes + " AS [ct] LEFT JOIN " + table + " AS [t] ON " + String.join(" AND ", join)
+                + " FROM CHANGETABLE(CHANGES " + table + ", ?) AS [ct] LEFT JOIN " + table + " AS [t] ON " + String.join(" AND ", join)
                 + " WHERE [ct]." + VERSION + " <= ?" + after + " ORDER BY " + String.join(", ", ctKey), parameters);
     }
 

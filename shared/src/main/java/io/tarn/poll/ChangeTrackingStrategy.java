@@ -43,8 +43,7 @@ final class ChangeTrackingStrategy implements PollStrategy {
     private static final Pattern MID_SYNC = Pattern.compile("(snapshot|[0-9]{19})-([0-9]{19})");
 
     private final String table;
-    private final ChangeTrackingDialect sqlServer;
-    private final ChangeTrackingDialect h2;
+    private final ChangeTrackingDialect dialect;
     private final int[] keyIndexes;
     private final ColumnType[] keyTypes;
     private final int operationIndex;
@@ -52,22 +51,14 @@ final class ChangeTrackingStrategy implements PollStrategy {
     ChangeTrackingStrategy(Dataset dataset) {
         requireNonNull(dataset, "dataset is null");
         this.table = SqlServerDialect.quoteTable(dataset);
-        this.sqlServer = ChangeTrackingDialect.sqlServer(dataset);
-        this.h2 = ChangeTrackingDialect.h2Emulation(dataset);
-        this.keyIndexes = sqlServer.keyIndexes();
+        this.dialect = ChangeTrackingDialect.sqlServer(dataset);
+        this.keyIndexes = dialect.keyIndexes();
         this.keyTypes = dataset.primaryKey().stream().map(k -> dataset.column(k).type()).toArray(ColumnType[]::new);
-        this.operationIndex = sqlServer.operationIndex();
+        this.operationIndex = dialect.operationIndex();
     }
 
-    /**
-     * The versions a poll works with, read at its start in its snapshot transaction, and the
-     * statements of the database it reads.
-     */
-    record Versions(long minValid, long current, ChangeTrackingDialect dialect) {
-        Versions {
-            requireNonNull(dialect, "dialect is null");
-        }
-    }
+    /** The versions a poll works with, read at its start in its snapshot transaction. */
+    record Versions(long minValid, long current) {}
 
     @Override
     public String name() {
@@ -85,13 +76,8 @@ final class ChangeTrackingStrategy implements PollStrategy {
      */
     @Override
     public UpperBound upperBound(Connection connection, Instant now) throws SQLException {
-        // The emulation exists only on H2; anything else is taken for SQL Server.
-        ChangeTrackingDialect dialect = "H2".equals(connection.getMetaData().getDatabaseProductName()) ? h2 : sqlServer;
-        Optional<SqlQuery> isolation = dialect.snapshotIsolation();
-        if (isolation.isPresent()) {
-            try (PreparedStatement statement = isolation.get().prepare(connection)) {
-                statement.execute();
-            }
+        try (PreparedStatement statement = dialect.snapshotIsolation().prepare(connection)) {
+            statement.execute();
         }
         connection.setAutoCommit(false);
         try (PreparedStatement statement = dialect.versions().prepare(connection);
@@ -109,7 +95,7 @@ final class ChangeTrackingStrategy implements PollStrategy {
                 throw new SQLException("change tracking is not enabled on the database of " + table
                         + " (CHANGE_TRACKING_CURRENT_VERSION() is NULL)");
             }
-            return new UpperBound(new Versions(minValid, current, dialect),
+            return new UpperBound(new Versions(minValid, current),
                     "version " + current + " (min valid " + minValid + ")");
         }
     }
@@ -117,7 +103,6 @@ final class ChangeTrackingStrategy implements PollStrategy {
     @Override
     public SqlQuery page(String position, UpperBound upper, int pageSize) {
         Sync sync = sync(position, versions(upper));
-        ChangeTrackingDialect dialect = versions(upper).dialect();
         return sync.snapshot()
                 ? dialect.snapshotPage(pageSize, sync.afterKey())
                 : dialect.changesPage(pageSize, sync.from(), sync.to(), sync.afterKey());

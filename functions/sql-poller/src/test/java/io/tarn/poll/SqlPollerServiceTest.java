@@ -15,6 +15,8 @@ import io.tarn.current.KeySnapshot;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.MotoServer;
 import io.tarn.embedded.MutableClock;
+import io.tarn.embedded.sqlserver.H2SqlServerConnection;
+import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
@@ -67,9 +69,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The poller against real parts: H2 in MS SQL Server mode as the source (with the rowversion
- * emulation), the embedded S3 server as the raw bucket, DynamoDB from moto as the state table.
- * Raw objects are read back and counted per row version.
+ * The poller against real parts: H2 in MS SQL Server mode as the source (with the rowversion and
+ * change tracking emulation, taking the poller's SQL Server statements through
+ * {@link H2SqlServerConnection}), the embedded S3 server as the raw bucket, DynamoDB from moto as
+ * the state table. Raw objects are read back and counted per row version.
  */
 class SqlPollerServiceTest {
 
@@ -855,8 +858,8 @@ class SqlPollerServiceTest {
     private SqlPollerService service(PipelineConfig pipeline, ObjectStore objects, Watermarks states, String owner) {
         PollerSettings settings = new PollerSettings(bucket, temp, Duration.ofSeconds(1), Duration.ofMinutes(15));
         AtomicInteger polls = new AtomicInteger();
-        return new SqlPollerService(pipeline, () -> DriverManager.getConnection(url), objects, states, settings,
-                () -> owner + "-" + polls.incrementAndGet(), clock, JsonLogger.silent());
+        return new SqlPollerService(pipeline, () -> H2SqlServerConnection.wrap(DriverManager.getConnection(url)), objects,
+                states, settings, () -> owner + "-" + polls.incrementAndGet(), clock, JsonLogger.silent());
     }
 
     private static PipelineConfig pipeline(int pageSize) {

@@ -25,8 +25,6 @@ public final class SecretsManagerConnectionFactory implements ConnectionFactory 
 
     /** SQL Server's error number for "Login failed for user". */
     static final int SQL_SERVER_LOGIN_FAILED = 18456;
-    /** The SQL standard's state for an invalid authorization (H2, and others). */
-    static final String INVALID_AUTHORIZATION = "28000";
 
     /** Opens a connection to a URL with properties: {@link DriverManager} in production. */
     @FunctionalInterface
@@ -72,7 +70,7 @@ public final class SecretsManagerConnectionFactory implements ConnectionFactory 
     }
 
     static boolean isLoginFailure(SQLException e) {
-        return e.getErrorCode() == SQL_SERVER_LOGIN_FAILED || INVALID_AUTHORIZATION.equals(e.getSQLState());
+        return e.getErrorCode() == SQL_SERVER_LOGIN_FAILED;
     }
 
     private synchronized DatabaseSecret secret(boolean refresh) {

@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * The factory against Secrets Manager from moto's server, over HTTP with the real SDK client. The
  * database behind the SQL Server URL is H2 (no SQL Server here): the test driver records the URL
- * and credentials the factory built and logs into an in-memory H2 database with those credentials.
+ * and credentials the factory built, logs into an in-memory H2 database with those credentials,
+ * and reports a failed login as mssql-jdbc does (error 18456; H2 says SQL state 28000).
  */
 class SecretsManagerConnectionFactoryTest {
 
@@ -98,7 +99,7 @@ class SecretsManagerConnectionFactoryTest {
 
         assertThatThrownBy(factory::open)
                 .isInstanceOf(SQLException.class)
-                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"))
+                .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(18456))
                 .hasMessageNotContaining("current");
         assertThat(connects).hasSize(1);
     }
@@ -144,7 +145,15 @@ class SecretsManagerConnectionFactoryTest {
 
     private Connection connect(String url, Properties properties) throws SQLException {
         connects.add(url + " as " + properties.getProperty("user") + "/" + properties.getProperty("password"));
-        return DriverManager.getConnection(h2Url, properties);
+        try {
+            return DriverManager.getConnection(h2Url, properties);
+        } catch (SQLException e) {
+            if ("28000".equals(e.getSQLState())) {
+                // mssql-jdbc's SQLServerException for a failed login: state S000 + the server's state 1.
+                throw new SQLException("Login failed for user '" + properties.getProperty("user") + "'.", "S0001", 18456, e);
+            }
+            throw e;
+        }
     }
 
     private void rotatePasswordTo(String password) throws SQLException {

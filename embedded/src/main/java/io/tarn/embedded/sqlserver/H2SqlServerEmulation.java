@@ -1,4 +1,4 @@
-package io.tarn.poll;
+package io.tarn.embedded.sqlserver;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -8,18 +8,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * What an H2 database in MS SQL Server mode lacks for the rowversion strategy, emulated: a
+ * What an H2 database in MS SQL Server mode lacks for the poller's rowversion strategy, emulated: a
  * database-wide rowversion counter (a sequence), a column type fed by it on insert and on every
- * update, and {@code MIN_ACTIVE_ROWVERSION()}. Tests and the local {@code tarn poll} use it; it needs
- * no H2 class, only SQL, so it lives beside the poller.
+ * update, and {@code MIN_ACTIVE_ROWVERSION()}. The poller's tests and the local lake use it; the
+ * poller itself only ever sends SQL Server's statements.
  *
  * <p>For the change_tracking strategy: a database-wide change version (a sequence),
  * {@code CHANGE_TRACKING_CURRENT_VERSION()}, {@code OBJECT_ID(name)} (the name itself) and
  * {@code CHANGE_TRACKING_MIN_VALID_VERSION(name)}, and per tracked table a change log keyed like
  * the table that holds what SQL Server's change tracking side table holds: each key's last change
- * version, the version it was inserted at and its last operation. {@link ChangeTrackingDialect}
- * reads it in place of {@code CHANGETABLE}. H2 has no SQL triggers, so whoever changes a tracked
- * table records the change with {@link #recordChange}, in the same transaction.
+ * version, the version it was inserted at and its last operation. A connection from
+ * {@link H2SqlServerConnection} answers {@code CHANGETABLE(CHANGES ...)} from it. H2 has no SQL
+ * triggers, so whoever changes a tracked table records the change with {@link #recordChange}, in
+ * the same transaction.
  *
  * <p>As in SQL Server, a value is taken when a row is written, not when its transaction commits,
  * and {@code MIN_ACTIVE_ROWVERSION()} is the next value to be given out unless an open transaction
@@ -41,7 +42,11 @@ public final class H2SqlServerEmulation {
 
     private H2SqlServerEmulation() {}
 
-    /** Creates schema {@code dbo}, the counter, the in-flight table and the function; idempotent. */
+    /**
+     * Creates schema {@code dbo}, the counters, the emulation's tables and the functions; idempotent.
+     * The functions are created anew each time, so a database made when this class lived elsewhere
+     * (H2 stores an alias by class name) calls this one.
+     */
     public static void install(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA IF NOT EXISTS dbo");
@@ -49,18 +54,19 @@ public final class H2SqlServerEmulation {
             // NO CACHE: the counter's next value is what MIN_ACTIVE_ROWVERSION() reports.
             statement.execute("CREATE SEQUENCE IF NOT EXISTS " + SCHEMA + ".rowversion START WITH 1 NO CACHE");
             statement.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".in_flight (rv BINARY(8) PRIMARY KEY)");
-            statement.execute("CREATE ALIAS IF NOT EXISTS MIN_ACTIVE_ROWVERSION FOR \""
-                    + H2SqlServerEmulation.class.getName() + ".minActiveRowversion\"");
             statement.execute("CREATE SEQUENCE IF NOT EXISTS " + SCHEMA + ".change_version START WITH 1 NO CACHE");
             statement.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".tracked_tables (table_name VARCHAR(300) PRIMARY KEY,"
                     + " key_columns VARCHAR(1000) NOT NULL, min_valid BIGINT NOT NULL)");
-            statement.execute("CREATE ALIAS IF NOT EXISTS OBJECT_ID FOR \""
-                    + H2SqlServerEmulation.class.getName() + ".objectId\"");
-            statement.execute("CREATE ALIAS IF NOT EXISTS CHANGE_TRACKING_CURRENT_VERSION FOR \""
-                    + H2SqlServerEmulation.class.getName() + ".changeTrackingCurrentVersion\"");
-            statement.execute("CREATE ALIAS IF NOT EXISTS CHANGE_TRACKING_MIN_VALID_VERSION FOR \""
-                    + H2SqlServerEmulation.class.getName() + ".changeTrackingMinValidVersion\"");
+            createFunction(statement, "MIN_ACTIVE_ROWVERSION", "minActiveRowversion");
+            createFunction(statement, "OBJECT_ID", "objectId");
+            createFunction(statement, "CHANGE_TRACKING_CURRENT_VERSION", "changeTrackingCurrentVersion");
+            createFunction(statement, "CHANGE_TRACKING_MIN_VALID_VERSION", "changeTrackingMinValidVersion");
         }
+    }
+
+    private static void createFunction(Statement statement, String name, String method) throws SQLException {
+        statement.execute("DROP ALIAS IF EXISTS " + name);
+        statement.execute("CREATE ALIAS " + name + " FOR \"" + H2SqlServerEmulation.class.getName() + "." + method + "\"");
     }
 
     /** The change log table (in {@link #SCHEMA}) of a tracked {@code schema.table}. */
@@ -196,7 +202,8 @@ public final class H2SqlServerEmulation {
         }
     }
 
-    private static String trackedKeyColumns(Connection connection, String sourceTable) throws SQLException {
+    /** The key columns of a tracked {@code schema.table}, as {@link #enableChangeTracking} was given them. */
+    static String trackedKeyColumns(Connection connection, String sourceTable) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT key_columns FROM " + SCHEMA + ".tracked_tables WHERE table_name = ?")) {
             select.setString(1, normalized(sourceTable));
