@@ -1,7 +1,7 @@
 package io.tarn.bench;
 
 import io.tarn.embedded.EmbeddedS3;
-import io.tarn.local.LocalUp;
+import io.tarn.local.lake.LocalUp;
 import io.tarn.pipeline.PipelineLoader;
 import java.io.IOException;
 import java.io.OutputStream;

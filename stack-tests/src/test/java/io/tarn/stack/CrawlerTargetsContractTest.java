@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tarn.local.template.SamTemplate;
 import io.tarn.etl.CrawlerRefreshConfig;
-import io.tarn.local.LocalLake;
+import io.tarn.local.lake.LocalLake;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

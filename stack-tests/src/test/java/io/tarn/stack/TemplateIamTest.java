@@ -39,7 +39,7 @@ import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
 import io.tarn.ingest.RawObjectConfig;
-import io.tarn.local.LocalAzureSql;
+import io.tarn.local.adapters.LocalAzureSql;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.PipelineLoader;

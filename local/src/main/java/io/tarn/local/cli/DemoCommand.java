@@ -1,8 +1,8 @@
 package io.tarn.local.cli;
 
-import io.tarn.local.LocalDemo;
-import io.tarn.local.LocalEtl;
-import io.tarn.local.LocalLake;
+import io.tarn.local.lake.LocalDemo;
+import io.tarn.local.lake.LocalEtl;
+import io.tarn.local.lake.LocalLake;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import java.io.PrintStream;

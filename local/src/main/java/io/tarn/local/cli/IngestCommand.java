@@ -1,8 +1,8 @@
 package io.tarn.local.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.local.LocalLake;
-import io.tarn.local.RawObjectIngest;
+import io.tarn.local.lake.LocalLake;
+import io.tarn.local.lake.RawObjectIngest;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.tarn.local.cli;
 
-import io.tarn.local.LocalInvoke;
+import io.tarn.local.lake.LocalInvoke;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.tarn.local.cli;
 
-import io.tarn.local.BundledFile;
+import io.tarn.local.lake.BundledFile;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package io.tarn.local.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tarn.local.LocalAzureSql;
-import io.tarn.local.LocalLake;
-import io.tarn.local.RawObjectIngest;
+import io.tarn.local.adapters.LocalAzureSql;
+import io.tarn.local.lake.LocalLake;
+import io.tarn.local.lake.RawObjectIngest;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.SourceKind;

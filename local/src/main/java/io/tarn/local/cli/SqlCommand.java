@@ -1,7 +1,7 @@
 package io.tarn.local.cli;
 
-import io.tarn.local.LocalAzureSql;
-import io.tarn.local.LocalQuery;
+import io.tarn.local.adapters.LocalAzureSql;
+import io.tarn.local.adapters.LocalQuery;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.ResultSet;

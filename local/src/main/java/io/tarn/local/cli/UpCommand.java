@@ -1,6 +1,6 @@
 package io.tarn.local.cli;
 
-import io.tarn.local.LocalUp;
+import io.tarn.local.lake.LocalUp;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

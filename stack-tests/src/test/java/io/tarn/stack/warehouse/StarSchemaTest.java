@@ -3,9 +3,9 @@ package io.tarn.stack.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.local.LocalCatalog;
-import io.tarn.local.LocalLake;
-import io.tarn.local.LocalQuery;
+import io.tarn.local.adapters.LocalCatalog;
+import io.tarn.local.lake.LocalLake;
+import io.tarn.local.adapters.LocalQuery;
 import io.tarn.local.cli.Tarn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
