@@ -10,29 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 @Command(name = "demo",
         description = "the whole lake from an empty DIR: seeds the sources, polls, converts every raw object, runs the"
                 + " ETL state machine, prints what each dataset became and answers two queries; run again, it does"
                 + " only what is new")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends LakeCommand.WithPipeline {
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    private final PrintStream out;
-
-    DemoCommand(PrintStream out) {
-        this.out = out;
+    DemoCommand(PrintStream out, PrintStream err) {
+        super(out, err);
     }
 
     @Override

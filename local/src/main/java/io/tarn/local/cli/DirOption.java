@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code --dir}: the folder of the local lake. */
 final class DirOption {
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "the local lake's folder (default: .tarn)")
+    @Option(names = "--dir", paramLabel = "DIR", order = LakeCommand.COMMON_OPTIONS,
+            description = "the local lake's folder (default: .tarn)")
     private Path dir = Path.of(".tarn");
 
     /** DIR as given, for commands that only read under it. */

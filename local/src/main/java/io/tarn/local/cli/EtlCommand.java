@@ -13,17 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "etl",
         description = "run the ETL state machine: the Glue job on Spark local (join by default), the crawler refresh"
                 + " and the registration of the partitions the job wrote in the local catalog")
-final class EtlCommand implements Callable<Integer> {
+final class EtlCommand extends LakeCommand.WithPipeline {
 
     @Option(names = "--mode", paramLabel = "join|backfill", converter = Mode.Converter.class,
             description = "join (the default): refresh every dataset's current table, then build the joins;"
@@ -38,21 +36,8 @@ final class EtlCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "the run's id (default: local-<UTC time>)")
     private Optional<String> runId = Optional.empty();
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    private final PrintStream out;
-    private final PrintStream err;
-
     EtlCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     /** The Glue job's {@code --mode}. */

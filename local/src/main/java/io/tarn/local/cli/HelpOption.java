@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
  */
 final class HelpOption {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    @Option(names = {"-h", "--help"}, usageHelp = true, order = LakeCommand.COMMON_OPTIONS + 2,
+            description = "show this help")
     private boolean help;
 }

@@ -8,15 +8,13 @@ import io.tarn.pipeline.PipelineConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 @Command(name = "ingest", description = "put a CSV file into the local raw bucket and run the RawObject function on it")
-final class IngestCommand implements Callable<Integer> {
+final class IngestCommand extends LakeCommand.WithPipeline {
 
     @Option(names = "--dataset", paramLabel = "NAME", required = true, description = "the dataset of pipeline.yaml the file belongs to")
     private String datasetName;
@@ -24,21 +22,8 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "PATH", required = true, description = "the CSV file")
     private Path file;
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    private final PrintStream out;
-    private final PrintStream err;
-
     IngestCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     @Override

@@ -8,18 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "invoke",
         description = "run a function of template.yaml (its logical id) with an event file on the local lake, as"
                 + " sam local invoke does: the response on stdout, the function's logs on stderr")
-final class InvokeCommand implements Callable<Integer> {
+final class InvokeCommand extends LakeCommand.WithPipeline {
 
     @Parameters(paramLabel = "FUNCTION", hideParamSyntax = true, description = "the function's logical id in template.yaml")
     private List<String> function = new ArrayList<>();
@@ -31,24 +27,8 @@ final class InvokeCommand implements Callable<Integer> {
             description = "template.yaml (default: ./template.yaml, else the one in the tarn jar)")
     private Optional<String> template = Optional.empty();
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    @Spec
-    private CommandSpec spec;
-
-    private final PrintStream out;
-    private final PrintStream err;
-
     InvokeCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     @Override

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code --pipeline}: pipeline.yaml, for the commands that read it. */
 final class PipelineOption {
 
-    @Option(names = "--pipeline", paramLabel = "FILE",
+    @Option(names = "--pipeline", paramLabel = "FILE", order = LakeCommand.COMMON_OPTIONS + 1,
             description = "pipeline.yaml (default: ./pipeline.yaml, else the one in the tarn jar)")
     private Optional<String> file = Optional.empty();
 

@@ -17,19 +17,15 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "poll",
         description = "pull changed rows of the azuresql datasets into the local raw bucket and ingest each new object")
-final class PollCommand implements Callable<Integer> {
+final class PollCommand extends LakeCommand.WithPipeline {
 
     @Option(names = "--jdbc-url", paramLabel = "URL",
             description = "the database to poll (default: the local H2 database under DIR/azuresql, seeded on first use)")
@@ -49,24 +45,8 @@ final class PollCommand implements Callable<Integer> {
             description = "also land a key snapshot now (the next etl deletes rows whose keys are gone)")
     private boolean snapshotKeys;
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    @Spec
-    private CommandSpec spec;
-
-    private final PrintStream out;
-    private final PrintStream err;
-
     PollCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     /** Names separated by commas, each once; none means all. */

@@ -8,17 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "query",
         description = "run SQL on the staging tables (registered partitions only; with --account, only that account's)")
-final class QueryCommand implements Callable<Integer> {
+final class QueryCommand extends LakeCommand {
 
     @Option(names = "--account", paramLabel = "ID",
             description = "only this account's partitions are in the views, and DuckDB may read no other file")
@@ -27,19 +23,8 @@ final class QueryCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SQL", hideParamSyntax = true, description = "one SQL statement (quote it)")
     private List<String> sql = new ArrayList<>();
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private HelpOption help;
-
-    @Spec
-    private CommandSpec spec;
-
-    private final PrintStream out;
-
-    QueryCommand(PrintStream out) {
-        this.out = out;
+    QueryCommand(PrintStream out, PrintStream err) {
+        super(out, err);
     }
 
     @Override

@@ -9,33 +9,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "sql",
         description = "run a statement on the local H2 database under DIR/azuresql (CSV, or the update count)")
-final class SqlCommand implements Callable<Integer> {
+final class SqlCommand extends LakeCommand {
 
     @Parameters(paramLabel = "STATEMENT", hideParamSyntax = true, description = "one SQL statement (quote it)")
     private List<String> statement = new ArrayList<>();
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private HelpOption help;
-
-    @Spec
-    private CommandSpec spec;
-
-    private final PrintStream out;
-
-    SqlCommand(PrintStream out) {
-        this.out = out;
+    SqlCommand(PrintStream out, PrintStream err) {
+        super(out, err);
     }
 
     @Override

@@ -50,10 +50,10 @@ public final class TarnCommand implements Callable<Integer> {
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine tarn = new CommandLine(new TarnCommand(out))
                 .addSubcommand(new IngestCommand(out, err))
-                .addSubcommand(new QueryCommand(out))
+                .addSubcommand(new QueryCommand(out, err))
                 .addSubcommand(new PollCommand(out, err))
-                .addSubcommand(new SqlCommand(out))
-                .addSubcommand(new DemoCommand(out))
+                .addSubcommand(new SqlCommand(out, err))
+                .addSubcommand(new DemoCommand(out, err))
                 .addSubcommand(new EtlCommand(out, err))
                 .addSubcommand(new InvokeCommand(out, err))
                 .addSubcommand(new UpCommand(out, err))

@@ -5,10 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -16,7 +14,7 @@ import picocli.CommandLine.TypeConversionException;
         description = "keep the local S3 endpoint open on 127.0.0.1:P and run the RawObject function on every new object"
                 + " of the raw bucket, until Ctrl-C; prints the endpoint and credentials; new staging data starts the"
                 + " ETL state machine through EtlTrigger, once per window")
-final class UpCommand implements Callable<Integer> {
+final class UpCommand extends LakeCommand.WithPipeline {
 
     @Option(names = "--port", paramLabel = "P", converter = PortConverter.class,
             description = "the endpoint's port (default: 8765; 0: any free port)")
@@ -27,21 +25,8 @@ final class UpCommand implements Callable<Integer> {
                     + " off: staging only)")
     private Optional<Duration> etlWindow = Optional.of(LocalUp.DEFAULT_ETL_WINDOW);
 
-    @Mixin
-    private DirOption dir;
-
-    @Mixin
-    private PipelineOption pipeline;
-
-    @Mixin
-    private HelpOption help;
-
-    private final PrintStream out;
-    private final PrintStream err;
-
     UpCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     /** A TCP port, 0 for any free one. */
