@@ -51,9 +51,7 @@ class KeySnapshotDeletesTest {
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
 
         // The poller began a snapshot and ran out of time: pages, but no pointer.
-        Thread.sleep(1_100); // S3 last-modified times are whole seconds here
-        snapshotStart = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 1), "account_id\r\na1\r\n");
+        snapshotStart = beginSnapshot("a1");
         lake.refresh("k2");
 
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
@@ -69,7 +67,7 @@ class KeySnapshotDeletesTest {
                 U,a5,Hooli,free,us,2024-01-01T00:00:00,2024-06-02T00:00:00\r
                 """);
         // The snapshot completes: a3 (and a2, a5, read too early or too late) are not in it.
-        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 2), "account_id\r\na4\r\n");
+        putPage(snapshotStart, 2, "a4");
         announce(snapshotStart, 2);
 
         Map<String, String> expected = expectedAccounts(snapshotStart, Set.of("a1", "a4"));
@@ -99,9 +97,7 @@ class KeySnapshotDeletesTest {
     @Test
     @Order(4)
     void aCrashBeforeThePartitionsMoveAppliesTheSnapshotOnceOnTheRerun() throws Exception {
-        Thread.sleep(1_100);
-        Instant second = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", second, 1), "account_id\r\na1\r\na2\r\na3\r\n");
+        Instant second = beginSnapshot("a1", "a2", "a3");
         announce(second, 1);
         Catalog crashing = new CrashingCatalog(lake.catalog(), "movePartitions", "accounts");
 
@@ -119,9 +115,7 @@ class KeySnapshotDeletesTest {
     @Test
     @Order(5)
     void aRerunAfterTheJoinsFailedStillRebuildsTheAccountsTheSnapshotDeletedFrom() throws Exception {
-        Thread.sleep(1_100);
-        Instant third = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", third, 1), "account_id\r\na1\r\na3\r\n");
+        Instant third = beginSnapshot("a1", "a3");
         announce(third, 1);
 
         // The refresh moves the current table past a2's delete, then the joins fail.
@@ -140,10 +134,8 @@ class KeySnapshotDeletesTest {
     @Test
     @Order(6)
     void aSnapshotWithAPageGoneIsNeverApplied() throws Exception {
-        Thread.sleep(1_100);
-        Instant fourth = Instant.now();
         // Page 2 (with a3) expired, or was never there: a3 must not read as deleted.
-        lake.put(KeySnapshot.pageKey("accounts", fourth, 1), "account_id\r\na1\r\n");
+        Instant fourth = beginSnapshot("a1");
         announce(fourth, 2);
 
         lake.refresh("k7");
@@ -155,6 +147,23 @@ class KeySnapshotDeletesTest {
 
     private static void ingest(String page, String rows) {
         lake.ingest(PAGES + page, HEADER + rows);
+    }
+
+    /**
+     * The first page of a snapshot the poller begins now, over a second after the last change
+     * landed: S3 last-modified times are whole seconds here, and a change landing in the second the
+     * snapshot began could not be told to have landed before it.
+     */
+    private static Instant beginSnapshot(String... keys) throws InterruptedException {
+        Thread.sleep(1_100);
+        Instant startedAt = Instant.now();
+        putPage(startedAt, 1, keys);
+        return startedAt;
+    }
+
+    private static void putPage(Instant startedAt, int page, String... keys) {
+        lake.put(KeySnapshot.pageKey("accounts", startedAt, page),
+                "account_id\r\n" + String.join("\r\n", keys) + "\r\n");
     }
 
     private static void announce(Instant startedAt, int pages) {
