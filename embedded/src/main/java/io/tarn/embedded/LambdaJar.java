@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A function's shaded jar, as Lambda gets it: what it carries, and a class run in a JVM of its own
@@ -48,6 +50,17 @@ public final class LambdaJar {
      */
     public static final List<String> PARQUET_WRITING = List.of("org/apache/parquet/", "org/apache/avro/",
             "org/locationtech/jts/", "com/github/luben/", "org/xerial/snappy/");
+
+    /** A class of Hadoop and one of Spark, for {@link #exitIfLoadable}: no function may load them. */
+    public static final List<String> HADOOP_AND_SPARK_CLASSES = List.of("org.apache.hadoop.conf.Configuration",
+            "org.apache.spark.SparkContext");
+
+    /**
+     * A class of parquet-java and one of Avro, for {@link #exitIfLoadable}: only the functions that
+     * write Parquet may load them.
+     */
+    public static final List<String> PARQUET_WRITING_CLASSES = List.of("org.apache.parquet.io.OutputFile",
+            "org.apache.avro.Schema");
 
     /**
      * SDK classes a synchronous function never loads, which every function's shade step strips:
@@ -185,8 +198,9 @@ public final class LambdaJar {
      * In the child JVM: exits with status 3, naming the class on standard error, when any of these
      * classes can be loaded, that is when the jar carries what it must not.
      */
-    public static void exitIfLoadable(List<String> classNames) {
-        for (String name : classNames) {
+    @SafeVarargs
+    public static void exitIfLoadable(List<String>... classNames) {
+        for (String name : Stream.of(classNames).flatMap(List::stream).toList()) {
             try {
                 Class.forName(name);
                 System.err.println(name + " is on the class path");
@@ -370,6 +384,30 @@ public final class LambdaJar {
         return faults;
     }
 
+    /**
+     * In the child JVM: {@link #sdkClassesLoad} for each of the services, in the jar that holds
+     * {@code inJar} (one of the function's own classes).
+     */
+    public static List<String> sdkClassesLoad(Class<?> inJar, List<String> services) throws IOException {
+        Path jar = location(inJar);
+        List<String> lines = new ArrayList<>();
+        for (String service : services) {
+            lines.add(sdkClassesLoad(jar, service));
+        }
+        return lines;
+    }
+
+    /**
+     * In the child JVM: the standard output, for the answers the parent reads; {@code System.out}
+     * goes to standard error from here on, since the function logs JSON lines to standard output,
+     * as in Lambda, and they would mix with the answers.
+     */
+    public static PrintStream answers() {
+        PrintStream answers = System.out;
+        System.setOut(System.err);
+        return answers;
+    }
+
     /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */
     public static String invoke(RequestStreamHandler handler, Path event, int remainingMillis) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
@@ -379,10 +417,15 @@ public final class LambdaJar {
     }
 
     private static Path harness() {
+        return location(LambdaJar.class);
+    }
+
+    /** The jar or folder a class was loaded from. */
+    private static Path location(Class<?> loaded) {
         try {
-            return Path.of(LambdaJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(loaded.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
-            throw new IllegalStateException("The harness's own location is a file URI", e);
+            throw new IllegalStateException("The location of " + loaded.getName() + " is a file URI", e);
         }
     }
 }
