@@ -5,8 +5,7 @@
 # and event types) in a temporary worktree, "after" is this checkout. Results: BENCHMARKS.md.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 before_commit="${1:-d0c194b}"
 before_dir="bench/target/cold-init/jars-$before_commit"
 
@@ -19,18 +18,15 @@ if [ ! -d "$before_dir" ]; then
   git worktree remove --force "$tree"
 fi
 
-# lib/ is cleared first: copy-dependencies keeps an existing SNAPSHOT jar, which may then be one
-# that another checkout installed in ~/.m2 rather than this checkout's code.
-rm -rf bench/target/lib bench/target/cold-init/jars-after
-./mvnw -q -B -DskipTests -pl bench -am package >&2
+rm -rf bench/target/cold-init/jars-after
+build_bench
 mkdir -p bench/target/cold-init/jars-after
 cp functions/*/target/tarn-*-lambda.jar bench/target/cold-init/jars-after/
 
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-java -version 2>&1 | sed 's/^/# /'
+print_machine
 # Twice: with the JVM's default JIT, which the template's JAVA_TOOL_OPTIONS (-XX:TieredStopAtLevel=4)
 # gives every function, and with Lambda's own default for Java, C1 only.
 for flags in "-XX:TieredStopAtLevel=4" "-XX:TieredStopAtLevel=1"; do
-  java -cp "bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" io.tarn.bench.ColdInitBench --repo "$here" \
+  java -cp "$classpath" io.tarn.bench.ColdInitBench --repo "$here" \
     --jars "before=$before_dir" --jars "after=bench/target/cold-init/jars-after" --jvm "$flags" ${BENCH_ARGS:-}
 done

@@ -11,19 +11,13 @@
 # JFR recording). Generated CSV files stay in bench/target/data.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# lib/ is cleared first: copy-dependencies keeps an existing SNAPSHOT jar, which may then be one
-# that another checkout installed in ~/.m2 rather than this checkout's code.
-rm -rf bench/target/lib
-./mvnw -q -B -DskipTests -pl bench,functions/raw-object -am package >&2
+build_bench functions/raw-object
 
-classpath="bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*"
 jvm=(-Xmx256m -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-})
 
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-java -version 2>&1 | sed 's/^/# /'
+print_machine
 
 # One JVM per case, so that a case that runs out of heap cannot slow down the next one (in one
 # JVM, the run after an OutOfMemoryError measured 3x slower).

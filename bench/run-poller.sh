@@ -9,19 +9,13 @@
 # arguments (e.g. "--page-size 10000 --runs 2"), BENCH_JAVA_OPTS JVM flags (e.g. a JFR recording).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# lib/ is cleared first: copy-dependencies keeps an existing SNAPSHOT jar, which may then be one
-# that another checkout installed in ~/.m2 rather than this checkout's code.
-rm -rf bench/target/lib
-./mvnw -q -B -DskipTests -pl bench -am package >&2
+build_bench
 
-classpath="bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*"
 jvm=(-Xmx256m -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-})
 
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-java -version 2>&1 | sed 's/^/# /'
+print_machine ", $(free -g | awk '/Mem:/ {print $2}') GB RAM"
 echo "# java ${jvm[*]} -cp ... io.tarn.bench.PollerBench --repo $here ${BENCH_ARGS:-}"
 java "${jvm[@]}" -cp "$classpath" io.tarn.bench.PollerBench --repo "$here" \
   --label "SqlPoller, 1,000,000 rows, page size 50,000" ${BENCH_ARGS:-}

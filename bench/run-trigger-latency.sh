@@ -5,14 +5,11 @@
 # change). Results: BENCHMARKS.md. BENCH_ARGS adds arguments (e.g. "--rounds 6 --window 10").
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-rm -rf bench/target/lib
-./mvnw -q -B -DskipTests -pl bench -am package >&2
+build_bench
 
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-java -version 2>&1 | sed 's/^/# /'
+print_machine
 # Spark's JVM flags, as the tarn command uses them (the ETL's Glue job runs on Spark local).
-exec java "@local/target/tarn.jvm.options" -Xmx2g -cp "bench/target/tarn-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+exec java "@local/target/tarn.jvm.options" -Xmx2g -cp "$classpath" \
   io.tarn.bench.TriggerLatencyBench --repo "$here" ${BENCH_ARGS:-}

@@ -7,17 +7,21 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A function's shaded jar, as Lambda gets it: what it carries, and a class run in a JVM of its own
@@ -25,6 +29,12 @@ import java.util.regex.Pattern;
  * the jar lacks fails there as it would in Lambda.
  */
 public final class LambdaJar {
+
+    /** The system property a function module's failsafe configuration sets to its shaded jar. */
+    public static final String JAR_PROPERTY = "tarn.lambdaJar";
+
+    /** The system property a function module's failsafe configuration sets to its test classes. */
+    public static final String TEST_CLASSES_PROPERTY = "tarn.testClasses";
 
     /**
      * Packages no function jar may carry: Hadoop and Spark (cold start, size), the test libraries
@@ -41,6 +51,17 @@ public final class LambdaJar {
     public static final List<String> PARQUET_WRITING = List.of("org/apache/parquet/", "org/apache/avro/",
             "org/locationtech/jts/", "com/github/luben/", "org/xerial/snappy/");
 
+    /** A class of Hadoop and one of Spark, for {@link #exitIfLoadable}: no function may load them. */
+    public static final List<String> HADOOP_AND_SPARK_CLASSES = List.of("org.apache.hadoop.conf.Configuration",
+            "org.apache.spark.SparkContext");
+
+    /**
+     * A class of parquet-java and one of Avro, for {@link #exitIfLoadable}: only the functions that
+     * write Parquet may load them.
+     */
+    public static final List<String> PARQUET_WRITING_CLASSES = List.of("org.apache.parquet.io.OutputFile",
+            "org.apache.avro.Schema");
+
     /**
      * SDK classes a synchronous function never loads, which every function's shade step strips:
      * async clients and their builders, async paginators (publishers) and async waiters.
@@ -49,24 +70,59 @@ public final class LambdaJar {
             "software/amazon/awssdk/services/[^/]+/([^/]*AsyncClient[^/]*|paginators/[^/]*Publisher[^/]*|waiters/[^/]*AsyncWaiter[^/]*)\\.class");
     private static final Pattern SERVICE_MODULE = Pattern.compile("software/amazon/awssdk/services/([^/]+)/.+");
 
-    /** What a child JVM printed and how it ended. */
-    public record Run(int exitCode, List<String> stdout, String stderr) {
+    /**
+     * What a child JVM printed and how it ended, and the requests it sent through a recording proxy
+     * ({@link #runThroughProxy}; none otherwise).
+     */
+    public record Run(int exitCode, List<String> stdout, String stderr, List<FaultInjectingProxy.Request> requests) {
         public Run {
             stdout = List.copyOf(stdout);
+            requests = List.copyOf(requests);
+        }
+
+        /** The targets of the JSON protocol requests ({@code AWSGlue.GetTable}), in order; S3's have none. */
+        public List<String> targets() {
+            return requests.stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull).toList();
         }
     }
 
     private LambdaJar() {}
 
+    /**
+     * A function module's shaded jar: the one its failsafe configuration names, or, when the IT
+     * runs without it (from an IDE, in the module's folder), the one {@code package} writes there.
+     */
+    public static Path built(String artifactId) {
+        requireNonNull(artifactId, "artifactId is null");
+        return Path.of(System.getProperty(JAR_PROPERTY, "target/" + artifactId + "-0.1.0-SNAPSHOT-lambda.jar"));
+    }
+
     /** The names of the jar's entries. */
     public static List<String> entries(Path jar) throws IOException {
-        List<String> entries = new ArrayList<>();
-        try (JarFile file = new JarFile(jar.toFile())) {
-            file.stream().map(JarEntry::getName).forEach(entries::add);
-        }
         long size = Files.size(jar);
         System.out.printf("Lambda jar %s: %,d bytes (%.1f MiB)%n", jar.getFileName(), size, size / 1048576.0);
-        return entries;
+        return names(jar);
+    }
+
+    /**
+     * What no function jar may have, one line per fault naming its kind: an entry under {@link
+     * #NEVER_IN_A_FUNCTION}, an {@link #asyncSdkClasses async SDK class}, and, for each SDK service
+     * module the jar carries, what the shade step stripped but the jar still needs ({@link
+     * #strippingFaults}). Empty for a sound jar.
+     */
+    public static List<String> functionJarFaults(Path jar) throws IOException {
+        List<String> entries = names(jar);
+        List<String> faults = new ArrayList<>();
+        under(entries, NEVER_IN_A_FUNCTION).forEach(entry -> faults.add("never in a function: " + entry));
+        asyncSdkClasses(entries).forEach(entry -> faults.add("async SDK class: " + entry));
+        faults.addAll(strippingFaults(jar, serviceModules(entries)));
+        return faults;
+    }
+
+    private static List<String> names(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.stream().map(JarEntry::getName).toList();
+        }
     }
 
     /** The entries under any of the prefixes. */
@@ -97,13 +153,13 @@ public final class LambdaJar {
     }
 
     /**
-     * Runs {@code main} with {@code args} in a child JVM whose class path is the jar, the test
-     * classes and this harness (for {@link LambdaContext}; the jar brings the Context interface).
-     * Waits two minutes at most.
+     * Runs {@code main} with {@code args} in a child JVM whose class path is the jar, the module's
+     * test classes (as its failsafe configuration names them) and this harness (for {@link
+     * LambdaContext}; the jar brings the Context interface). Waits two minutes at most.
      */
-    public static Run run(Path jar, Path testClasses, Class<?> main, Path temp, String... args)
-            throws IOException, InterruptedException {
+    public static Run run(Path jar, Class<?> main, Path temp, String... args) throws IOException, InterruptedException {
         requireNonNull(main, "main is null");
+        Path testClasses = Path.of(System.getProperty(TEST_CLASSES_PROPERTY, "target/test-classes"));
         Path stdout = Files.createTempFile(temp, "stdout", ".txt");
         Path stderr = Files.createTempFile(temp, "stderr", ".log");
         List<String> command = new ArrayList<>(List.of(
@@ -120,15 +176,31 @@ public final class LambdaJar {
             throw new IllegalStateException(main.getSimpleName() + " did not finish in two minutes");
         }
         return new Run(process.exitValue(), Files.readAllLines(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+                Files.readString(stderr, StandardCharsets.UTF_8), List.of());
+    }
+
+    /**
+     * Runs {@code main} as {@link #run} does, with a recording proxy in front of {@code endpoint}
+     * whose own endpoint is the child's first argument, before {@code args}: the run carries the
+     * requests the child sent.
+     */
+    public static Run runThroughProxy(URI endpoint, Path jar, Class<?> main, Path temp, String... args)
+            throws IOException, InterruptedException {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(endpoint)) {
+            List<String> withProxy = new ArrayList<>(List.of(proxy.endpoint().toString()));
+            withProxy.addAll(List.of(args));
+            Run run = run(jar, main, temp, withProxy.toArray(String[]::new));
+            return new Run(run.exitCode(), run.stdout(), run.stderr(), proxy.requests());
+        }
     }
 
     /**
      * In the child JVM: exits with status 3, naming the class on standard error, when any of these
      * classes can be loaded, that is when the jar carries what it must not.
      */
-    public static void exitIfLoadable(List<String> classNames) {
-        for (String name : classNames) {
+    @SafeVarargs
+    public static void exitIfLoadable(List<String>... classNames) {
+        for (String name : Stream.of(classNames).flatMap(List::stream).toList()) {
             try {
                 Class.forName(name);
                 System.err.println(name + " is on the class path");
@@ -312,6 +384,30 @@ public final class LambdaJar {
         return faults;
     }
 
+    /**
+     * In the child JVM: {@link #sdkClassesLoad} for each of the services, in the jar that holds
+     * {@code inJar} (one of the function's own classes).
+     */
+    public static List<String> sdkClassesLoad(Class<?> inJar, List<String> services) throws IOException {
+        Path jar = location(inJar);
+        List<String> lines = new ArrayList<>();
+        for (String service : services) {
+            lines.add(sdkClassesLoad(jar, service));
+        }
+        return lines;
+    }
+
+    /**
+     * In the child JVM: the standard output, for the answers the parent reads; {@code System.out}
+     * goes to standard error from here on, since the function logs JSON lines to standard output,
+     * as in Lambda, and they would mix with the answers.
+     */
+    public static PrintStream answers() {
+        PrintStream answers = System.out;
+        System.setOut(System.err);
+        return answers;
+    }
+
     /** In the child JVM: the handler's response to an event file, with {@code remainingMillis} of the invocation left. */
     public static String invoke(RequestStreamHandler handler, Path event, int remainingMillis) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
@@ -321,10 +417,15 @@ public final class LambdaJar {
     }
 
     private static Path harness() {
+        return location(LambdaJar.class);
+    }
+
+    /** The jar or folder a class was loaded from. */
+    private static Path location(Class<?> loaded) {
         try {
-            return Path.of(LambdaJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(loaded.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
-            throw new IllegalStateException("The harness's own location is a file URI", e);
+            throw new IllegalStateException("The location of " + loaded.getName() + " is a file URI", e);
         }
     }
 }

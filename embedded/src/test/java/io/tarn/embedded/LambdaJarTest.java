@@ -49,6 +49,16 @@ class LambdaJarTest {
                 "s3: model/CompletedPart -> model/CompletedPart$BuilderImpl (named but stripped)");
     }
 
+    @Test
+    void functionJarFaultsNameTheAsyncClassesAndWhatTheShadeStepStrippedOfEachServiceModule() throws Exception {
+        Path stripped = copyWithout(s3ModuleJar(), Set.of(S3 + "model/CompletedPart$BuilderImpl.class"));
+
+        assertThat(LambdaJar.functionJarFaults(stripped))
+                .contains("async SDK class: " + S3 + "S3AsyncClient.class",
+                        "s3: model/CompletedPart -> model/CompletedPart$BuilderImpl (named but stripped)")
+                .allMatch(fault -> fault.startsWith("async SDK class: ") || fault.startsWith("s3: "));
+    }
+
     private static Path s3ModuleJar() throws URISyntaxException {
         return Path.of(S3Client.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }

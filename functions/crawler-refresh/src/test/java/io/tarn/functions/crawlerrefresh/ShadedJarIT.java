@@ -7,14 +7,12 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.StateTable;
 import io.tarn.catalog.CatalogColumn;
-import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.RunManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +31,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class ShadedJarIT {
 
-    private static final Path LAMBDA_JAR = Path.of(System.getProperty(
-            "tarn.lambdaJar", "target/tarn-crawler-refresh-0.1.0-SNAPSHOT-lambda.jar"));
-    private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
+    private static final Path LAMBDA_JAR = LambdaJar.built("tarn-crawler-refresh");
     private static final Path EVENTS = Path.of("../../events");
     private static final String RUN_ID = "etl-20240601T0200-7f3a";
     private static final List<CatalogColumn> ACCOUNT = List.of(new CatalogColumn("account_id", "string"));
@@ -53,12 +49,10 @@ class ShadedJarIT {
         List<String> entries = LambdaJar.entries(LAMBDA_JAR);
         assertThat(entries).contains("io/tarn/functions/crawlerrefresh/CrawlerRefreshHandler.class",
                 "io/tarn/etl/CrawlerRefreshService.class", "software/amazon/awssdk/services/glue/GlueClient.class");
-        assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        assertThat(LambdaJar.functionJarFaults(LAMBDA_JAR)).isEmpty();
         // Neither the data plane's Parquet writing nor the SDK modules this function does not call.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
-        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
-        assertThat(LambdaJar.strippingFaults(LAMBDA_JAR, List.of("dynamodb", "glue", "s3"))).isEmpty();
     }
 
     @Test
@@ -84,13 +78,8 @@ class ShadedJarIT {
         }
         // By moto's default a crawl stays RUNNING until ListCrawls reads it; the child lets it finish.
 
-        LambdaJar.Run run;
-        List<String> calls;
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
-            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, proxy.endpoint().toString(),
-                    bucket, stateTable, crawler, event("check"), event("start"), event("status"));
-            calls = proxy.requests().stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull).toList();
-        }
+        LambdaJar.Run run = LambdaJar.runThroughProxy(moto.endpoint(), LAMBDA_JAR, ShadedJarMain.class, temp,
+                bucket, stateTable, crawler, event("check"), event("start"), event("status"));
 
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
         assertThat(run.stdout()).containsExactly(
@@ -105,7 +94,7 @@ class ShadedJarIT {
                 "dynamodb classes: all load",
                 "glue classes: all load",
                 "s3 classes: all load");
-        assertThat(calls).containsExactly(
+        assertThat(run.targets()).containsExactly(
                 "DynamoDB_20120810.GetItem",
                 "AWSGlue.StartCrawler",
                 "AWSGlue.StartCrawler",

@@ -31,9 +31,8 @@ public final class ShadedJarMain {
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws Exception {
-        LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
-                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
-                "software.amazon.awssdk.services.s3.S3Client", "software.amazon.awssdk.services.glue.GlueClient"));
+        LambdaJar.exitIfLoadable(LambdaJar.HADOOP_AND_SPARK_CLASSES, LambdaJar.PARQUET_WRITING_CLASSES,
+                List.of("software.amazon.awssdk.services.s3.S3Client", "software.amazon.awssdk.services.glue.GlueClient"));
         AwsSettings moto = AwsSettings.local(URI.create(args[1]), "us-east-1", "test", "test");
         EtlTriggerHandler handler = new EtlTriggerHandler(EtlTriggerWiring.aws(EtlTriggerConfig.fromEnv(Map.of(
                 EtlTriggerConfig.AWS_REGION, "us-east-1", EtlTriggerConfig.STATE_MACHINE_ARN, args[2])), moto));
@@ -48,7 +47,6 @@ public final class ShadedJarMain {
         System.out.println(out.toString(StandardCharsets.UTF_8));
 
         // Every Step Functions class in the jar loads: what the shade step stripped is never needed.
-        Path jar = Path.of(EtlTriggerHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        System.out.println(LambdaJar.sdkClassesLoad(jar, "sfn"));
+        LambdaJar.sdkClassesLoad(EtlTriggerHandler.class, List.of("sfn")).forEach(System.out::println);
     }
 }

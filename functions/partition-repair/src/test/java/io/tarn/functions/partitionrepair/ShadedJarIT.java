@@ -7,7 +7,6 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.glue.GlueCatalog;
 import io.tarn.catalog.CatalogColumn;
-import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.RunManifest;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -35,9 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class ShadedJarIT {
 
-    private static final Path LAMBDA_JAR = Path.of(System.getProperty(
-            "tarn.lambdaJar", "target/tarn-partition-repair-0.1.0-SNAPSHOT-lambda.jar"));
-    private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
+    private static final Path LAMBDA_JAR = LambdaJar.built("tarn-partition-repair");
     private static final List<CatalogColumn> ACCOUNT = List.of(new CatalogColumn("account_id", "string"));
 
     @TempDir
@@ -49,12 +45,10 @@ class ShadedJarIT {
         assertThat(entries).contains("io/tarn/functions/partitionrepair/PartitionRepairHandler.class",
                 "io/tarn/etl/PartitionRepairService.class", "software/amazon/awssdk/services/glue/GlueClient.class",
                 "software/amazon/awssdk/services/athena/AthenaClient.class");
-        assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        assertThat(LambdaJar.functionJarFaults(LAMBDA_JAR)).isEmpty();
         // Neither the data plane's Parquet writing nor the SDK modules this function does not call.
         assertThat(LambdaJar.under(entries, LambdaJar.PARQUET_WRITING)).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("athena", "glue", "s3");
-        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
-        assertThat(LambdaJar.strippingFaults(LAMBDA_JAR, List.of("athena", "glue", "s3"))).isEmpty();
     }
 
     @Test
@@ -76,13 +70,8 @@ class ShadedJarIT {
         Path second = event("etl-2");
         Path none = event("etl-none");
 
-        LambdaJar.Run run;
-        List<String> calls;
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
-            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, proxy.endpoint().toString(),
-                    bucket, database, workgroup, first.toString(), second.toString(), none.toString());
-            calls = proxy.requests().stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull).toList();
-        }
+        LambdaJar.Run run = LambdaJar.runThroughProxy(moto.endpoint(), LAMBDA_JAR, ShadedJarMain.class, temp,
+                bucket, database, workgroup, first.toString(), second.toString(), none.toString());
 
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
         assertThat(run.stdout()).containsExactly(
@@ -100,7 +89,7 @@ class ShadedJarIT {
                 "athena classes: all load",
                 "glue classes: all load",
                 "s3 classes: all load");
-        assertThat(calls).containsExactly(
+        assertThat(run.targets()).containsExactly(
                 "AWSGlue.GetTable", "AWSGlue.CreateTable", "AWSGlue.CreateDatabase", "AWSGlue.CreateTable",
                 "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition",
                 "AWSGlue.GetTable", "AWSGlue.UpdateTable", "AWSGlue.GetPartitions",

@@ -42,12 +42,8 @@ public final class ShadedJarMain {
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws Exception {
-        LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext",
-                "org.apache.parquet.io.OutputFile", "org.apache.avro.Schema"));
-        // The function logs JSON lines to stdout, as in Lambda; here they go to stderr, and stdout
-        // carries only the answers.
-        PrintStream answers = System.out;
-        System.setOut(System.err);
+        LambdaJar.exitIfLoadable(LambdaJar.HADOOP_AND_SPARK_CLASSES, LambdaJar.PARQUET_WRITING_CLASSES);
+        PrintStream answers = LambdaJar.answers();
         URI endpoint = URI.create(args[0]);
         AwsSettings moto = AwsSettings.local(endpoint, "us-east-1", "test", "test");
         String bucket = args[1];
@@ -74,10 +70,8 @@ public final class ShadedJarMain {
         }
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
-        Path jar = Path.of(PartitionRepairHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        for (String service : List.of("athena", "glue", "s3")) {
-            answers.println(LambdaJar.sdkClassesLoad(jar, service));
-        }
+        LambdaJar.sdkClassesLoad(PartitionRepairHandler.class, List.of("athena", "glue", "s3"))
+                .forEach(answers::println);
     }
 
     private static PartitionRepairHandler handler(AwsSettings moto, String bucket, String database, String workgroup,

@@ -171,10 +171,8 @@ class RawObjectHandlerTest {
                         + "\"I,2024-06-01 09:00:00.000000,1008,\\N,801,paid,5.00,EUR,2024-06-01 07:10:00,\\N,\"");
 
         assertThat(s3Server.fileOf(STAGING, result.get("manifestKey").asText())).isRegularFile();
-        assertThat(gluePartitions("orders_changes")).containsExactly(
-                "acme/" + landed + " -> s3://tarn-staging/orders_changes/account_id=acme/dt=" + landed + "/",
-                "globex/" + landed + " -> s3://tarn-staging/orders_changes/account_id=globex/dt=" + landed + "/",
-                "initech/" + landed + " -> s3://tarn-staging/orders_changes/account_id=initech/dt=" + landed + "/");
+        assertThat(gluePartitions("orders_changes"))
+                .containsExactlyElementsOf(changeLogPartitions("orders_changes", landed, "acme", "globex", "initech"));
         assertThat(ledger()).containsExactly(
                 "s3://tarn-raw/dms/shop/orders/LOAD00000001.csv orders 9/7/2 " + result.get("manifestKey").asText());
     }
@@ -201,10 +199,8 @@ class RawObjectHandlerTest {
                 "1004|pending, awaiting stock|D|12:00:02.500000|s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv",
                 "1010|paid|I|12:00:03.000000|s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv");
         assertThat(listStaging("quarantine/")).isEmpty();
-        assertThat(gluePartitions("orders_changes")).containsExactly(
-                "acme/" + landed + " -> s3://tarn-staging/orders_changes/account_id=acme/dt=" + landed + "/",
-                "globex/" + landed + " -> s3://tarn-staging/orders_changes/account_id=globex/dt=" + landed + "/",
-                "initech/" + landed + " -> s3://tarn-staging/orders_changes/account_id=initech/dt=" + landed + "/");
+        assertThat(gluePartitions("orders_changes"))
+                .containsExactlyElementsOf(changeLogPartitions("orders_changes", landed, "acme", "globex", "initech"));
         assertThat(ledger()).containsExactly(
                 "s3://tarn-raw/dms/shop/orders/20240601-1200000000.csv orders 3/3/0 " + result.get("manifestKey").asText());
     }
@@ -227,14 +223,11 @@ class RawObjectHandlerTest {
                         "s3://tarn-raw/dms/app/events/LOAD00000001.csv events 4/3/1");
 
         String landed = landedDay("dms/app/events/LOAD00000001.csv");
-        assertThat(gluePartitions("events_changes")).containsExactly(
-                "acme/" + landed + " -> s3://tarn-staging/events_changes/account_id=acme/dt=" + landed + "/",
-                "globex/" + landed + " -> s3://tarn-staging/events_changes/account_id=globex/dt=" + landed + "/");
+        assertThat(gluePartitions("events_changes"))
+                .containsExactlyElementsOf(changeLogPartitions("events_changes", landed, "acme", "globex"));
         String accountsLanded = landedDay("azuresql/dbo/accounts/sample-accounts.csv");
-        assertThat(gluePartitions("accounts_changes")).containsExactly(
-                "acme/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=acme/dt=" + accountsLanded + "/",
-                "globex/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=globex/dt=" + accountsLanded + "/",
-                "initech/" + accountsLanded + " -> s3://tarn-staging/accounts_changes/account_id=initech/dt=" + accountsLanded + "/");
+        assertThat(gluePartitions("accounts_changes"))
+                .containsExactlyElementsOf(changeLogPartitions("accounts_changes", accountsLanded, "acme", "globex", "initech"));
         assertThat(gluePartitions("invoices_changes")).hasSize(3);
 
         assertThat(stagingRows("events_changes", listStaging("events_changes/"), "_id, event_type, strftime(occurred_at, '%Y-%m-%d %H:%M')"))
@@ -416,6 +409,15 @@ class RawObjectHandlerTest {
                 .map(p -> String.join("/", p.values()) + " -> " + p.location())
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The partitions a change log registers for these accounts on the day their raw object landed,
+     * as {@link #gluePartitions} lists them: one per account, in its account and day folder.
+     */
+    private static List<String> changeLogPartitions(String table, String landed, String... accounts) {
+        return Stream.of(accounts).map(account -> account + "/" + landed + " -> s3://" + STAGING + "/" + table
+                + "/account_id=" + account + "/dt=" + landed + "/").toList();
     }
 
     /** Ledger items of the state table as {@code source dataset read/written/quarantined manifestKey}, sorted. */

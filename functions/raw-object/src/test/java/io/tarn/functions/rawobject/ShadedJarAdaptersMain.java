@@ -103,9 +103,7 @@ public final class ShadedJarAdaptersMain {
             System.out.println(stateCalls(dynamoDb, stateTable));
         }
 
-        Path jar = Path.of(S3ObjectStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        System.out.println(LambdaJar.sdkClassesLoad(jar, "s3"));
-        System.out.println(LambdaJar.sdkClassesLoad(jar, "dynamodb"));
+        LambdaJar.sdkClassesLoad(S3ObjectStore.class, List.of("s3", "dynamodb")).forEach(System.out::println);
     }
 
     private static String objectCalls(String folder, S3ObjectStore store, String bucket, Path bigFile, byte[] big) {

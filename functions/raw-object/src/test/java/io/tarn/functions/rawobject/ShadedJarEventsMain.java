@@ -23,8 +23,7 @@ public final class ShadedJarEventsMain {
     private ShadedJarEventsMain() {}
 
     public static void main(String[] args) throws Exception {
-        PrintStream answers = System.out;
-        System.setOut(System.err);
+        PrintStream answers = LambdaJar.answers();
         RawObjectConfig config = RawObjectConfig.fromEnv(Map.of(RawObjectConfig.AWS_REGION, "us-east-1",
                 RawObjectConfig.STAGING_BUCKET, args[1], RawObjectConfig.STATE_TABLE, args[2],
                 RawObjectConfig.GLUE_DATABASE, args[3], RawObjectConfig.TMPDIR, args[4]));

@@ -25,7 +25,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -51,9 +50,7 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  */
 class ShadedJarIT {
 
-    private static final Path LAMBDA_JAR = Path.of(System.getProperty(
-            "tarn.lambdaJar", "target/tarn-raw-object-0.1.0-SNAPSHOT-lambda.jar"));
-    private static final Path TEST_CLASSES = Path.of(System.getProperty("tarn.testClasses", "target/test-classes"));
+    private static final Path LAMBDA_JAR = LambdaJar.built("tarn-raw-object");
     private static final Path SAMPLES = Path.of("../../samples");
     private static final Path EVENT = Path.of("../../events/s3-put.json");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,57 +71,36 @@ class ShadedJarIT {
         assertThat(entries).contains("pipeline.yaml", "io/tarn/functions/rawobject/RawObjectHandler.class",
                 "io/tarn/parquet/TarnCodecFactory.class", "software/amazon/awssdk/services/glue/GlueClient.class",
                 "org/joda/time/DateTime.class");
-        assertThat(LambdaJar.under(entries, LambdaJar.NEVER_IN_A_FUNCTION)).isEmpty();
+        assertThat(LambdaJar.functionJarFaults(LAMBDA_JAR)).isEmpty();
         // Of the events library, the types the functions take and answer; the serializer loads them by name.
         assertThat(LambdaJar.eventTypes(entries))
                 .containsExactly("SQSBatchResponse", "SQSEvent", "ScheduledEvent", "models/s3/S3EventNotification");
         assertThat(LambdaJar.under(entries, List.of(UNUSED_GSON))).isEmpty();
         assertThat(LambdaJar.serviceModules(entries)).containsExactly("dynamodb", "glue", "s3");
-        assertThat(LambdaJar.asyncSdkClasses(entries)).isEmpty();
         // Stripped: the marshallers of operations Tarn does not call, and what only the CRT client uses.
         assertThat(entries).doesNotContain("software/amazon/awssdk/services/s3/transform/CopyObjectRequestMarshaller.class",
                 "software/amazon/awssdk/services/dynamodb/transform/ScanRequestMarshaller.class");
         assertThat(LambdaJar.under(entries, List.of("software/amazon/awssdk/services/s3/internal/crt/"))).isEmpty();
-        assertThat(LambdaJar.strippingFaults(LAMBDA_JAR, List.of("dynamodb", "glue", "s3"))).isEmpty();
     }
 
     @Test
     void lambdaJarConvertsRawObjectsAndRegistersTheirPartitionsAndANewColumnInMoto() throws Exception {
-        MotoServer moto = MotoServer.shared();
-        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
-        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String staging = "tarn-staging-" + suffix;
-        String stateTable = "tarn-state-" + suffix;
-        // Not created here: the first registration creates it, as on a fresh account.
-        String database = "tarn_" + suffix;
-        Path withTier = Files.writeString(temp.resolve("pipeline.yaml"), Files.readString(Path.of("../../pipeline.yaml"))
-                .replace("      - { name: region, type: string }\n",
-                        "      - { name: region, type: string }\n      - { name: tier, type: string }\n"));
-        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
-            try {
-                s3.createBucket(b -> b.bucket(RAW));
-            } catch (BucketAlreadyOwnedByYouException e) {
-                // The shared moto server already has it.
-            }
-            s3.createBucket(b -> b.bucket(staging));
-            s3.putObject(b -> b.bucket(RAW).key(ORDERS), RequestBody.fromFile(SAMPLES.resolve(ORDERS)));
-            s3.putObject(b -> b.bucket(RAW).key(ACCOUNTS), RequestBody.fromFile(SAMPLES.resolve(ACCOUNTS)));
+        AwsClients clients = motoClients();
+        OwnLake lake = OwnLake.unique().create(clients, List.of(ORDERS, ACCOUNTS));
+        try (S3Client s3 = S3Clients.create(clients.settings())) {
             s3.putObject(b -> b.bucket(RAW).key(ACCOUNTS_PAGE_2), RequestBody.fromString("""
                     account_id,name,plan,region,tier,created_at,updated_at
                     umbrella,Umbrella,growth,eu-west-1,gold,2023-09-01 08:00:00,2024-06-02 09:00:00
                     """));
-            StateTable.create(dynamoDb, stateTable);
         }
+        Path withTier = Files.writeString(temp.resolve("pipeline.yaml"), Files.readString(Path.of("../../pipeline.yaml"))
+                .replace("      - { name: region, type: string }\n",
+                        "      - { name: region, type: string }\n      - { name: tier, type: string }\n"));
 
-        LambdaJar.Run run;
-        List<String> glueCalls;
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
-            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarMain.class, temp, proxy.endpoint().toString(),
-                    staging, stateTable, database, temp.resolve("tmp").toString(), withTier.toString(),
-                    event(ORDERS), event(ACCOUNTS), event(ACCOUNTS_PAGE_2));
-            glueCalls = proxy.requests().stream().map(FaultInjectingProxy.Request::target).filter(Objects::nonNull)
-                    .filter(target -> target.startsWith("AWSGlue.")).toList();
-        }
+        LambdaJar.Run run = LambdaJar.runThroughProxy(MotoServer.shared().endpoint(), LAMBDA_JAR, ShadedJarMain.class,
+                temp, lake.staging(), lake.stateTable(), lake.database(), temp.resolve("tmp").toString(),
+                withTier.toString(), event(ORDERS), event(ACCOUNTS), event(ACCOUNTS_PAGE_2));
+        List<String> glueCalls = run.targets().stream().filter(target -> target.startsWith("AWSGlue.")).toList();
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.stderr()).isZero();
 
         assertThat(run.stdout()).hasSize(4).endsWith("glue classes: all load");
@@ -142,7 +118,7 @@ class ShadedJarIT {
                 "AWSGlue.GetTable", "AWSGlue.UpdateTable", "AWSGlue.GetTable", "AWSGlue.BatchCreatePartition");
 
         try (GlueClient glue = clients.build(GlueClient.builder())) {
-            GlueCatalog catalog = new GlueCatalog(glue, database);
+            GlueCatalog catalog = new GlueCatalog(glue, lake.database());
             // The change logs: one partition per account and landing day.
             assertThat(catalog.partitions("orders_changes")).extracting(p -> p.values().get(0))
                     .containsExactlyInAnyOrder("acme", "globex", "initech");
@@ -150,32 +126,17 @@ class ShadedJarIT {
             assertThat(catalog.partitions("accounts_changes")).extracting(p -> p.values().get(0))
                     .containsExactlyInAnyOrder("acme", "globex", "initech", "umbrella");
         }
-        assertOrdersParquet(clients, staging, orders.get("outputKeys"));
+        assertOrdersParquet(clients, lake.staging(), orders.get("outputKeys"));
     }
 
     @Test
     void lambdaJarDecodesAndAnswersTheEventBridgeAndSqsSampleEvents() throws Exception {
-        MotoServer moto = MotoServer.shared();
-        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
-        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String staging = "tarn-staging-" + suffix;
-        String stateTable = "tarn-state-" + suffix;
-        try (S3Client s3 = S3Clients.create(clients.settings()); DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
-            try {
-                s3.createBucket(b -> b.bucket(RAW));
-            } catch (BucketAlreadyOwnedByYouException e) {
-                // The shared moto server already has it.
-            }
-            s3.createBucket(b -> b.bucket(staging));
-            for (String key : List.of("dms/shop/orders/20240601-1200000000.csv", "dms/app/events/LOAD00000001.csv",
-                    ACCOUNTS, "azuresql/dbo/invoices/sample-invoices.csv")) {
-                s3.putObject(b -> b.bucket(RAW).key(key), RequestBody.fromFile(SAMPLES.resolve(key)));
-            }
-            StateTable.create(dynamoDb, stateTable);
-        }
+        OwnLake lake = OwnLake.unique().create(motoClients(), List.of("dms/shop/orders/20240601-1200000000.csv",
+                "dms/app/events/LOAD00000001.csv", ACCOUNTS, "azuresql/dbo/invoices/sample-invoices.csv"));
 
-        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarEventsMain.class, temp,
-                moto.endpoint().toString(), staging, stateTable, "tarn_" + suffix, temp.resolve("tmp").toString(),
+        LambdaJar.Run run = LambdaJar.run(LAMBDA_JAR, ShadedJarEventsMain.class, temp,
+                MotoServer.shared().endpoint().toString(), lake.staging(), lake.stateTable(), lake.database(),
+                temp.resolve("tmp").toString(),
                 Path.of("../../events/eventbridge-object-created.json").toAbsolutePath().toString(),
                 Path.of("../../events/sqs-eventbridge-batch.json").toAbsolutePath().toString());
 
@@ -189,9 +150,8 @@ class ShadedJarIT {
 
     @Test
     void lambdaJarMakesEveryS3AndDynamoDbCallOfTheAdaptersAgainstMoto() throws Exception {
-        MotoServer moto = MotoServer.shared();
-        AwsClients clients = new AwsClients(AwsSettings.local(moto.endpoint(), "us-east-1", "test", "test"));
-        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        AwsClients clients = motoClients();
+        String suffix = uniqueSuffix();
         String bucket = "tarn-versioned-" + suffix;
         String stateTable = "tarn-state-" + suffix;
         try (S3Client s3 = S3Clients.create(clients.settings())) {
@@ -203,11 +163,11 @@ class ShadedJarIT {
 
         LambdaJar.Run run;
         List<String> calls;
-        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(moto.endpoint())) {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(MotoServer.shared().endpoint())) {
             proxy.failFirst(1, r -> r.is("PUT") && r.path().contains("/aborted/") && r.query() != null
                     && r.query().contains("partNumber=2"));
-            run = LambdaJar.run(LAMBDA_JAR, TEST_CLASSES, ShadedJarAdaptersMain.class, temp, proxy.endpoint().toString(),
-                    bucket, stateTable, scratch.toString());
+            run = LambdaJar.run(LAMBDA_JAR, ShadedJarAdaptersMain.class, temp, proxy.endpoint().toString(), bucket,
+                    stateTable, scratch.toString());
             calls = proxy.requests().stream().map(ShadedJarIT::call).toList();
         }
 
@@ -261,6 +221,45 @@ class ShadedJarIT {
         assertThat(stored).containsExactly("checksums/big.bin with CRC32", "checksums/versioned.txt with CRC32",
                 "checksums/versioned.txt with CRC32", "local/big.bin without checksum",
                 "local/versioned.txt without checksum", "local/versioned.txt without checksum");
+    }
+
+    private static AwsClients motoClients() {
+        return new AwsClients(AwsSettings.local(MotoServer.shared().endpoint(), "us-east-1", "test", "test"));
+    }
+
+    /** A suffix that keeps a test's resources on the shared moto server apart from every other test's. */
+    private static String uniqueSuffix() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** A staging bucket, a state table and a Glue database of one test's own on the shared moto server. */
+    private record OwnLake(String staging, String stateTable, String database) {
+
+        static OwnLake unique() {
+            String suffix = uniqueSuffix();
+            return new OwnLake("tarn-staging-" + suffix, "tarn-state-" + suffix, "tarn_" + suffix);
+        }
+
+        /**
+         * Creates the bucket and the table, not the database: the first registration creates it, as
+         * on a fresh account. Puts the samples in the raw bucket the sample events name.
+         */
+        OwnLake create(AwsClients clients, List<String> samples) {
+            try (S3Client s3 = S3Clients.create(clients.settings());
+                    DynamoDbClient dynamoDb = clients.build(DynamoDbClient.builder())) {
+                try {
+                    s3.createBucket(b -> b.bucket(RAW));
+                } catch (BucketAlreadyOwnedByYouException e) {
+                    // The shared moto server already has it.
+                }
+                s3.createBucket(b -> b.bucket(staging));
+                for (String key : samples) {
+                    s3.putObject(b -> b.bucket(RAW).key(key), RequestBody.fromFile(SAMPLES.resolve(key)));
+                }
+                StateTable.create(dynamoDb, stateTable);
+            }
+            return this;
+        }
     }
 
     /** What {@link ShadedJarAdaptersMain} prints for the S3 calls of one client. */

@@ -28,11 +28,8 @@ public final class ShadedJarMain {
     private ShadedJarMain() {}
 
     public static void main(String[] args) throws Exception {
-        LambdaJar.exitIfLoadable(List.of("org.apache.hadoop.conf.Configuration", "org.apache.spark.SparkContext"));
-        // The function logs JSON lines to stdout, as in Lambda; here they go to stderr, and stdout
-        // carries only the answers.
-        PrintStream answers = System.out;
-        System.setOut(System.err);
+        LambdaJar.exitIfLoadable(LambdaJar.HADOOP_AND_SPARK_CLASSES);
+        PrintStream answers = LambdaJar.answers();
         AwsSettings moto = AwsSettings.local(URI.create(args[0]), "us-east-1", "test", "test");
         Map<String, String> env = new HashMap<>(Map.of(
                 RawObjectConfig.AWS_REGION, "us-east-1", RawObjectConfig.STAGING_BUCKET, args[1],
@@ -47,8 +44,7 @@ public final class ShadedJarMain {
         answers.println(LambdaJar.invoke(changed, Path.of(args[8]), 900_000));
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
-        Path jar = Path.of(RawObjectHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        answers.println(LambdaJar.sdkClassesLoad(jar, "glue"));
+        LambdaJar.sdkClassesLoad(RawObjectHandler.class, List.of("glue")).forEach(answers::println);
     }
 
 }

@@ -41,8 +41,7 @@ public final class ShadedJarMain {
     public static void main(String[] args) throws Exception {
         URI moto = URI.create(args[0]);
         String secretArn = args[1];
-        LambdaJar.exitIfLoadable(List.of("org.apache.parquet.io.OutputFile", "org.apache.avro.Schema",
-                "org.apache.hadoop.conf.Configuration"));
+        LambdaJar.exitIfLoadable(LambdaJar.PARQUET_WRITING_CLASSES, List.of("org.apache.hadoop.conf.Configuration"));
         AwsSettings settings = AwsSettings.local(moto, "us-east-1", "test", "test");
         SqlPollerConfig config = SqlPollerConfig.fromEnv(Map.of(
                 SqlPollerConfig.AWS_REGION, "us-east-1",
@@ -68,9 +67,7 @@ public final class ShadedJarMain {
         }
 
         // Every class of the stripped SDK modules loads: what was stripped is never needed.
-        Path jar = Path.of(SqlPollerHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        for (String service : List.of("dynamodb", "s3", "secretsmanager")) {
-            System.out.println(LambdaJar.sdkClassesLoad(jar, service));
-        }
+        LambdaJar.sdkClassesLoad(SqlPollerHandler.class, List.of("dynamodb", "s3", "secretsmanager"))
+                .forEach(System.out::println);
     }
 }

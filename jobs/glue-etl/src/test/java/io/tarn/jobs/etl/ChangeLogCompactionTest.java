@@ -16,14 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Compaction of closed change-log days, checked against the change files themselves: through the
@@ -37,23 +34,8 @@ class ChangeLogCompactionTest {
     /** Past the default lateness (2 days): every day that has files now is closed. */
     private static final Clock LATER = Clock.offset(Clock.systemUTC(), Duration.ofDays(4));
 
-    @TempDir
-    static Path dir;
-    static TestLake lake;
-    static SparkSession spark;
-    static Catalog catalog;
-
-    @BeforeAll
-    static void start() {
-        lake = new TestLake(dir, STAGING);
-        spark = TestLake.spark();
-        catalog = TestLake.catalog();
-    }
-
-    @AfterAll
-    static void stop() {
-        lake.close();
-    }
+    @RegisterExtension
+    static final SharedLake lake = new SharedLake(STAGING);
 
     @Test
     @Order(1)
@@ -70,13 +52,13 @@ class ChangeLogCompactionTest {
         List<List<String>> landed = landingChanges();
         assertThat(landed).hasSize(12);
 
-        run("c1", Clock.systemUTC(), catalog);
-        assertThat(catalog.partitions("orders_changes")).isNotEmpty()
+        lake.run("c1", Clock.systemUTC());
+        assertThat(lake.partitions("orders_changes")).isNotEmpty()
                 .allSatisfy(p -> assertThat(p.location()).doesNotContain("/v="));
         assertThat(registeredChanges()).containsExactlyInAnyOrderElementsOf(landed);
 
-        run("c2", LATER, catalog);
-        assertThat(catalog.partitions("orders_changes")).hasSize(2).allSatisfy(p -> {
+        lake.run("c2", LATER);
+        assertThat(lake.partitions("orders_changes")).hasSize(2).allSatisfy(p -> {
             assertThat(p.location()).contains("/v=c");
             assertThat(parquetFiles(p)).hasSize(1);
         });
@@ -86,42 +68,40 @@ class ChangeLogCompactionTest {
     @Test
     @Order(2)
     void aReplayedObjectAddsNoRowToTheCompactedDay() throws Exception {
-        List<Partition> before = catalog.partitions("orders_changes");
+        List<Partition> before = lake.partitions("orders_changes");
         ingest("dms/shop/orders/20240602-0000000000.csv");
 
-        run("c3", LATER, catalog);
+        lake.run("c3", LATER);
 
-        assertThat(catalog.partitions("orders_changes")).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(lake.partitions("orders_changes")).containsExactlyInAnyOrderElementsOf(before);
         assertThat(registeredChanges()).containsExactlyInAnyOrderElementsOf(landingChanges()).hasSize(12);
     }
 
     @Test
     @Order(3)
     void aLateObjectIsCompactedAgainAndACrashBeforeTheMoveChangesNothing() throws Exception {
-        List<Partition> before = catalog.partitions("orders_changes");
+        List<Partition> before = lake.partitions("orders_changes");
         ingest(lake.put("dms/shop/orders/20240604-0000000000.csv",
                 "I,2024-06-04 09:00:00.000000,900,acme,1,late,10.00,EUR,2024-06-01 08:00:00,\\N,\n"));
 
-        assertThatThrownBy(() -> run("c4", LATER, new CrashingCatalog(catalog, "movePartitions", "orders_changes")))
+        Catalog crashing = new CrashingCatalog(lake.catalog(), "movePartitions", "orders_changes");
+        assertThatThrownBy(() -> lake.run("c4", crashing, LATER))
                 .hasMessageContaining("crash in movePartitions of orders_changes");
-        assertThat(catalog.partitions("orders_changes")).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(lake.partitions("orders_changes")).containsExactlyInAnyOrderElementsOf(before);
 
-        run("c4", LATER, catalog);
+        lake.run("c4", LATER);
 
         List<List<String>> landed = landingChanges();
         assertThat(landed).hasSize(13);
         assertThat(registeredChanges()).containsExactlyInAnyOrderElementsOf(landed);
-        Partition acme = catalog.partitions("orders_changes").stream().filter(p -> p.values().get(0).equals("acme"))
+        Partition acme = lake.partitions("orders_changes").stream().filter(p -> p.values().get(0).equals("acme"))
                 .findFirst().orElseThrow();
         assertThat(acme.location()).isNotIn(before.stream().map(Partition::location).toList());
         assertThat(parquetFiles(acme)).hasSize(1);
         // The version it replaced goes once the retention has passed.
         Partition old = before.stream().filter(p -> p.values().get(0).equals("acme")).findFirst().orElseThrow();
-        assertThat(folder(old)).exists();
-        EtlSettings base = lake.settings(EtlSettings.Mode.JOIN, "c5", STAGING, List.of());
-        EtlJob.run(spark, new EtlSettings(base.mode(), base.runId(), base.pipeline(), base.staging(), base.stagingDir(),
-                base.raw(), base.rawDir(), base.datasets(), base.glueDatabase(), base.settle(), Duration.ZERO, base.aws(),
-                base.tenants(), base.compactionLateness()), catalog, LATER);
+        assertThat(lake.folder(old)).exists();
+        lake.runKeepingNoOldVersions("c5", LATER);
         assertThat(parquetFiles(old)).isEmpty();
         assertThat(registeredChanges()).containsExactlyInAnyOrderElementsOf(landed);
     }
@@ -130,22 +110,19 @@ class ChangeLogCompactionTest {
 
     /** The RawObject function's path, registering the change log's partitions as it does. */
     private static void ingest(String key) {
-        Manifest manifest = lake.ingest(STAGING, key);
-        Dataset orders = lake.pipeline.dataset("orders").orElseThrow();
+        Manifest manifest = lake.ingest(key);
+        Dataset orders = lake.lake().pipeline.dataset("orders").orElseThrow();
+        Catalog catalog = lake.catalog();
         catalog.ensureTable(new StagingSchema(orders).changesTableDefinition("s3://" + STAGING + "/orders_changes/"));
         catalog.registerPartitions("orders_changes", manifest.partitions().stream()
                 .map(p -> new Partition(p.values(), p.location())).toList());
-    }
-
-    private static void run(String runId, Clock clock, Catalog with) {
-        EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), with, clock);
     }
 
     /** Every change of every landing file: order id, op, source key, line. */
     private static List<List<String>> landingChanges() throws Exception {
         try (Connection duckdb = TestLake.duckdb()) {
             return TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op, _source_key, CAST(_source_line AS VARCHAR)"
-                    + " FROM read_parquet('" + lake.bucketDir(STAGING) + "/orders_changes/account_id=*/dt=*/*.parquet')");
+                    + " FROM read_parquet('" + lake.stagingDir() + "/orders_changes/account_id=*/dt=*/*.parquet')");
         }
     }
 
@@ -153,23 +130,19 @@ class ChangeLogCompactionTest {
     private static List<List<String>> registeredChanges() throws Exception {
         List<List<String>> rows = new ArrayList<>();
         try (Connection duckdb = TestLake.duckdb()) {
-            for (Partition partition : catalog.partitions("orders_changes")) {
+            for (Partition partition : lake.partitions("orders_changes")) {
                 rows.addAll(TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op, _source_key,"
-                        + " CAST(_source_line AS VARCHAR) FROM read_parquet('" + folder(partition) + "/*.parquet')"));
+                        + " CAST(_source_line AS VARCHAR) FROM read_parquet('" + lake.folder(partition) + "/*.parquet')"));
             }
         }
         return rows;
     }
 
-    private static Path folder(Partition partition) {
-        return lake.bucketDir(STAGING).resolve(partition.location().substring(("s3://" + STAGING + "/").length()));
-    }
-
     private static List<Path> parquetFiles(Partition partition) throws Exception {
-        if (!Files.exists(folder(partition))) {
+        if (!Files.exists(lake.folder(partition))) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(folder(partition))) {
+        try (Stream<Path> files = Files.list(lake.folder(partition))) {
             return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
         }
     }

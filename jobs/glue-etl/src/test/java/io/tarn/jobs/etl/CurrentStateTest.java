@@ -3,9 +3,9 @@ package io.tarn.jobs.etl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
-import io.tarn.etl.RunManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,14 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The refresh against an independent computation: after each run, the current table the catalog
@@ -51,28 +48,13 @@ class CurrentStateTest {
                 U,2024-06-02 00:00:00.000000,5,acme,3,redated,50.00,EUR,2024-06-10 08:00:00,2024-06-02 00:00:00
                 """;
 
-    @TempDir
-    static Path dir;
-    static TestLake lake;
-    static SparkSession spark;
-    static Catalog catalog;
-
-    @BeforeAll
-    static void start() {
-        lake = new TestLake(dir, STAGING);
-        spark = TestLake.spark();
-        catalog = TestLake.catalog();
-    }
-
-    @AfterAll
-    static void stop() {
-        lake.close();
-    }
+    @RegisterExtension
+    static final SharedLake lake = new SharedLake(STAGING);
 
     @Test
     @Order(1)
     void aFullLoadWithTiesInsideTheFileBecomesOneRowPerKey() throws Exception {
-        ingest("dms/shop/orders/LOAD00000001.csv", """
+        lake.ingest("dms/shop/orders/LOAD00000001.csv", """
                 I,2024-06-01 09:00:00.000000,1,acme,1,paid,10.00,EUR,2024-06-01 08:00:00,\\N
                 I,2024-06-01 09:00:00.000000,2,acme,1,paid,20.00,EUR,2024-06-01 08:00:00,\\N
                 I,2024-06-01 09:00:00.000000,3,globex,2,paid,30.00,EUR,2024-06-01 08:00:00,\\N
@@ -83,12 +65,12 @@ class CurrentStateTest {
                 I,2024-06-01 09:00:00.000000,6,initech,4,paid,60.00,EUR,2024-06-01 08:00:00,\\N
                 """);
 
-        refresh("r1");
+        lake.refresh("r1");
 
         assertThat(currentOrders()).isEqualTo(expectedOrders());
         assertThat(currentOrders().get("2")).isEqualTo("acme|2024-06-01|second");
         // Each partition of the current table: this run's version, one file.
-        assertThat(catalog.partitions("orders")).isNotEmpty().allSatisfy(p -> {
+        assertThat(lake.partitions("orders")).isNotEmpty().allSatisfy(p -> {
             assertThat(p.location()).contains("/v=r1/");
             assertThat(files(p)).hasSize(1);
         });
@@ -98,14 +80,14 @@ class CurrentStateTest {
     @Order(2)
     void laterChangesWinByCommitTimeWhateverOrderTheirFilesArriveIn() throws Exception {
         // Named (and committed) later, landing first.
-        ingest("dms/shop/orders/20240603-0000000000.csv", """
+        lake.ingest("dms/shop/orders/20240603-0000000000.csv", """
                 U,2024-06-03 00:00:00.000000,1,acme,1,latest,11.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
                 U,2024-06-03 00:00:00.000000,2,acme,1,named-later,23.00,EUR,2024-06-01 08:00:00,2024-06-03 00:00:00
                 I,2024-06-03 00:00:05.000000,3,globex,2,reinserted,31.00,EUR,2024-06-01 08:00:00,\\N
                 """);
-        ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
+        lake.ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
 
-        refresh("r2");
+        lake.refresh("r2");
 
         Map<String, String> current = currentOrders();
         assertThat(current).isEqualTo(expectedOrders());
@@ -115,10 +97,10 @@ class CurrentStateTest {
                 .containsEntry("4", "globex|2024-06-02|moved")
                 .containsEntry("5", "acme|2024-06-10|redated");
         // The key that moved left acme's partition, and 5 left its old day.
-        assertThat(catalog.partitions("orders")).extracting(Partition::values)
+        assertThat(lake.partitions("orders")).extracting(Partition::values)
                 .doesNotContain(List.of("acme", "2024-06-02"), List.of("acme", "2024-06-03"));
         // initech had no change: its partition still points at the first run's version.
-        assertThat(catalog.partitions("orders")).filteredOn(p -> p.values().get(0).equals("initech"))
+        assertThat(lake.partitions("orders")).filteredOn(p -> p.values().get(0).equals("initech"))
                 .singleElement().satisfies(p -> assertThat(p.location()).contains("/v=r1/"));
         // A tenant's twin reads the symlink manifests: the same rows, partition by partition.
         assertThat(ordersThroughSymlinks()).isEqualTo(current);
@@ -128,15 +110,15 @@ class CurrentStateTest {
     @Order(3)
     void aReplayedObjectAndARerunOfARunIdChangeNothing() throws Exception {
         Map<String, String> before = currentOrders();
-        ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
+        lake.ingest("dms/shop/orders/20240602-0000000000.csv", EARLIER_CDC);
 
-        refresh("r3");
-        List<Partition> afterRun = catalog.partitions("orders");
+        lake.refresh("r3");
+        List<Partition> afterRun = lake.partitions("orders");
         assertThat(currentOrders()).isEqualTo(before).isEqualTo(expectedOrders());
 
         // The same run id again, with nothing new: same partitions, same rows.
-        refresh("r3");
-        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(afterRun);
+        lake.refresh("r3");
+        assertThat(lake.partitions("orders")).containsExactlyInAnyOrderElementsOf(afterRun);
         assertThat(currentOrders()).isEqualTo(before);
     }
 
@@ -144,35 +126,36 @@ class CurrentStateTest {
     @Order(4)
     void aCrashBeforeThePartitionsMoveLeavesTheOldStateAndTheNextRunAppliesTheChanges() throws Exception {
         Map<String, String> before = currentOrders();
-        List<Partition> partitionsBefore = catalog.partitions("orders");
-        ingest("dms/shop/orders/20240604-0000000000.csv", """
+        List<Partition> partitionsBefore = lake.partitions("orders");
+        lake.ingest("dms/shop/orders/20240604-0000000000.csv", """
                 D,2024-06-04 00:00:00.000000,1,acme,1,latest,11.00,EUR,2024-06-01 08:00:00,\\N
                 """);
-        Catalog crashing = new CrashingCatalog(catalog, "movePartitions", "orders");
+        Catalog crashing = new CrashingCatalog(lake.catalog(), "movePartitions", "orders");
 
-        assertThatThrownBy(() -> run("r4", crashing)).hasMessageContaining("crash in movePartitions of orders");
-        assertThat(catalog.partitions("orders")).containsExactlyInAnyOrderElementsOf(partitionsBefore);
+        assertThatThrownBy(() -> lake.run("r4", crashing, Clock.systemUTC()))
+                .hasMessageContaining("crash in movePartitions of orders");
+        assertThat(lake.partitions("orders")).containsExactlyInAnyOrderElementsOf(partitionsBefore);
         assertThat(currentOrders()).isEqualTo(before);
 
-        refresh("r5");
+        lake.refresh("r5");
         assertThat(currentOrders()).isEqualTo(expectedOrders()).doesNotContainKey("1");
     }
 
     @Test
     @Order(5)
     void anAccountWhoseEveryRowIsDeletedLosesItsPartitionsAndItsJoinPartition() throws Exception {
-        assertThat(catalog.partitions("account_daily")).extracting(p -> p.values().get(0)).contains("initech");
-        ingest("dms/shop/orders/20240605-0000000000.csv", """
+        assertThat(lake.partitions("account_daily")).extracting(p -> p.values().get(0)).contains("initech");
+        lake.ingest("dms/shop/orders/20240605-0000000000.csv", """
                 D,2024-06-05 00:00:00.000000,6,initech,4,paid,60.00,EUR,2024-06-01 08:00:00,\\N
                 """);
 
-        refresh("r6");
+        lake.refresh("r6");
 
         assertThat(currentOrders()).isEqualTo(expectedOrders()).doesNotContainKey("6");
-        assertThat(catalog.partitions("orders")).extracting(p -> p.values().get(0)).doesNotContain("initech");
-        assertThat(catalog.partitions("account_daily")).extracting(p -> p.values().get(0)).doesNotContain("initech");
-        assertThat(lake.bucketDir(STAGING).resolve("account_daily/account_id=initech")).doesNotExist();
-        try (Stream<Path> left = Files.walk(lake.bucketDir(STAGING).resolve("_symlink/orders/account_id=initech"))) {
+        assertThat(lake.partitions("orders")).extracting(p -> p.values().get(0)).doesNotContain("initech");
+        assertThat(lake.partitions("account_daily")).extracting(p -> p.values().get(0)).doesNotContain("initech");
+        assertThat(lake.stagingDir().resolve("account_daily/account_id=initech")).doesNotExist();
+        try (Stream<Path> left = Files.walk(lake.stagingDir().resolve("_symlink/orders/account_id=initech"))) {
             assertThat(left.filter(Files::isRegularFile)).as("initech's manifests").isEmpty();
         }
         assertThat(ordersThroughSymlinks()).isEqualTo(currentOrders());
@@ -181,25 +164,24 @@ class CurrentStateTest {
     @Test
     @Order(6)
     void aMongoDbDeleteByIdAloneRemovesTheKeyFromTheAccountHoldingIt() throws Exception {
-        ingest("dms/app/events/LOAD00000001.csv", """
+        lake.ingest("dms/app/events/LOAD00000001.csv", """
                 I,2024-06-01 09:00:00.000000,e1,"{""account_id"": ""acme"", ""type"": ""login""}"
                 I,2024-06-01 09:00:00.000000,e2,"{""account_id"": ""globex"", ""type"": ""login""}"
                 """);
-        refresh("r7");
+        lake.refresh("r7");
         assertThat(currentEvents()).containsOnlyKeys("e1", "e2");
 
         // A delete of a key no account holds (e9) is no error.
-        ingest("dms/app/events/20240602-0000000000.csv", """
+        lake.ingest("dms/app/events/20240602-0000000000.csv", """
                 D,2024-06-02 09:00:00.000000,e1,\\N
                 D,2024-06-02 09:00:00.000000,e9,\\N
                 """);
-        refresh("r8");
+        lake.refresh("r8");
 
         assertThat(currentEvents()).containsOnlyKeys("e2").containsEntry("e2", "globex");
-        assertThat(catalog.partitions("events")).extracting(p -> p.values().get(0)).containsExactly("globex");
+        assertThat(lake.partitions("events")).extracting(p -> p.values().get(0)).containsExactly("globex");
         // The delete of e9 found nothing to delete: counted in what the run did.
-        com.fasterxml.jackson.databind.JsonNode lastRun = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(lake.bucketDir(STAGING).resolve("refresh/events.json").toFile()).path("lastRun");
+        JsonNode lastRun = lake.lastRefresh("events");
         assertThat(lastRun.path("deletesOfUnheldKeys").asLong(-1)).isEqualTo(1);
         assertThat(lastRun.path("changeObjects").asLong(-1)).isEqualTo(1);
     }
@@ -207,23 +189,19 @@ class CurrentStateTest {
     @Test
     @Order(7)
     void supersededVersionsAreDeletedAfterTheRetentionAndTheCurrentOnesNever() throws Exception {
-        Path orders = lake.bucketDir(STAGING).resolve("orders");
+        Path orders = lake.stagingDir().resolve("orders");
         List<Path> before = versionFolders(orders);
         assertThat(before).extracting(p -> p.getFileName().toString()).contains("v=r1", "v=r2");
-        ingest("dms/shop/orders/20240606-0000000000.csv", """
+        lake.ingest("dms/shop/orders/20240606-0000000000.csv", """
                 U,2024-06-06 00:00:00.000000,2,acme,1,retained,25.00,EUR,2024-06-01 08:00:00,2024-06-06 00:00:00
                 """);
-        refresh("r9");
+        lake.refresh("r9");
         assertThat(versionFolders(orders)).containsAll(before);
 
         // With no retention, the next run deletes every version the catalog no longer points at.
-        EtlSettings noRetention = lake.settings(EtlSettings.Mode.JOIN, "r10", STAGING, List.of());
-        EtlJob.run(spark, new EtlSettings(noRetention.mode(), noRetention.runId(), noRetention.pipeline(),
-                noRetention.staging(), noRetention.stagingDir(), noRetention.raw(), noRetention.rawDir(), noRetention.datasets(),
-                noRetention.glueDatabase(), noRetention.settle(), java.time.Duration.ZERO, noRetention.aws()),
-                catalog, Clock.systemUTC());
+        lake.runKeepingNoOldVersions("r10", Clock.systemUTC());
 
-        List<String> current = catalog.partitions("orders").stream().map(p -> folder(p).toString()).toList();
+        List<String> current = lake.partitions("orders").stream().map(p -> lake.folder(p).toString()).toList();
         assertThat(versionFolders(orders)).allSatisfy(version -> assertThat(current)
                 .as("%s is a version the catalog points into", version).anyMatch(c -> c.startsWith(version.toString())));
         assertThat(currentOrders()).isEqualTo(expectedOrders()).containsEntry("2", "acme|2024-06-01|retained");
@@ -232,19 +210,20 @@ class CurrentStateTest {
     @Test
     @Order(8)
     void aRunThatFailsAfterTheRefreshIsRetriedAndItsJoinsStillGetTheRefreshedAccounts() throws Exception {
-        ingest("dms/shop/orders/20240607-0000000000.csv", """
+        lake.ingest("dms/shop/orders/20240607-0000000000.csv", """
                 I,2024-06-07 00:00:00.000000,7,globex,5,paid,70.00,EUR,2024-06-20 08:00:00,\\N
                 """);
         // The joins fail before they write anything.
-        Catalog joinsFail = new CrashingCatalog(catalog, "table", "account_daily");
+        Catalog joinsFail = new CrashingCatalog(lake.catalog(), "table", "account_daily");
 
-        assertThatThrownBy(() -> run("r11", joinsFail)).hasMessageContaining("crash in table of account_daily");
+        assertThatThrownBy(() -> lake.run("r11", joinsFail, Clock.systemUTC()))
+                .hasMessageContaining("crash in table of account_daily");
         // The refresh had moved orders already; the retry (Glue's, same run id) rebuilds globex's join.
         assertThat(currentOrders()).containsEntry("7", "globex|2024-06-20|paid");
-        refresh("r11");
+        lake.refresh("r11");
 
         try (Connection duckdb = TestLake.duckdb()) {
-            assertThat(TestLake.rows(duckdb, "SELECT orders FROM read_parquet('" + lake.bucketDir(STAGING)
+            assertThat(TestLake.rows(duckdb, "SELECT orders FROM read_parquet('" + lake.stagingDir()
                     + "/account_daily/account_id=globex/*.parquet') WHERE day = DATE '2024-06-20'"))
                     .containsExactly(List.of("1"));
         }
@@ -255,15 +234,15 @@ class CurrentStateTest {
     void theChangeSequenceDecidesBeforeTheCommitTimestamp() throws Exception {
         // Commit timestamps that disagree with DMS's sequence (two sources' clocks, or one
         // microsecond): the sequence wins, within a file and across files.
-        ingest("dms/shop/orders/20240608-0000000000.csv", """
+        lake.ingest("dms/shop/orders/20240608-0000000000.csv", """
                 U,2024-06-08 00:00:01.000000,7,globex,5,seq-first,70.00,EUR,2024-06-20 08:00:00,\\N,20240608000000000000000000000000100
                 U,2024-06-08 00:00:00.000000,7,globex,5,seq-second,70.00,EUR,2024-06-20 08:00:00,\\N,20240608000000000000000000000000200
                 """);
-        ingest("dms/shop/orders/20240607-9999999999.csv", """
+        lake.ingest("dms/shop/orders/20240607-9999999999.csv", """
                 U,2024-06-05 00:00:00.000000,2,acme,1,seq-latest,26.00,EUR,2024-06-01 08:00:00,\\N,20240608000000000000000000000000300
                 """);
 
-        refresh("r12");
+        lake.refresh("r12");
 
         assertThat(currentOrders()).isEqualTo(expectedOrders())
                 .containsEntry("7", "globex|2024-06-20|seq-second")
@@ -274,13 +253,13 @@ class CurrentStateTest {
     @Order(10)
     void partitionsWithoutManifestsGetThemOnceEvenWithNothingNew() throws Exception {
         // A stack upgraded to the symlink twins: its current partitions have no manifests yet.
-        try (Stream<Path> paths = Files.walk(lake.bucketDir(STAGING).resolve("_symlink/orders"))) {
+        try (Stream<Path> paths = Files.walk(lake.stagingDir().resolve("_symlink/orders"))) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }
 
-        refresh("r13");
+        lake.refresh("r13");
 
         assertThat(ordersThroughSymlinks()).isEqualTo(currentOrders()).isEqualTo(expectedOrders());
     }
@@ -289,11 +268,11 @@ class CurrentStateTest {
     @Order(11)
     void aReloadedTableIsNewerThanTheChangesCapturedBeforeIt() throws Exception {
         // A DMS full load again (no sequence), committed after order 7's sequenced changes.
-        ingest("dms/shop/orders/LOAD00000002.csv", """
+        lake.ingest("dms/shop/orders/LOAD00000002.csv", """
                 I,2024-06-09 00:00:00.000000,7,globex,5,reloaded,70.00,EUR,2024-06-20 08:00:00,\\N,
                 """);
 
-        refresh("r14");
+        lake.refresh("r14");
 
         assertThat(currentOrders()).isEqualTo(expectedOrders()).containsEntry("7", "globex|2024-06-20|reloaded");
     }
@@ -319,19 +298,6 @@ class CurrentStateTest {
 
     // ------------------------------------------------------------------------------------------
 
-    private static void ingest(String key, String csv) {
-        lake.ingest(STAGING, lake.put(key, csv));
-    }
-
-    /** A join run of the job with this catalog. */
-    private static RunManifest run(String runId, Catalog with) {
-        return EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, runId, STAGING, List.of()), with, Clock.systemUTC());
-    }
-
-    private static RunManifest refresh(String runId) {
-        return lake.refresh(spark, catalog, STAGING, runId);
-    }
-
     /**
      * The latest change per order id over every change file, worked out here: change sequence (or
      * the commit time in its form), then commit timestamp (each null oldest), then the raw
@@ -345,7 +311,7 @@ class CurrentStateTest {
         try (Connection duckdb = TestLake.duckdb()) {
             for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), _op, _change_seq,"
                     + " strftime(_commit_ts, '%Y-%m-%d %H:%M:%S.%f'), _source_key, _source_line, account_id,"
-                    + " strftime(created_at, '%Y-%m-%d'), status FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + " strftime(created_at, '%Y-%m-%d'), status FROM read_parquet('" + lake.stagingDir()
                     + "/orders_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR},"
                     + " union_by_name = true)")) {
                 changes.add(new Change(row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), Long.parseLong(row.get(5)),
@@ -377,9 +343,9 @@ class CurrentStateTest {
     private static Map<String, String> currentOrders() throws Exception {
         Map<String, String> current = new TreeMap<>();
         try (Connection duckdb = TestLake.duckdb()) {
-            for (Partition partition : catalog.partitions("orders")) {
+            for (Partition partition : lake.partitions("orders")) {
                 for (List<String> row : TestLake.rows(duckdb, "SELECT CAST(order_id AS VARCHAR), strftime(created_at, '%Y-%m-%d'),"
-                        + " status FROM read_parquet('" + folder(partition) + "/*.parquet', hive_partitioning = false)")) {
+                        + " status FROM read_parquet('" + lake.folder(partition) + "/*.parquet', hive_partitioning = false)")) {
                     assertThat(row.get(1)).as("order %s is in the day partition of its created_at", row.get(0))
                             .isEqualTo(partition.values().get(1));
                     assertThat(current.put(row.get(0), partition.values().get(0) + "|" + row.get(1) + "|" + row.get(2)))
@@ -396,9 +362,9 @@ class CurrentStateTest {
      * of each registered partition names exactly the files of the location the catalog has.
      */
     private static Map<String, String> ordersThroughSymlinks() throws Exception {
-        Path root = lake.bucketDir(STAGING);
+        Path root = lake.stagingDir();
         Map<List<String>, String> registered = new java.util.HashMap<>();
-        catalog.partitions("orders").forEach(p -> registered.put(p.values(), p.location()));
+        lake.partitions("orders").forEach(p -> registered.put(p.values(), p.location()));
         Map<String, String> current = new TreeMap<>();
         List<Path> manifests;
         try (Stream<Path> files = Files.walk(root.resolve("_symlink/orders"))) {
@@ -433,8 +399,8 @@ class CurrentStateTest {
     private static Map<String, String> currentEvents() throws Exception {
         Map<String, String> current = new TreeMap<>();
         try (Connection duckdb = TestLake.duckdb()) {
-            for (Partition partition : catalog.partitions("events")) {
-                for (List<String> row : TestLake.rows(duckdb, "SELECT _id FROM read_parquet('" + folder(partition)
+            for (Partition partition : lake.partitions("events")) {
+                for (List<String> row : TestLake.rows(duckdb, "SELECT _id FROM read_parquet('" + lake.folder(partition)
                         + "/*.parquet', hive_partitioning = false)")) {
                     current.put(row.get(0), partition.values().get(0));
                 }
@@ -443,12 +409,8 @@ class CurrentStateTest {
         return current;
     }
 
-    private static Path folder(Partition partition) {
-        return lake.bucketDir(STAGING).resolve(partition.location().substring(("s3://" + STAGING + "/").length()));
-    }
-
     private static List<Path> files(Partition partition) {
-        try (Stream<Path> files = Files.list(folder(partition))) {
+        try (Stream<Path> files = Files.list(lake.folder(partition))) {
             return files.filter(f -> f.toString().endsWith(".parquet")).toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
 import io.tarn.current.KeySnapshot;
-import io.tarn.etl.RunManifest;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,14 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Azure SQL hard deletes through key snapshots, against an independent computation: a key is gone
@@ -39,24 +34,9 @@ class KeySnapshotDeletesTest {
     private static final String PAGES = "azuresql/dbo/accounts/rowversion/";
     private static final String HEADER = "_op,account_id,name,plan,region,created_at,updated_at\r\n";
 
-    @TempDir
-    static Path dir;
-    static TestLake lake;
-    static SparkSession spark;
-    static Catalog catalog;
+    @RegisterExtension
+    static final SharedLake lake = new SharedLake(STAGING);
     static Instant snapshotStart;
-
-    @BeforeAll
-    static void start() {
-        lake = new TestLake(dir, STAGING);
-        spark = TestLake.spark();
-        catalog = TestLake.catalog();
-    }
-
-    @AfterAll
-    static void stop() {
-        lake.close();
-    }
 
     @Test
     @Order(1)
@@ -67,14 +47,12 @@ class KeySnapshotDeletesTest {
                 U,a3,Initech,pro,us,2024-01-01T00:00:00,2024-06-01T00:00:00\r
                 U,a4,Umbrella,free,eu,2024-01-01T00:00:00,2024-06-01T00:00:00\r
                 """);
-        refresh("k1");
+        lake.refresh("k1");
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
 
         // The poller began a snapshot and ran out of time: pages, but no pointer.
-        Thread.sleep(1_100); // S3 last-modified times are whole seconds here
-        snapshotStart = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 1), "account_id\r\na1\r\n");
-        refresh("k2");
+        snapshotStart = beginSnapshot("a1");
+        lake.refresh("k2");
 
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4");
     }
@@ -89,17 +67,17 @@ class KeySnapshotDeletesTest {
                 U,a5,Hooli,free,us,2024-01-01T00:00:00,2024-06-02T00:00:00\r
                 """);
         // The snapshot completes: a3 (and a2, a5, read too early or too late) are not in it.
-        lake.put(KeySnapshot.pageKey("accounts", snapshotStart, 2), "account_id\r\na4\r\n");
+        putPage(snapshotStart, 2, "a4");
         announce(snapshotStart, 2);
 
         Map<String, String> expected = expectedAccounts(snapshotStart, Set.of("a1", "a4"));
-        refresh("k3");
+        lake.refresh("k3");
 
         assertThat(currentAccounts()).isEqualTo(expected).containsOnlyKeys("a1", "a2", "a4", "a5")
                 .containsEntry("a2", "Globex Corp");
         // The delete is in the change log, named after the snapshot.
         assertThat(deletesInLog()).containsExactly(List.of("a3", KeySnapshot.folder("accounts", snapshotStart)));
-        assertThat(catalog.partitions("accounts_changes")).extracting(Partition::values).contains(
+        assertThat(lake.partitions("accounts_changes")).extracting(Partition::values).contains(
                 List.of("a3", java.time.LocalDate.ofInstant(snapshotStart, java.time.ZoneOffset.UTC).toString()));
     }
 
@@ -109,8 +87,8 @@ class KeySnapshotDeletesTest {
         ingest("0000000000000006__0000000000000007.csv", """
                 U,a3,Initech,pro,us,2024-01-01T00:00:00,2024-06-03T00:00:00\r
                 """);
-        refresh("k4");
-        refresh("k4");
+        lake.refresh("k4");
+        lake.refresh("k4");
 
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4", "a5");
         assertThat(deletesInLog()).hasSize(1);
@@ -119,18 +97,16 @@ class KeySnapshotDeletesTest {
     @Test
     @Order(4)
     void aCrashBeforeThePartitionsMoveAppliesTheSnapshotOnceOnTheRerun() throws Exception {
-        Thread.sleep(1_100);
-        Instant second = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", second, 1), "account_id\r\na1\r\na2\r\na3\r\n");
+        Instant second = beginSnapshot("a1", "a2", "a3");
         announce(second, 1);
-        Catalog crashing = new CrashingCatalog(catalog, "movePartitions", "accounts");
+        Catalog crashing = new CrashingCatalog(lake.catalog(), "movePartitions", "accounts");
 
-        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "k5", STAGING, List.of()),
-                crashing, Clock.systemUTC())).hasMessageContaining("crash in movePartitions of accounts");
+        assertThatThrownBy(() -> lake.run("k5", crashing, Clock.systemUTC()))
+                .hasMessageContaining("crash in movePartitions of accounts");
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a2", "a3", "a4", "a5");
 
         Map<String, String> expected = expectedAccounts(second, Set.of("a1", "a2", "a3"));
-        refresh("k5");
+        lake.refresh("k5");
         assertThat(currentAccounts()).isEqualTo(expected).containsOnlyKeys("a1", "a2", "a3");
         // a4 and a5, once each: the crashed attempt's files were replaced, not added to.
         assertThat(deletesInLog()).extracting(row -> row.get(0)).containsExactlyInAnyOrder("a3", "a4", "a5");
@@ -139,36 +115,30 @@ class KeySnapshotDeletesTest {
     @Test
     @Order(5)
     void aRerunAfterTheJoinsFailedStillRebuildsTheAccountsTheSnapshotDeletedFrom() throws Exception {
-        Thread.sleep(1_100);
-        Instant third = Instant.now();
-        lake.put(KeySnapshot.pageKey("accounts", third, 1), "account_id\r\na1\r\na3\r\n");
+        Instant third = beginSnapshot("a1", "a3");
         announce(third, 1);
 
         // The refresh moves the current table past a2's delete, then the joins fail.
-        assertThatThrownBy(() -> EtlJob.run(spark, lake.settings(EtlSettings.Mode.JOIN, "k6", STAGING, List.of()),
-                new CrashingCatalog(catalog, "table", "account_daily"), Clock.systemUTC()))
+        Catalog joinsFail = new CrashingCatalog(lake.catalog(), "table", "account_daily");
+        assertThatThrownBy(() -> lake.run("k6", joinsFail, Clock.systemUTC()))
                 .hasMessageContaining("crash in table of account_daily");
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a3");
 
-        refresh("k6");
+        lake.refresh("k6");
 
         // The retry applied, and handed the joins, the same account, though a2 is no longer there to find.
-        com.fasterxml.jackson.databind.JsonNode lastRun = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(lake.bucketDir(STAGING).resolve("refresh/accounts.json").toFile()).path("lastRun");
-        assertThat(lastRun.path("accountsRewritten").asLong(-1)).isEqualTo(1);
+        assertThat(lake.lastRefresh("accounts").path("accountsRewritten").asLong(-1)).isEqualTo(1);
         assertThat(deletesInLog()).extracting(row -> row.get(0)).containsExactlyInAnyOrder("a2", "a3", "a4", "a5");
     }
 
     @Test
     @Order(6)
     void aSnapshotWithAPageGoneIsNeverApplied() throws Exception {
-        Thread.sleep(1_100);
-        Instant fourth = Instant.now();
         // Page 2 (with a3) expired, or was never there: a3 must not read as deleted.
-        lake.put(KeySnapshot.pageKey("accounts", fourth, 1), "account_id\r\na1\r\n");
+        Instant fourth = beginSnapshot("a1");
         announce(fourth, 2);
 
-        refresh("k7");
+        lake.refresh("k7");
 
         assertThat(currentAccounts()).containsOnlyKeys("a1", "a3");
     }
@@ -176,7 +146,24 @@ class KeySnapshotDeletesTest {
     // ------------------------------------------------------------------------------------------
 
     private static void ingest(String page, String rows) {
-        lake.ingest(STAGING, lake.put(PAGES + page, HEADER + rows));
+        lake.ingest(PAGES + page, HEADER + rows);
+    }
+
+    /**
+     * The first page of a snapshot the poller begins now, over a second after the last change
+     * landed: S3 last-modified times are whole seconds here, and a change landing in the second the
+     * snapshot began could not be told to have landed before it.
+     */
+    private static Instant beginSnapshot(String... keys) throws InterruptedException {
+        Thread.sleep(1_100);
+        Instant startedAt = Instant.now();
+        putPage(startedAt, 1, keys);
+        return startedAt;
+    }
+
+    private static void putPage(Instant startedAt, int page, String... keys) {
+        lake.put(KeySnapshot.pageKey("accounts", startedAt, page),
+                "account_id\r\n" + String.join("\r\n", keys) + "\r\n");
     }
 
     private static void announce(Instant startedAt, int pages) {
@@ -184,12 +171,8 @@ class KeySnapshotDeletesTest {
         for (int i = 1; i <= pages; i++) {
             keys.add(KeySnapshot.pageKey("accounts", startedAt, i));
         }
-        lake.store.put(TestLake.RAW, KeySnapshot.latestKey("accounts"),
+        lake.lake().store.put(TestLake.RAW, KeySnapshot.latestKey("accounts"),
                 new KeySnapshot("accounts", startedAt, keys).toJson(), "application/json");
-    }
-
-    private static RunManifest refresh(String runId) {
-        return lake.refresh(spark, catalog, STAGING, runId);
     }
 
     /**
@@ -201,7 +184,7 @@ class KeySnapshotDeletesTest {
         Map<String, List<String>> latest = new TreeMap<>();
         try (Connection duckdb = TestLake.duckdb()) {
             for (List<String> row : TestLake.rows(duckdb, "SELECT account_id, _op, name, epoch_us(_ingested_at),"
-                    + " _source_key, _source_line FROM read_parquet('" + lake.bucketDir(STAGING)
+                    + " _source_key, _source_line FROM read_parquet('" + lake.stagingDir()
                     + "/accounts_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})"
                     + " WHERE _source_key NOT LIKE 'key-snapshots/%'"
                     + " ORDER BY epoch_us(_ingested_at), _source_key, _source_line")) {
@@ -224,9 +207,8 @@ class KeySnapshotDeletesTest {
     private static Map<String, String> currentAccounts() throws Exception {
         Map<String, String> current = new TreeMap<>();
         try (Connection duckdb = TestLake.duckdb()) {
-            for (Partition partition : catalog.partitions("accounts")) {
-                Path folder = lake.bucketDir(STAGING).resolve(partition.location().substring(("s3://" + STAGING + "/").length()));
-                for (List<String> row : TestLake.rows(duckdb, "SELECT name FROM read_parquet('" + folder
+            for (Partition partition : lake.partitions("accounts")) {
+                for (List<String> row : TestLake.rows(duckdb, "SELECT name FROM read_parquet('" + lake.folder(partition)
                         + "/*.parquet', hive_partitioning = false)")) {
                     assertThat(current.put(partition.values().get(0), row.get(0))).isNull();
                 }
@@ -238,7 +220,7 @@ class KeySnapshotDeletesTest {
     /** The change log's delete rows: account and source key. */
     private static List<List<String>> deletesInLog() throws Exception {
         try (Connection duckdb = TestLake.duckdb()) {
-            return TestLake.rows(duckdb, "SELECT account_id, _source_key FROM read_parquet('" + lake.bucketDir(STAGING)
+            return TestLake.rows(duckdb, "SELECT account_id, _source_key FROM read_parquet('" + lake.stagingDir()
                     + "/accounts_changes/**/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR})"
                     + " WHERE _op = 'D' ORDER BY 1");
         }

@@ -5,7 +5,6 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
-import io.tarn.etl.RunManifest;
 import io.tarn.ingest.IngestOutcome;
 import io.tarn.ingest.Manifest;
 import io.tarn.ingest.RawObjectRef;
@@ -24,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -103,24 +103,15 @@ final class TestLake implements AutoCloseable {
     }
 
     EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets) {
+        return settings(mode, runId, stagingBucket, datasets, EtlSettings.DEFAULT_VERSION_RETENTION);
+    }
+
+    EtlSettings settings(EtlSettings.Mode mode, String runId, String stagingBucket, List<String> datasets,
+            Duration versionRetention) {
         return new EtlSettings(mode, runId, PIPELINE.toString(), URI.create("s3://" + stagingBucket),
                 Optional.of(bucketDirUri(stagingBucket)), Optional.of(URI.create("s3://" + RAW)),
                 Optional.of(bucketDirUri(RAW)), datasets,
-                Optional.empty(), java.time.Duration.ZERO, EtlSettings.DEFAULT_VERSION_RETENTION, aws);
-    }
-
-    /**
-     * A join run of the job with this catalog, then what partition repair does with its manifest:
-     * register the joins' partitions.
-     */
-    RunManifest refresh(SparkSession spark, io.tarn.catalog.Catalog catalog, String stagingBucket, String runId) {
-        RunManifest manifest = EtlJob.run(spark, settings(EtlSettings.Mode.JOIN, runId, stagingBucket, List.of()), catalog,
-                Clock.systemUTC());
-        manifest.tables().forEach(table -> {
-            catalog.ensureTable(table.definition());
-            catalog.registerPartitions(table.table(), table.catalogPartitions());
-        });
-        return manifest;
+                Optional.empty(), Duration.ZERO, versionRetention, aws);
     }
 
     /** A Glue catalog of its own on moto, as the job finds it in AWS. */
