@@ -114,7 +114,8 @@ public final class PipelineLoader {
         return new PipelineConfig(datasets, joins);
     }
 
-    private static JoinSpec join(MapNode node, List<Dataset> datasets) {
+    /** A dataset's or join's name: a table of its own, so none of the names Tarn keeps for itself. */
+    private static String tableName(MapNode node) {
         String name = node.name("name");
         if (RESERVED_TABLES.contains(name)) {
             throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
@@ -123,6 +124,11 @@ public final class PipelineLoader {
             throw node.error("name", "'" + name + "' ends in " + Dataset.CHANGES_SUFFIX
                     + ", which names the change log of a dataset");
         }
+        return name;
+    }
+
+    private static JoinSpec join(MapNode node, List<Dataset> datasets) {
+        String name = tableName(node);
         if (datasets.stream().anyMatch(d -> d.name().equals(name))) {
             throw node.error("name", "'" + name + "' is already a dataset; a join writes a staging table of its own");
         }
@@ -153,14 +159,7 @@ public final class PipelineLoader {
     }
 
     private static Dataset dataset(MapNode node) {
-        String name = node.name("name");
-        if (RESERVED_TABLES.contains(name)) {
-            throw node.error("name", "'" + name + "' is reserved for the staging layer's own prefixes");
-        }
-        if (name.endsWith(Dataset.CHANGES_SUFFIX)) {
-            throw node.error("name", "'" + name + "' ends in " + Dataset.CHANGES_SUFFIX
-                    + ", which names the change log of a dataset");
-        }
+        String name = tableName(node);
         String sourceText = node.string("source");
         SourceKind source = SourceKind.fromConfigName(sourceText).orElseThrow(() -> node.error("source",
                 "unknown source kind '" + sourceText + "' (expected dms-mysql, dms-mongodb or azuresql)"));

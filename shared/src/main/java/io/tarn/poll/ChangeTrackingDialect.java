@@ -37,14 +37,7 @@ public final class ChangeTrackingDialect {
             throw new PipelineConfigException("dataset '" + dataset.name()
                     + "': change_tracking needs a primary_key (CHANGETABLE returns changed rows by key)");
         }
-        this.keyIndexes = dataset.primaryKey().stream().mapToInt(k -> {
-            int at = names.indexOf(k);
-            if (at < 0) {
-                throw new PipelineConfigException("dataset '" + dataset.name() + "': primary_key column '" + k
-                        + "' must be a plain column of the table to be polled");
-            }
-            return at + 1;
-        }).toArray();
+        this.keyIndexes = SqlServerDialect.keyIndexes(dataset, names);
         List<String> select = new ArrayList<>();
         for (String column : columns) {
             select.add((key.contains(column) ? "[ct]." : "[t].") + column);

@@ -51,14 +51,7 @@ public final class SqlServerDialect {
         this.cursorIndex = cursorAt + 1;
         this.selectList = List.copyOf(select);
         this.key = dataset.primaryKey().stream().map(k -> quote(dataset, "primary_key", k)).toList();
-        this.keyIndexes = dataset.primaryKey().stream().mapToInt(k -> {
-            int at = names.indexOf(k);
-            if (at < 0) {
-                throw new PipelineConfigException("dataset '" + dataset.name() + "': primary_key column '" + k
-                        + "' must be a plain column of the table to be polled");
-            }
-            return at + 1;
-        }).toArray();
+        this.keyIndexes = keyIndexes(dataset, names);
     }
 
     /**
@@ -84,6 +77,21 @@ public final class SqlServerDialect {
                     + " not starting with a digit)");
         }
         return "[" + parts[0] + "].[" + parts[1] + "]";
+    }
+
+    /**
+     * 1-based indexes of the primary key columns among a page row's {@code names}, in key order; a
+     * key column that is not a plain column of the table is a configuration error.
+     */
+    static int[] keyIndexes(Dataset dataset, List<String> names) {
+        return dataset.primaryKey().stream().mapToInt(k -> {
+            int at = names.indexOf(k);
+            if (at < 0) {
+                throw new PipelineConfigException("dataset '" + dataset.name() + "': primary_key column '" + k
+                        + "' must be a plain column of the table to be polled");
+            }
+            return at + 1;
+        }).toArray();
     }
 
     /** A bracket-quoted column name, refused unless it is a plain identifier. */

@@ -978,24 +978,14 @@ class SqlPollerServiceTest {
         }
     }
 
+    /**
+     * A store that changes how the poller's file uploads behave and fails loudly on what the poller
+     * never does: upload bytes other than a key snapshot's pointer, or delete.
+     */
+    private abstract static class PollerStore extends ForwardingObjectStore {
 
-    /** Records the keys it uploads; the first {@code crashes} uploads succeed and then report a failure. */
-    private static final class CountingStore extends ForwardingObjectStore {
-        private int crashes;
-        final List<String> puts = Collections.synchronizedList(new ArrayList<>());
-
-        CountingStore(ObjectStore delegate, int crashes) {
+        PollerStore(ObjectStore delegate) {
             super(delegate);
-            this.crashes = crashes;
-        }
-
-        @Override
-        public void put(String bucket, String key, Path file, String contentType) {
-            delegate.put(bucket, key, file, contentType);
-            puts.add(key);
-            if (crashes-- > 0) {
-                throw new StorageException("Cannot write s3://" + bucket + "/" + key + ": connection reset after the upload", null);
-            }
         }
 
         @Override
@@ -1012,8 +1002,28 @@ class SqlPollerServiceTest {
         }
     }
 
+    /** Records the keys it uploads; the first {@code crashes} uploads succeed and then report a failure. */
+    private static final class CountingStore extends PollerStore {
+        private int crashes;
+        final List<String> puts = Collections.synchronizedList(new ArrayList<>());
+
+        CountingStore(ObjectStore delegate, int crashes) {
+            super(delegate);
+            this.crashes = crashes;
+        }
+
+        @Override
+        public void put(String bucket, String key, Path file, String contentType) {
+            delegate.put(bucket, key, file, contentType);
+            puts.add(key);
+            if (crashes-- > 0) {
+                throw new StorageException("Cannot write s3://" + bucket + "/" + key + ": connection reset after the upload", null);
+            }
+        }
+    }
+
     /** Runs a hook once, before the first upload, then uploads as the delegate does. */
-    private static final class HookedStore extends ForwardingObjectStore {
+    private static final class HookedStore extends PollerStore {
         private Runnable beforeFirstPut;
 
         HookedStore(ObjectStore delegate, Runnable beforeFirstPut) {
@@ -1029,19 +1039,6 @@ class SqlPollerServiceTest {
                 hook.run();
             }
             delegate.put(bucket, key, file, contentType);
-        }
-
-        @Override
-        public void put(String bucket, String key, byte[] bytes, String contentType) {
-            if (!key.startsWith(KeySnapshot.PREFIX)) {
-                throw new UnsupportedOperationException("the poller uploads files; only a key snapshot's pointer is bytes");
-            }
-            delegate.put(bucket, key, bytes, contentType);
-        }
-
-        @Override
-        public void delete(String bucket, Collection<String> keys) {
-            throw new UnsupportedOperationException("the poller deletes nothing");
         }
     }
 

@@ -267,15 +267,12 @@ class StarSchemaTest {
         tarn("ingest", "--dir", lake.toString(), "--pipeline", PIPELINE, "--dataset", dataset, "--file", file.toString());
     }
 
+    /** Runs a tarn command, which must succeed; what it printed (results and logs) explains a failure. */
     private static void tarn(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode;
-        try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exitCode = new Tarn(outStream, errStream).run(args);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream both = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            assertThat(new Tarn(both, both).run(args))
+                    .as("tarn %s: %s", String.join(" ", args), printed.toString(StandardCharsets.UTF_8)).isZero();
         }
-        assertThat(exitCode).as("tarn %s: %s%s", String.join(" ", args), out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8)).isZero();
     }
 }
