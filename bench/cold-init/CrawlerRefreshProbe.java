@@ -1,17 +1,17 @@
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.tarn.aws.AwsSettings;
-import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
 import io.tarn.etl.CrawlerRefreshConfig;
+import io.tarn.etl.CrawlerRefreshService;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
-import java.net.URI;
 import java.util.Map;
 
 public final class CrawlerRefreshProbe extends Probe {
 
     @Override
-    RequestStreamHandler handler(String endpoint, Map<String, String> env) {
-        AwsSettings moto = AwsSettings.local(URI.create(endpoint), "us-east-1", "test", "test");
-        return new CrawlerRefreshHandler(CrawlerRefreshWiring.aws(CrawlerRefreshConfig.fromEnv(env), moto)::handle);
+    RequestStreamHandler handler(String endpoint, Map<String, String> env) throws Exception {
+        CrawlerRefreshService service = wired(CrawlerRefreshService.class,
+                "io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring", "crawlerRefreshService",
+                CrawlerRefreshConfig.fromEnv(env), endpoint);
+        return new CrawlerRefreshHandler(service::handle);
     }
 
     public static void main(String[] args) throws Exception {

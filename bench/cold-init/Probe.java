@@ -1,8 +1,11 @@
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.tarn.aws.AwsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,22 @@ abstract class Probe {
 
     /** The function's handler, wired to moto at {@code endpoint}, from the function's own environment. */
     abstract RequestStreamHandler handler(String endpoint, Map<String, String> env) throws Exception;
+
+    /**
+     * The function's production service pointed at moto: {@code <wiring>.aws(config, moto)}, or, in a
+     * jar built before each function had its own wiring, {@code io.tarn.aws.AwsWiring.<legacy>(config,
+     * moto)}. Through reflection, because a probe compiles against the jars of both sides.
+     */
+    static <T> T wired(Class<T> type, String wiring, String legacy, Object config, String endpoint) throws Exception {
+        AwsSettings moto = AwsSettings.local(URI.create(endpoint), "us-east-1", "test", "test");
+        Method build;
+        try {
+            build = Class.forName(wiring).getMethod("aws", config.getClass(), AwsSettings.class);
+        } catch (ClassNotFoundException e) {
+            build = Class.forName("io.tarn.aws.AwsWiring").getMethod(legacy, config.getClass(), AwsSettings.class);
+        }
+        return type.cast(build.invoke(null, config, moto));
+    }
 
     final void run(String function, String[] args) throws Exception {
         PrintStream answer = System.out;

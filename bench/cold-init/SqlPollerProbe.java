@@ -1,17 +1,16 @@
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.tarn.aws.AwsSettings;
-import io.tarn.functions.sqlpoller.SqlPollerWiring;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
 import io.tarn.poll.SqlPollerConfig;
-import java.net.URI;
+import io.tarn.poll.SqlPollerService;
 import java.util.Map;
 
 public final class SqlPollerProbe extends Probe {
 
     @Override
-    RequestStreamHandler handler(String endpoint, Map<String, String> env) {
-        AwsSettings moto = AwsSettings.local(URI.create(endpoint), "us-east-1", "test", "test");
-        return new SqlPollerHandler(SqlPollerWiring.aws(SqlPollerConfig.fromEnv(env), moto)::poll);
+    RequestStreamHandler handler(String endpoint, Map<String, String> env) throws Exception {
+        SqlPollerService service = wired(SqlPollerService.class, "io.tarn.functions.sqlpoller.SqlPollerWiring",
+                "sqlPollerService", SqlPollerConfig.fromEnv(env), endpoint);
+        return new SqlPollerHandler(service::poll);
     }
 
     public static void main(String[] args) throws Exception {

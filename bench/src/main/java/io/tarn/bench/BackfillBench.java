@@ -15,7 +15,6 @@ import io.tarn.local.adapters.LocalLedger;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineLoader;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.tarn.bench;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.StateTable;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.RunManifest;

@@ -1,7 +1,7 @@
 package io.tarn.bench;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.ingest.IngestOutcome;
@@ -10,8 +10,8 @@ import io.tarn.ingest.Manifest;
 import io.tarn.ingest.RawObjectRef;
 import io.tarn.ingest.RawObjectService;
 import io.tarn.local.adapters.LocalCatalog;
-import io.tarn.local.lake.LocalLake;
 import io.tarn.local.adapters.LocalLedger;
+import io.tarn.local.lake.LocalLake;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
@@ -35,10 +35,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import software.amazon.awssdk.services.s3.S3Client;
 import java.util.SplittableRandom;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Times the raw-to-staging conversion ({@link RawObjectService#process}) on a generated DMS

@@ -1,14 +1,14 @@
 package io.tarn.bench;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.embedded.sqlserver.H2SqlServerConnection;
 import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.local.adapters.LocalAzureSql;
-import io.tarn.local.lake.LocalLake;
 import io.tarn.local.adapters.LocalWatermarks;
+import io.tarn.local.lake.LocalLake;
 import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;

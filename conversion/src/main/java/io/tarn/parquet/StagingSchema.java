@@ -1,5 +1,12 @@
 package io.tarn.parquet;
 
+import static io.tarn.catalog.StagingLayout.CHANGE_SEQ;
+import static io.tarn.catalog.StagingLayout.COMMIT_TS;
+import static io.tarn.catalog.StagingLayout.INGESTED_AT;
+import static io.tarn.catalog.StagingLayout.OP;
+import static io.tarn.catalog.StagingLayout.SOURCE_KEY;
+import static io.tarn.catalog.StagingLayout.SOURCE_LINE;
+
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.TableDefinition;
 import io.tarn.pipeline.ColumnSpec;
@@ -9,13 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import static io.tarn.catalog.StagingLayout.CHANGE_SEQ;
-import static io.tarn.catalog.StagingLayout.COMMIT_TS;
-import static io.tarn.catalog.StagingLayout.INGESTED_AT;
-import static io.tarn.catalog.StagingLayout.OP;
-import static io.tarn.catalog.StagingLayout.SOURCE_KEY;
-import static io.tarn.catalog.StagingLayout.SOURCE_LINE;
-
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;

@@ -58,15 +58,15 @@ public final class PipelineLoader {
         return parse(new StringReader(yaml), sourceName);
     }
 
-    /** Loads the pipeline.yaml bundled as a classpath resource (how the Lambda jar carries it). */
     /** The pipeline.yaml bundled in every function jar. */
     public static final String BUNDLED = "pipeline.yaml";
 
-    /** The pipeline.yaml at {@code path} (a function's PIPELINE_CONFIG), or else the one bundled in the jar. */
+    /** The pipeline.yaml at {@code path} (a function's PIPELINE_CONFIG), or else the jar's own. */
     public static PipelineConfig loadOrBundled(Optional<String> path) {
         return path.map(p -> load(Path.of(p))).orElseGet(() -> loadResource(BUNDLED));
     }
 
+    /** Loads the pipeline.yaml bundled as a classpath resource (how the Lambda jar carries it). */
     public static PipelineConfig loadResource(String resource) {
         var stream = PipelineLoader.class.getClassLoader().getResourceAsStream(resource);
         if (stream == null) {

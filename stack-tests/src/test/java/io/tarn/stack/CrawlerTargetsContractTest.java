@@ -2,9 +2,9 @@ package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.template.SamTemplate;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.local.lake.LocalLake;
+import io.tarn.local.template.SamTemplate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

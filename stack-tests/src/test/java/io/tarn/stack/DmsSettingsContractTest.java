@@ -2,9 +2,9 @@ package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.template.SamTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tarn.local.template.SamTemplate;
 import io.tarn.pipeline.ColumnSpec;
 import io.tarn.pipeline.CsvFormat;
 import io.tarn.pipeline.Dataset;

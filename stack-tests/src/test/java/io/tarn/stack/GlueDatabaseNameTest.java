@@ -2,19 +2,19 @@ package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.template.SamTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.functions.partitionrepair.PartitionRepairWiring;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.RunManifest;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
+import io.tarn.local.template.SamTemplate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

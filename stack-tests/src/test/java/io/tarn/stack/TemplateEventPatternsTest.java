@@ -2,10 +2,10 @@ package io.tarn.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.template.SamTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.local.template.SamTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,24 +3,18 @@ package io.tarn.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.local.template.SamTemplate;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-import io.tarn.aws.s3.S3Clients;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
-import io.tarn.functions.rawobject.RawObjectWiring;
-import io.tarn.functions.sqlpoller.SqlPollerWiring;
-import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
-import io.tarn.functions.partitionrepair.PartitionRepairWiring;
-import io.tarn.functions.etltrigger.EtlTriggerWiring;
+import io.tarn.aws.athena.AthenaQueries;
 import io.tarn.aws.dynamodb.DynamoDbWatermarks;
 import io.tarn.aws.dynamodb.StateTable;
-import io.tarn.aws.athena.AthenaQueries;
 import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.TableDefinition;
@@ -34,12 +28,18 @@ import io.tarn.etl.QueryException;
 import io.tarn.etl.RunManifest;
 import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
+import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
 import io.tarn.functions.etltrigger.EtlTriggerHandler;
+import io.tarn.functions.etltrigger.EtlTriggerWiring;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
+import io.tarn.functions.partitionrepair.PartitionRepairWiring;
 import io.tarn.functions.rawobject.RawObjectHandler;
+import io.tarn.functions.rawobject.RawObjectWiring;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
+import io.tarn.functions.sqlpoller.SqlPollerWiring;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.local.adapters.LocalAzureSql;
+import io.tarn.local.template.SamTemplate;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.PipelineLoader;
@@ -55,7 +55,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,6 +90,7 @@ class TemplateIamTest {
     private static AwsSettings recorded;
     private static AwsClients clients;
     private static GlueClient glue;
+    private static S3Client s3;
 
     @TempDir
     Path temp;
@@ -102,21 +102,23 @@ class TemplateIamTest {
         recorded = AwsSettings.local(proxy.endpoint(), REGION, "test", "test");
         clients = new AwsClients(direct);
         glue = clients.build(GlueClient.builder());
+        s3 = S3Clients.create(direct);
     }
 
     @AfterAll
     static void stopProxy() {
         proxy.close();
         glue.close();
+        s3.close();
     }
 
     @Test
     void rawObjectCallsOnlyWhatItsRoleAllows() throws Exception {
         String raw = bucket("raw");
         String staging = bucket("staging");
-        S3Clients.create(clients.settings()).putBucketVersioning(b -> b.bucket(raw).versioningConfiguration(v -> v.status("Enabled")));
+        s3.putBucketVersioning(b -> b.bucket(raw).versioningConfiguration(v -> v.status("Enabled")));
         String key = "dms/shop/orders/LOAD00000001.csv";
-        String versionId = S3Clients.create(clients.settings()).putObject(b -> b.bucket(raw).key(key),
+        String versionId = s3.putObject(b -> b.bucket(raw).key(key),
                 RequestBody.fromFile(Path.of("../samples/dms/shop/orders/LOAD00000001.csv"))).versionId();
         String table = stateTable();
         String database = database();
@@ -149,7 +151,7 @@ class TemplateIamTest {
             invoke(new RawObjectHandler(RawObjectWiring.aws(snappy, recorded)), JSON.writeValueAsBytes(event));
         });
 
-        assertThat(S3Clients.create(clients.settings()).listObjectsV2(b -> b.bucket(staging).prefix("orders_changes/")).contents())
+        assertThat(s3.listObjectsV2(b -> b.bucket(staging).prefix("orders_changes/")).contents())
                 .isNotEmpty().allMatch(object -> object.key().endsWith(".snappy.parquet"));
         // The role may list the staging bucket only under manifests/.
         assertThat(proxy.requests()).filteredOn(r -> r.is("GET") && r.path().equals("/" + staging))
@@ -376,7 +378,7 @@ class TemplateIamTest {
 
     private static String bucket(String role) {
         String name = "iam-" + role + "-" + UUID.randomUUID().toString().substring(0, 8);
-        S3Clients.create(clients.settings()).createBucket(b -> b.bucket(name));
+        s3.createBucket(b -> b.bucket(name));
         return name;
     }
 
@@ -399,7 +401,6 @@ class TemplateIamTest {
                 new RunManifest.TableOutput("account_daily", "s3://" + bucket + "/account_daily/", "f1",
                         List.of(new CatalogColumn("orders", "bigint")), List.of(new CatalogColumn("account_id", "string")),
                         List.of(new RunManifest.PartitionOutput(List.of("acme"), "s3://" + bucket + "/account_daily/account_id=acme/", 3)))));
-        S3Client s3 = S3Clients.create(clients.settings());
         s3.putObject(b -> b.bucket(bucket).key(RunManifest.key(runId)), RequestBody.fromBytes(manifest.toJson()));
     }
 }

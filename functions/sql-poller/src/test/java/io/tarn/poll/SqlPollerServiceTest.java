@@ -1,14 +1,13 @@
 package io.tarn.poll;
 
-import io.tarn.aws.AwsClients;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.aws.s3.S3Clients;
+import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbWatermarks;
 import io.tarn.aws.dynamodb.StateTable;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.csv.CsvReader;
 import io.tarn.current.KeySnapshot;
@@ -22,8 +21,8 @@ import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.poll.PollReport.TableReport;
-import io.tarn.state.Watermarks;
 import io.tarn.state.Watermark;
+import io.tarn.state.Watermarks;
 import io.tarn.storage.ForwardingObjectStore;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class LocalStateFiles {
 
-    /** A dataset or table name, or one with a suffix naming another of its watermarks ({@code accounts#key-snapshot}). */
+    /** A dataset or table name, or one with a suffix naming another watermark of it ({@code accounts#key-snapshot}). */
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}(#[a-z][a-z-]{0,31})?");
     /** One monitor per item file across every adapter of this process. */
     private static final ConcurrentMap<Path, Object> MONITORS = new ConcurrentHashMap<>();

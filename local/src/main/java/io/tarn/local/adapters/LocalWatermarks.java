@@ -67,7 +67,8 @@ public final class LocalWatermarks implements Watermarks {
     }
 
     private boolean update(String dataset, UnaryOperator<TableState> change) {
-        return files.update(file(dataset), TableState.class, state -> change.apply(state == null ? TableState.EMPTY : state));
+        return files.update(file(dataset), TableState.class,
+                state -> change.apply(state == null ? TableState.EMPTY : state));
     }
 
     private Path file(String dataset) {

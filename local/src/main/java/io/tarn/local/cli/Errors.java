@@ -1,10 +1,11 @@
 package io.tarn.local.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tarn.pipeline.PipelineConfigException;
 import java.io.PrintStream;
 import java.sql.SQLException;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.MissingParameterException;
@@ -14,6 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * What goes wrong, as one line on stderr, {@code tarn: <what>}: a mistake in the command line
@@ -24,7 +26,7 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
     private final PrintStream err;
 
     Errors(PrintStream err) {
-        this.err = err;
+        this.err = requireNonNull(err, "err is null");
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.tarn.local.cli;
 
 import io.tarn.local.adapters.LocalCatalog;
-import io.tarn.local.lake.LocalLake;
 import io.tarn.local.adapters.LocalQuery;
+import io.tarn.local.lake.LocalLake;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.tarn.local.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.PrintStream;
 
 /** The {@code tarn} command's entry point: {@link TarnCommand} on the given streams. */
@@ -9,8 +11,8 @@ public final class Tarn {
     private final PrintStream err;
 
     public Tarn(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        this.out = requireNonNull(out, "out is null");
+        this.err = requireNonNull(err, "err is null");
     }
 
     public static void main(String[] args) {

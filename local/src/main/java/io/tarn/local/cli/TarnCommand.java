@@ -1,15 +1,17 @@
 package io.tarn.local.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code tarn}: the pipeline on this machine, on embedded parts. Each command is a class of its
@@ -40,7 +42,7 @@ public final class TarnCommand implements Callable<Integer> {
     private final PrintStream out;
 
     private TarnCommand(PrintStream out) {
-        this.out = out;
+        this.out = requireNonNull(out, "out is null");
     }
 
     /**

@@ -2,8 +2,6 @@ package io.tarn.local.lake;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.local.adapters.LocalQuery;
-import io.tarn.local.adapters.LocalAzureSql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Partition;
@@ -12,6 +10,8 @@ import io.tarn.ingest.IngestOutcome;
 import io.tarn.ingest.Manifest;
 import io.tarn.ingest.RawObjectRef;
 import io.tarn.ingest.RawObjectService;
+import io.tarn.local.adapters.LocalAzureSql;
+import io.tarn.local.adapters.LocalQuery;
 import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.pipeline.Dataset;

@@ -2,10 +2,10 @@ package io.tarn.local.lake;
 
 import static java.util.Objects.requireNonNull;
 
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.tarn.embedded.LambdaContext;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.CrawlerRefreshService;
@@ -16,9 +16,9 @@ import io.tarn.functions.crawlerrefresh.CrawlerRefreshHandler;
 import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import io.tarn.jobs.etl.EtlJob;
 import io.tarn.jobs.etl.EtlSettings;
-import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.LocalStateMachine.Execution;
 import io.tarn.local.sfn.LocalStateMachine.TaskFailedException;
+import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -2,8 +2,6 @@ package io.tarn.local.lake;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.local.adapters.LocalAzureSql;
-import io.tarn.local.adapters.LocalExecutions;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -23,6 +21,8 @@ import io.tarn.functions.partitionrepair.PartitionRepairHandler;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.functions.sqlpoller.SqlPollerHandler;
 import io.tarn.ingest.RawObjectConfig;
+import io.tarn.local.adapters.LocalAzureSql;
+import io.tarn.local.adapters.LocalExecutions;
 import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.local.template.SamTemplate;
@@ -39,8 +39,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

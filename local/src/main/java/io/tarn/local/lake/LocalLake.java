@@ -2,14 +2,6 @@ package io.tarn.local.lake;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.local.adapters.LocalQuery;
-import io.tarn.local.adapters.LocalLedger;
-import io.tarn.local.adapters.LocalExecutions;
-import io.tarn.local.adapters.LocalWatermarks;
-import io.tarn.local.adapters.LocalSchemaFingerprints;
-import io.tarn.local.adapters.LocalCrawler;
-import io.tarn.local.adapters.LocalCatalog;
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
@@ -19,6 +11,8 @@ import io.tarn.etl.PartitionRepairConfig;
 import io.tarn.etl.PartitionRepairService;
 import io.tarn.etl.QueryException;
 import io.tarn.etl.QueryRunner;
+import io.tarn.etl.trigger.EtlTriggerConfig;
+import io.tarn.etl.trigger.EtlTriggerService;
 import io.tarn.functions.crawlerrefresh.CrawlerRefreshWiring;
 import io.tarn.functions.etltrigger.EtlTriggerWiring;
 import io.tarn.functions.partitionrepair.PartitionRepairWiring;
@@ -27,6 +21,13 @@ import io.tarn.functions.sqlpoller.SqlPollerWiring;
 import io.tarn.ingest.RawObjectConfig;
 import io.tarn.ingest.RawObjectEventProcessor;
 import io.tarn.ingest.RawObjectService;
+import io.tarn.local.adapters.LocalCatalog;
+import io.tarn.local.adapters.LocalCrawler;
+import io.tarn.local.adapters.LocalExecutions;
+import io.tarn.local.adapters.LocalLedger;
+import io.tarn.local.adapters.LocalQuery;
+import io.tarn.local.adapters.LocalSchemaFingerprints;
+import io.tarn.local.adapters.LocalWatermarks;
 import io.tarn.parquet.ParquetSettings;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.poll.ConnectionFactory;
@@ -34,8 +35,6 @@ import io.tarn.poll.PollerSettings;
 import io.tarn.poll.SqlPollerConfig;
 import io.tarn.poll.SqlPollerService;
 import java.io.IOException;
-import io.tarn.etl.trigger.EtlTriggerConfig;
-import io.tarn.etl.trigger.EtlTriggerService;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,8 +158,12 @@ public final class LocalLake implements AutoCloseable {
                 Clock.systemUTC(), logs);
     }
 
-    /** The RawObject function's event processor, writing Parquet with {@code parquet} (its PARQUET_CODEC and MEMORY_BUDGET_MB). */
-    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, ParquetSettings parquet, PrintStream logs) {
+    /**
+     * The RawObject function's event processor, wired to this lake, writing Parquet with {@code parquet}
+     * (the function's PARQUET_CODEC and MEMORY_BUDGET_MB).
+     */
+    public RawObjectEventProcessor rawObjectProcessor(PipelineConfig pipeline, ParquetSettings parquet,
+            PrintStream logs) {
         return RawObjectWiring.processor(rawObjectConfig(parquet), pipeline, rawObjectPorts(), Clock.systemUTC(), logs);
     }
 
@@ -200,8 +203,8 @@ public final class LocalLake implements AutoCloseable {
         S3ObjectStore store = new S3ObjectStore(s3);
         LocalCrawler crawler = new LocalCrawler(store, STAGING_BUCKET, catalog(), config.crawlerTables(),
                 dir.resolve("crawler").resolve(config.crawlerName()), Clock.systemUTC());
-        return CrawlerRefreshWiring.service(config, new CrawlerRefreshWiring.Ports(store, schemaFingerprints(), crawler),
-                Clock.systemUTC(), logs);
+        CrawlerRefreshWiring.Ports ports = new CrawlerRefreshWiring.Ports(store, schemaFingerprints(), crawler);
+        return CrawlerRefreshWiring.service(config, ports, Clock.systemUTC(), logs);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.tarn.local.lake;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.local.adapters.LocalExecutions;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import io.tarn.embedded.LambdaContext;
 import io.tarn.etl.trigger.EtlTriggerConfig;
 import io.tarn.etl.trigger.EtlTriggerService;
 import io.tarn.functions.etltrigger.EtlTriggerHandler;
+import io.tarn.local.adapters.LocalExecutions;
 import io.tarn.local.sfn.LocalStateMachine;
 import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.pipeline.Dataset;

@@ -3,14 +3,14 @@ package io.tarn.local.cli;
 import static io.tarn.local.cli.TarnCommandTest.tarn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.lake.LocalLake;
-import io.tarn.local.adapters.LocalCatalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
 import io.tarn.etl.RunManifest;
+import io.tarn.local.adapters.LocalCatalog;
 import io.tarn.local.cli.TarnCommandTest.Run;
+import io.tarn.local.lake.LocalLake;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

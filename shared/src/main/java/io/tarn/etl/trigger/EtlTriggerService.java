@@ -2,9 +2,9 @@ package io.tarn.etl.trigger;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.catalog.StagingLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.catalog.StagingLayout;
 import io.tarn.log.JsonLogger;
 import java.time.Instant;
 import java.time.ZoneOffset;

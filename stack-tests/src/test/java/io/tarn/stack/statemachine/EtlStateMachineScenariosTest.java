@@ -2,8 +2,6 @@ package io.tarn.stack.statemachine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.local.sfn.LocalStateMachine;
-import io.tarn.local.sfn.StateMachineDefinition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tarn.embedded.NodePackage;
 import io.tarn.local.sfn.LocalStateMachine.Execution;
 import io.tarn.local.sfn.LocalStateMachine.TaskFailedException;
+import io.tarn.local.sfn.LocalStateMachine;
+import io.tarn.local.sfn.StateMachineDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

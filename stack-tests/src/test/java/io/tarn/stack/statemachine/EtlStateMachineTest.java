@@ -3,9 +3,9 @@ package io.tarn.stack.statemachine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tarn.local.sfn.StateMachineDefinition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.local.sfn.StateMachineDefinition;
 import io.tarn.local.template.SamTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;

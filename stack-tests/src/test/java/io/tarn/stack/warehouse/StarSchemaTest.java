@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.local.adapters.LocalCatalog;
-import io.tarn.local.lake.LocalLake;
 import io.tarn.local.adapters.LocalQuery;
 import io.tarn.local.cli.Tarn;
+import io.tarn.local.lake.LocalLake;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

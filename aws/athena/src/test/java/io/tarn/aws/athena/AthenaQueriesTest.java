@@ -1,11 +1,10 @@
 package io.tarn.aws.athena;
 
-import io.tarn.aws.AwsClients;
-import io.tarn.aws.AwsSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
 import io.tarn.embedded.FaultInjectingProxy;
 import io.tarn.embedded.MotoServer;
 import io.tarn.embedded.MutableClock;

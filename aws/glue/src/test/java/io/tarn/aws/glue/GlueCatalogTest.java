@@ -1,12 +1,11 @@
 package io.tarn.aws.glue;
 
-import io.tarn.aws.AwsSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tarn.aws.AwsClients;
+import io.tarn.aws.AwsSettings;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.CatalogException;
 import io.tarn.catalog.Partition;

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 /**
  * Builds the CrawlerRefresh function's service from its configuration and its ports: run
  * manifests in S3, fingerprints in DynamoDB and the Glue crawler in AWS ({@link #aws}); the local
- * lake's adapters there, the same way.
+ * lake's adapters in LocalLake, the same way.
  */
 public final class CrawlerRefreshWiring {
 
@@ -50,13 +50,15 @@ public final class CrawlerRefreshWiring {
         AwsClients clients = new AwsClients(settings);
         Ports ports = new Ports(
                 new S3ObjectStore(S3Clients.create(settings)),
-                new DynamoDbSchemaFingerprints(new StateTable(clients.build(DynamoDbClient.builder()), config.stateTable())),
+                new DynamoDbSchemaFingerprints(
+                        new StateTable(clients.build(DynamoDbClient.builder()), config.stateTable())),
                 new GlueCrawler(clients.build(GlueClient.builder()), config.crawlerName()));
         return service(config, ports, Clock.systemUTC(), System.out);
     }
 
     /** The refresh over any ports; logs are JSON lines on {@code logs}. */
-    public static CrawlerRefreshService service(CrawlerRefreshConfig config, Ports ports, Clock clock, PrintStream logs) {
+    public static CrawlerRefreshService service(CrawlerRefreshConfig config, Ports ports, Clock clock,
+            PrintStream logs) {
         return new CrawlerRefreshService(ports.store(), ports.fingerprints(), ports.crawler(), config, clock,
                 new JsonLogger(logs, clock, FUNCTION));
     }

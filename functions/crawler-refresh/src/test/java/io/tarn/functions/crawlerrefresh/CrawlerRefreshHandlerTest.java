@@ -1,7 +1,5 @@
 package io.tarn.functions.crawlerrefresh;
 
-import io.tarn.aws.s3.S3Clients;
-import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +7,9 @@ import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbSchemaFingerprints;
 import io.tarn.aws.dynamodb.StateTable;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.catalog.CatalogColumn;
+import io.tarn.embedded.LambdaContext;
 import io.tarn.embedded.MotoServer;
 import io.tarn.etl.CrawlerRefreshConfig;
 import io.tarn.etl.RunManifest;

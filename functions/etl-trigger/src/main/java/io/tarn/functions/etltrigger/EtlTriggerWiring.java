@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * Builds the EtlTrigger function's service from its configuration and its one port, the state
- * machine's executions: Step Functions in AWS ({@link #aws}), the local state machine there.
+ * machine's executions: Step Functions in AWS ({@link #aws}), the local state machine's in LocalLake.
  */
 public final class EtlTriggerWiring {
 

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 /**
  * Builds the PartitionRepair function's service from its configuration and its ports: run
  * manifests in S3, the Glue catalog and Athena in AWS ({@link #aws}); the local lake's adapters
- * there, the same way.
+ * in LocalLake, the same way.
  */
 public final class PartitionRepairWiring {
 
@@ -50,7 +50,8 @@ public final class PartitionRepairWiring {
         Ports ports = new Ports(
                 new S3ObjectStore(S3Clients.create(settings)),
                 new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase(), config.tenantTables()),
-                new AthenaQueries(clients.build(AthenaClient.builder()), config.athenaWorkgroup(), config.glueDatabase()));
+                new AthenaQueries(
+                        clients.build(AthenaClient.builder()), config.athenaWorkgroup(), config.glueDatabase()));
         return service(config, ports, System.out);
     }
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.catalog.Partition;
 import io.tarn.embedded.LambdaContext;

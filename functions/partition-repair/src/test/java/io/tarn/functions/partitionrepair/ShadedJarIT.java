@@ -2,10 +2,10 @@ package io.tarn.functions.partitionrepair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.catalog.CatalogColumn;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.embedded.MotoServer;

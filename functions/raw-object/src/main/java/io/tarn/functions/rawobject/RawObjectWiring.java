@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * Builds the RawObject function's service from its configuration and its ports: over S3, Glue and
- * DynamoDB in AWS ({@link #aws}), over the local lake's adapters there, the same way.
+ * DynamoDB in AWS ({@link #aws}), over the local lake's adapters (LocalLake), the same way.
  */
 public final class RawObjectWiring {
 
@@ -63,7 +63,8 @@ public final class RawObjectWiring {
                 new S3ObjectStore(S3Clients.create(s3)),
                 new GlueCatalog(clients.build(GlueClient.builder()), config.glueDatabase(), config.tenantTables()),
                 new DynamoDbLedger(new StateTable(clients.build(DynamoDbClient.builder()), config.stateTable())));
-        return processor(config, PipelineLoader.loadOrBundled(config.pipelineConfig()), ports, Clock.systemUTC(), System.out);
+        PipelineConfig pipeline = PipelineLoader.loadOrBundled(config.pipelineConfig());
+        return processor(config, pipeline, ports, Clock.systemUTC(), System.out);
     }
 
     /** The function's event processor over any ports; logs are JSON lines on {@code logs}. */

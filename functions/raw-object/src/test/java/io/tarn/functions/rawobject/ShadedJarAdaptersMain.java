@@ -1,12 +1,12 @@
 package io.tarn.functions.rawobject;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbLedger;
 import io.tarn.aws.dynamodb.DynamoDbSchemaFingerprints;
 import io.tarn.aws.dynamodb.DynamoDbWatermarks;
 import io.tarn.aws.dynamodb.StateTable;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.LambdaJar;
 import io.tarn.state.LedgerEntry;
@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the jar's SDK classes, whose models the shade step strips to those calls, against moto through
  * the IT's recording proxy. Prints one line per step:
  * <ol>
- *   <li>for each of two S3 clients, the local one of {@link AwsClients#s3()} (path-style, checksums
+ *   <li>for each of two S3 clients, the local one of {@link S3Clients#create} (path-style, checksums
  *       only where required) and one with the SDK's default checksums (a CRC32 with every upload
  *       and part, as in AWS): an 11 MiB file uploaded in three parts and read back, HeadObject's
  *       size, the first of two versions of a key read by its version id and the current one,

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * Builds the SqlPoller function's service from its configuration and its ports: Azure SQL through
  * a Secrets Manager secret, S3 and DynamoDB in AWS ({@link #aws}); the local lake's adapters
- * there, the same way.
+ * in LocalLake, the same way.
  */
 public final class SqlPollerWiring {
 
@@ -55,10 +55,12 @@ public final class SqlPollerWiring {
     public static SqlPollerService aws(SqlPollerConfig config, AwsSettings settings) {
         AwsClients clients = new AwsClients(settings);
         Ports ports = new Ports(
-                new SecretsManagerConnectionFactory(clients.build(SecretsManagerClient.builder()), config.dbSecretArn()),
+                new SecretsManagerConnectionFactory(
+                        clients.build(SecretsManagerClient.builder()), config.dbSecretArn()),
                 new S3ObjectStore(S3Clients.create(settings)),
                 new DynamoDbWatermarks(new StateTable(clients.build(DynamoDbClient.builder()), config.stateTable())));
-        return service(config, PipelineLoader.loadOrBundled(config.pipelineConfig()), ports, Clock.systemUTC(), System.out);
+        PipelineConfig pipeline = PipelineLoader.loadOrBundled(config.pipelineConfig());
+        return service(config, pipeline, ports, Clock.systemUTC(), System.out);
     }
 
     /** The poller over any ports; logs are JSON lines on {@code logs}. */

@@ -1,12 +1,12 @@
 package io.tarn.functions.sqlpoller;
 
-import io.tarn.embedded.LambdaContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsSettings;
+import io.tarn.embedded.LambdaContext;
 import io.tarn.poll.Deadline;
 import io.tarn.poll.PollReport;
 import io.tarn.poll.PollRequest;

@@ -2,8 +2,8 @@ package io.tarn.jobs.etl;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;

@@ -2,13 +2,13 @@ package io.tarn.jobs.etl;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.glue.GlueCatalog;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
-import io.tarn.etl.RunManifest;
 import io.tarn.etl.RunManifest.TableOutput;
+import io.tarn.etl.RunManifest;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.storage.ObjectStore;

@@ -6,11 +6,11 @@ import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
-import io.tarn.catalog.StagingLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.StagingLayout;
 import io.tarn.catalog.TenantTables;
 import io.tarn.current.ChangeIndex;
 import io.tarn.current.ChangeOrder;

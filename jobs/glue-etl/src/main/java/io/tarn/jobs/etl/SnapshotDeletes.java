@@ -5,9 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
-import io.tarn.catalog.StagingLayout;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.StagingLayout;
 import io.tarn.current.KeySnapshot;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.StagingSchema;

@@ -7,9 +7,9 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 
-import io.tarn.catalog.StagingLayout;
 import io.tarn.catalog.Catalog;
 import io.tarn.catalog.Partition;
+import io.tarn.catalog.StagingLayout;
 import io.tarn.current.ChangeOrder;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.pipeline.ColumnSpec;

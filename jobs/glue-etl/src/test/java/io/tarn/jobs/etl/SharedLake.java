@@ -46,7 +46,10 @@ final class SharedLake implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
-        lake.close();
+        // Null when beforeAll failed: its error is the one to see, not a second one from here.
+        if (lake != null) {
+            lake.close();
+        }
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);

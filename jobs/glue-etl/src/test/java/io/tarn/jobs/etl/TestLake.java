@@ -1,8 +1,8 @@
 package io.tarn.jobs.etl;
 
-import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
+import io.tarn.aws.s3.S3Clients;
 import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.embedded.EmbeddedS3;
 import io.tarn.ingest.IngestOutcome;
