@@ -461,7 +461,7 @@ public final class ConversionBench {
                     case "--engines" -> engines = List.of(value.split(","));
                     case "--label" -> label = value;
                     case "--memory-budget-mb" -> parquet = parquet.withMemoryBudget(Long.parseLong(value) << 20);
-                    case "--writer-threads" -> parquet = parquet.withWriterThreads(Integer.parseInt(value));
+                    case "--encode-in-background" -> parquet = parquet.withEncodeInBackground(Boolean.parseBoolean(value));
                     case "--runs" -> runs = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }

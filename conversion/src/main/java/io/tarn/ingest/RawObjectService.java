@@ -11,9 +11,11 @@ import io.tarn.ingest.IngestOutcome.Processed;
 import io.tarn.ingest.IngestOutcome.Skipped;
 import io.tarn.ingest.Manifest.PartitionEntry;
 import io.tarn.log.JsonLogger;
+import io.tarn.parquet.BatchWriter;
+import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionTable;
 import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
 import io.tarn.parquet.PartitionedParquetWriter;
-import io.tarn.parquet.ShardedParquetWriter;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
 import io.tarn.pipeline.Dataset;
@@ -23,7 +25,6 @@ import io.tarn.state.LedgerEntry;
 import io.tarn.storage.ObjectInfo;
 import io.tarn.storage.ObjectStore;
 import io.tarn.typing.RawRecords;
-import io.tarn.typing.RowTyper.TypedRow;
 import io.tarn.typing.RowTyper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +141,8 @@ public final class RawObjectService {
     private Manifest convert(RawObjectRef object, Dataset dataset, String objectId, Instant landedAt) throws IOException {
         StagingSchema schema = schemas.computeIfAbsent(dataset.name(), name -> new StagingSchema(dataset));
         String table = dataset.changesTable();
-        RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt));
+        PartitionTable partitionIds = new PartitionTable();
+        RowTyper typer = new RowTyper(schema, object.uri(), ChronoUnit.MICROS.between(Instant.EPOCH, landedAt), partitionIds);
         // A folder of its own per conversion: two conversions in one process never share scratch files.
         Path work = Files.createTempDirectory(Files.createDirectories(settings.tempDir()), "convert-");
         List<String> outputKeys = new ArrayList<>();
@@ -154,13 +156,12 @@ public final class RawObjectService {
         Path quarantinePath = work.resolve("quarantine.csv");
         try (uploads;
                 QuarantineFile quarantine = new QuarantineFile(quarantinePath, object.uri());
-                ShardedParquetWriter writer = new ShardedParquetWriter(
-                        schema.avroSchema(), schema.plainColumns(), settings.parquet(), work, upload);
+                BatchWriter writer = new BatchWriter(schema, partitionIds, settings.parquet(), work, upload);
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
             long rowsRead = RawRecords.read(raw, dataset.format(), settings.maxRecordChars(), typer, new RawRecords.Handler() {
                 @Override
-                public void row(TypedRow row) throws IOException {
-                    writer.write(row.partition(), row.row());
+                public ColumnBatch rows(ColumnBatch batch) throws IOException {
+                    return writer.write(batch);
                 }
 
                 @Override

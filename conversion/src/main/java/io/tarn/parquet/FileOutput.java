@@ -27,6 +27,17 @@ final class FileOutput implements OutputFile {
         return stream == null ? 0 : stream.position;
     }
 
+    /** Closes the stream, if one was opened, ignoring a failure: for a file being thrown away. */
+    void closeQuietly() {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException ignored) {
+                // The file is deleted next; the failure that led here is what gets reported.
+            }
+        }
+    }
+
     @Override
     public PositionOutputStream create(long blockSizeHint) throws IOException {
         return createOrOverwrite(blockSizeHint);

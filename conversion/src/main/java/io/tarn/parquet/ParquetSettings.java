@@ -10,6 +10,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * @param rowGroupBytes row group size of one partition's file
  * @param memoryBudgetBytes bound on the bytes all open partition writers buffer together; past it
  *     the largest writer finishes its file and the partition continues in a new part
+ * @param encodeInBackground whether Parquet is encoded on a thread of its own while the caller's
+ *     thread parses and types the next rows; the files are the same either way
  */
 public record ParquetSettings(
         CompressionCodecName codec,
@@ -17,7 +19,7 @@ public record ParquetSettings(
         long memoryBudgetBytes,
         int pageBytes,
         int maxOpenPartitions,
-        int writerThreads) {
+        boolean encodeInBackground) {
 
     public static final long DEFAULT_ROW_GROUP_BYTES = 32L << 20;
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 48L << 20;
@@ -33,42 +35,40 @@ public record ParquetSettings(
      */
     public static final int DEFAULT_MAX_OPEN_PARTITIONS = 256;
     /**
-     * Threads encoding Parquet. A constant, not the machine's core count: the thread count decides
-     * how budget and open writers are shared, hence where parts split, and a replay on another
-     * machine must write the same files. Two matches a Lambda of 1,769 MB or more (two vCPUs).
+     * Encoding beside parsing: a Lambda of 1,769 MB or more has two vCPUs, and on one vCPU the
+     * hand-over costs a thread switch per batch of tens of thousands of rows.
      */
-    public static final int DEFAULT_WRITER_THREADS = 2;
+    public static final boolean DEFAULT_ENCODE_IN_BACKGROUND = true;
 
     public ParquetSettings {
         requireNonNull(codec, "codec is null");
         if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY) {
             throw new IllegalArgumentException("Parquet codec must be ZSTD or SNAPPY, got " + codec);
         }
-        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0 || maxOpenPartitions <= 0
-                || writerThreads <= 0) {
+        if (rowGroupBytes <= 0 || memoryBudgetBytes <= 0 || pageBytes <= 0 || maxOpenPartitions <= 0) {
             throw new IllegalArgumentException("Parquet sizes must be positive");
         }
     }
 
     public static ParquetSettings defaults() {
         return new ParquetSettings(CompressionCodecName.ZSTD, DEFAULT_ROW_GROUP_BYTES, DEFAULT_MEMORY_BUDGET_BYTES,
-                DEFAULT_PAGE_BYTES, DEFAULT_MAX_OPEN_PARTITIONS, DEFAULT_WRITER_THREADS);
+                DEFAULT_PAGE_BYTES, DEFAULT_MAX_OPEN_PARTITIONS, DEFAULT_ENCODE_IN_BACKGROUND);
     }
 
     public ParquetSettings withCodec(CompressionCodecName newCodec) {
-        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, writerThreads);
+        return new ParquetSettings(newCodec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, encodeInBackground);
     }
 
     public ParquetSettings withMemoryBudget(long bytes) {
-        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes, maxOpenPartitions, writerThreads);
+        return new ParquetSettings(codec, rowGroupBytes, bytes, pageBytes, maxOpenPartitions, encodeInBackground);
     }
 
     public ParquetSettings withMaxOpenPartitions(int partitions) {
-        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, partitions, writerThreads);
+        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, partitions, encodeInBackground);
     }
 
-    public ParquetSettings withWriterThreads(int threads) {
-        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, threads);
+    public ParquetSettings withEncodeInBackground(boolean background) {
+        return new ParquetSettings(codec, rowGroupBytes, memoryBudgetBytes, pageBytes, maxOpenPartitions, background);
     }
 
     /** The file name suffix for this codec, e.g. {@code .zstd.parquet}. */

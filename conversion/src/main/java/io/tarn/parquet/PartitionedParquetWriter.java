@@ -8,28 +8,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 
 /**
- * Writes rows to one Parquet file per partition, in a local temporary folder, and hands each
- * finished file to a {@link PartSink} (which uploads it). Memory stays bounded whatever the number
- * of partitions: every open writer buffers its current row group, so when all of them together
- * pass the budget, the one holding most finishes its file early and the partition goes on in a
- * new part. At most {@link ParquetSettings#maxOpenPartitions()} writers are open at once (each
- * costs memory before it holds a row); rows of further partitions wait in {@link SpillFiles} on
- * local disk and are written afterwards, a bucket at a time. Part numbers depend only on the
- * input, so a replay produces the same files.
+ * Writes column batches to one Parquet file per partition, in a local temporary folder, and hands
+ * each finished file to a {@link PartSink} (which uploads it). A batch's rows are grouped by
+ * partition, and each group goes to its partition's file a column at a time.
+ *
+ * <p>Memory stays bounded whatever the number of partitions: every open file buffers its current
+ * row group, so when all of them together pass the budget, the one holding most finishes its file
+ * early and the partition goes on in a new part. At most {@link ParquetSettings#maxOpenPartitions()}
+ * files are open at once (each costs memory before it holds a row); rows of further partitions
+ * wait in {@link SpillFiles} on local disk and are written afterwards, a bucket at a time. Part
+ * numbers depend only on the input, so a replay produces the same files.
  */
 public final class PartitionedParquetWriter implements Closeable {
 
@@ -46,7 +44,7 @@ public final class PartitionedParquetWriter implements Closeable {
     public record PartitionStats(long rows, int parts) {}
 
     /**
-     * A dictionary past this size falls back to plain encoding. Small, because each open writer
+     * A dictionary past this size falls back to plain encoding. Small, because each open file
      * holds its dictionaries' hash maps in memory: values that repeat (statuses, currencies,
      * customer ids within an account) fit well under it.
      */
@@ -56,67 +54,98 @@ public final class PartitionedParquetWriter implements Closeable {
     static final int PAGE_ROW_LIMIT = 8192;
 
     /**
-     * What an open writer costs beyond its buffered pages (column writers, dictionary maps,
+     * What an open file costs beyond its buffered pages (column writers, dictionary maps,
      * buffers), charged in the budget so many small partitions cannot exhaust memory unseen.
      */
     static final long WRITER_OVERHEAD_BYTES = 48 << 10;
 
-    /** Rows buffered per open partition before they are written (see {@link OpenPart#add}). */
-    static final int BATCH_ROWS = 64;
-
     /** How often (in rows) the buffered total is measured: cheap enough, fine enough. */
     private static final int BUDGET_CHECK_INTERVAL = 8192;
 
-    private final Schema schema;
-    private final Set<String> plainColumns;
+    private final StagingSchema schema;
+    private final PartitionTable partitions;
     private final ParquetSettings settings;
+    private final ParquetProperties properties;
     private final Path tempDir;
     private final PartSink sink;
     private final TarnCodecFactory codecs = new TarnCodecFactory();
-    private final Map<PartitionKey, OpenPart> open = new HashMap<>();
-    private final Map<PartitionKey, PartitionStats> stats = new LinkedHashMap<>();
+    private final BytesInputCompressor compressor;
+    /** By partition id: its open part, the rows and parts finished so far. */
+    private OpenPart[] open = new OpenPart[64];
+    private long[] rowsWritten = new long[64];
+    private int[] partsWritten = new int[64];
+    private final List<Integer> written = new ArrayList<>();
+    private int openCount;
+    private final Grouping grouping = new Grouping();
+    private ColumnBatch template;
     private SpillFiles spill;
     private long rowsSinceCheck;
     private int tempFiles;
 
-    public PartitionedParquetWriter(Schema schema, ParquetSettings settings, Path tempDir, PartSink sink) {
-        this(schema, Set.of(), settings, tempDir, sink);
-    }
-
     /**
-     * @param plainColumns columns written without dictionary encoding: nearly unique values (keys,
-     *     timestamps) never fit a dictionary, and each dictionary costs memory per open writer
+     * @param partitions names the partitions of the batches' rows; spilled rows are numbered
+     *     through it again when they come back
      */
-    public PartitionedParquetWriter(Schema schema, Set<String> plainColumns, ParquetSettings settings, Path tempDir,
-            PartSink sink) {
+    public PartitionedParquetWriter(StagingSchema schema, PartitionTable partitions, ParquetSettings settings,
+            Path tempDir, PartSink sink) {
         this.schema = requireNonNull(schema, "schema is null");
-        this.plainColumns = Set.copyOf(plainColumns);
+        this.partitions = requireNonNull(partitions, "partitions is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.tempDir = requireNonNull(tempDir, "tempDir is null");
         this.sink = requireNonNull(sink, "sink is null");
+        this.properties = properties(schema, settings);
+        this.compressor = codecs.getCompressor(settings.codec());
     }
 
-    public void write(PartitionKey partition, GenericRecord row) throws IOException {
-        if (spill == null) {
-            spill = new SpillFiles(tempDir, 0, schema);
+    /**
+     * The encoding settings of every file: dictionaries only where values repeat ({@link
+     * StagingSchema#plainColumns()}), small pages, no page-level size statistics (parquet 1.15+;
+     * they cost a histogram update per value and no engine Tarn serves reads them).
+     */
+    private static ParquetProperties properties(StagingSchema schema, ParquetSettings settings) {
+        ParquetProperties.Builder builder = ParquetProperties.builder()
+                .withPageSize(settings.pageBytes())
+                .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
+                .withPageRowCountLimit(PAGE_ROW_LIMIT)
+                .withDictionaryEncoding(true)
+                .withSizeStatisticsEnabled(false);
+        for (String column : schema.plainColumns()) {
+            builder.withDictionaryEncoding(column, false);
         }
-        route(partition, row, spill);
+        return builder.build();
     }
 
-    /** Writes to the partition's open part, or opens one, or, when too many are open, spills the row. */
-    private void route(PartitionKey partition, GenericRecord row, SpillFiles overflow) throws IOException {
-        OpenPart part = open.get(partition);
-        if (part == null) {
-            if (open.size() >= settings.maxOpenPartitions()) {
-                overflow.write(partition, row);
-                return;
+    /** Writes the batch's rows; the batch can be reused once this returns. */
+    public void write(ColumnBatch batch) throws IOException {
+        if (template == null) {
+            template = batch.emptyCopy();
+            spill = new SpillFiles(tempDir, 0, partitions);
+        }
+        route(batch, spill);
+    }
+
+    /** Writes each partition's rows to its open part, or opens one, or, when too many are open, spills them. */
+    private void route(ColumnBatch batch, SpillFiles overflow) throws IOException {
+        grouping.group(batch, partitions.size());
+        for (int g = 0; g < grouping.groups; g++) {
+            int partition = grouping.partition[g];
+            int from = grouping.start[g];
+            int to = from + grouping.count[g];
+            OpenPart part = partition < open.length ? open[partition] : null;
+            if (part == null) {
+                if (openCount >= settings.maxOpenPartitions()) {
+                    overflow.write(batch, partition, grouping.order, from, to);
+                    continue;
+                }
+                part = openPart(partition);
             }
-            part = openPart(partition);
-        }
-        part.add(row);
-        if (++rowsSinceCheck >= BUDGET_CHECK_INTERVAL) {
-            rowsSinceCheck = 0;
-            enforceBudget();
+            part.file.append(batch, grouping.order, from, to);
+            part.rows += to - from;
+            rowsSinceCheck += to - from;
+            if (rowsSinceCheck >= BUDGET_CHECK_INTERVAL) {
+                rowsSinceCheck = 0;
+                enforceBudget();
+            }
         }
     }
 
@@ -126,19 +155,23 @@ public final class PartitionedParquetWriter implements Closeable {
         if (spill != null) {
             drain(spill);
         }
-        return Map.copyOf(stats);
+        Map<PartitionKey, PartitionStats> stats = new LinkedHashMap<>();
+        for (int partition : written) {
+            stats.put(partitions.key(partition), new PartitionStats(rowsWritten[partition], partsWritten[partition]));
+        }
+        return stats;
     }
 
     /**
      * Writes the spilled rows bucket by bucket: each bucket holds a fraction of the waiting
-     * partitions, so they fit the open-writer bound; what still does not fit spills one level
+     * partitions, so they fit the open-file bound; what still does not fit spills one level
      * deeper. Every pass finishes the partitions it opened, so the recursion ends.
      */
     private void drain(SpillFiles files) throws IOException {
         try (files) {
-            files.forEachBucket(bucket -> {
-                try (SpillFiles overflow = new SpillFiles(tempDir, files.level() + 1, schema)) {
-                    bucket.forEach((partition, row) -> route(partition, row, overflow));
+            files.forEachBucket(template, bucket -> {
+                try (SpillFiles overflow = new SpillFiles(tempDir, files.level() + 1, partitions)) {
+                    bucket.forEach(batch -> route(batch, overflow));
                     finishOpenParts();
                     drain(overflow);
                 }
@@ -147,22 +180,31 @@ public final class PartitionedParquetWriter implements Closeable {
     }
 
     private void finishOpenParts() throws IOException {
-        for (PartitionKey partition : open.keySet().stream().sorted(Comparator.comparing(PartitionKey::path)).toList()) {
+        List<Integer> ids = new ArrayList<>();
+        for (int partition = 0; partition < open.length; partition++) {
+            if (open[partition] != null) {
+                ids.add(partition);
+            }
+        }
+        ids.sort(Comparator.comparing(id -> partitions.key(id).path()));
+        for (int partition : ids) {
             finishPart(partition);
         }
     }
 
-    /** Bytes the open writers hold in memory now. */
+    /** Bytes the open files hold in memory now. */
     public long bufferedBytes() {
         long total = 0;
-        for (OpenPart part : open.values()) {
-            total += part.buffered();
+        for (OpenPart part : open) {
+            if (part != null) {
+                total += part.buffered();
+            }
         }
         return total;
     }
 
     public int openPartitions() {
-        return open.size();
+        return openCount;
     }
 
     /**
@@ -179,65 +221,71 @@ public final class PartitionedParquetWriter implements Closeable {
                 // Scratch space of a failed attempt; the failure that led here is what gets reported.
             }
         }
-        for (OpenPart part : open.values()) {
-            try {
-                part.writer.close();
-            } catch (IOException | RuntimeException ignored) {
-                // The part is being thrown away; the failure that led here is what gets reported.
+        for (int partition = 0; partition < open.length; partition++) {
+            OpenPart part = open[partition];
+            if (part != null) {
+                part.file.abort();
+                deleteQuietly(part.output.path());
+                open[partition] = null;
             }
-            deleteQuietly(part.output.path());
         }
-        open.clear();
+        openCount = 0;
     }
 
+    /** Finishes the parts holding most, largest first, until the open ones fit the budget. */
     private void enforceBudget() throws IOException {
-        long total = bufferedBytes();
-        while (total > settings.memoryBudgetBytes() && !open.isEmpty()) {
-            PartitionKey largest = open.entrySet().stream()
-                    .max(Comparator.comparingLong(e -> e.getValue().buffered()))
-                    .orElseThrow().getKey();
-            total -= open.get(largest).buffered();
-            finishPart(largest);
+        long[] buffered = new long[openCount];
+        int[] ids = new int[openCount];
+        long total = 0;
+        int n = 0;
+        for (int partition = 0; partition < open.length; partition++) {
+            if (open[partition] != null) {
+                ids[n] = partition;
+                buffered[n] = open[partition].buffered();
+                total += buffered[n++];
+            }
+        }
+        while (total > settings.memoryBudgetBytes() && n > 0) {
+            int largest = 0;
+            for (int i = 1; i < n; i++) {
+                if (buffered[i] > buffered[largest]) {
+                    largest = i;
+                }
+            }
+            total -= buffered[largest];
+            finishPart(ids[largest]);
+            n--;
+            ids[largest] = ids[n];
+            buffered[largest] = buffered[n];
         }
     }
 
-    private OpenPart openPart(PartitionKey partition) throws IOException {
-        PartitionStats previous = stats.get(partition);
-        int partNumber = previous == null ? 0 : previous.parts();
-        FileOutput output = new FileOutput(tempDir.resolve("tarn-" + (tempFiles++) + settings.fileSuffix()));
-        AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(output);
-        for (String column : plainColumns) {
-            builder.withDictionaryEncoding(column, false);
+    private OpenPart openPart(int partition) throws IOException {
+        if (partition >= open.length) {
+            int length = Math.max(open.length * 2, partition + 1);
+            open = Arrays.copyOf(open, length);
+            rowsWritten = Arrays.copyOf(rowsWritten, length);
+            partsWritten = Arrays.copyOf(partsWritten, length);
         }
-        ParquetWriter<GenericRecord> writer = builder
-                .withSchema(schema)
-                .withDataModel(GenericData.get())
-                .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(codecs)
-                .withCompressionCodec(settings.codec())
-                .withRowGroupSize(settings.rowGroupBytes())
-                .withPageSize(settings.pageBytes())
-                .withPageRowCountLimit(PAGE_ROW_LIMIT)
-                .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
-                // Page-level size statistics (parquet 1.15+) cost a histogram update per value and
-                // no engine Tarn serves reads them.
-                .withSizeStatisticsEnabled(false)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withValidation(false)
-                .build();
-        OpenPart part = new OpenPart(writer, output, partNumber);
-        open.put(partition, part);
+        FileOutput output = new FileOutput(tempDir.resolve("tarn-" + (tempFiles++) + settings.fileSuffix()));
+        OpenPart part = new OpenPart(new PartFile(output, schema, properties, compressor, settings.rowGroupBytes()),
+                output, partsWritten[partition]);
+        open[partition] = part;
+        openCount++;
         return part;
     }
 
-    private void finishPart(PartitionKey partition) throws IOException {
-        OpenPart part = open.remove(partition);
-        part.flush();
-        part.writer.close();
-        sink.accept(partition, part.number, part.output.path(), part.rows);
-        PartitionStats previous = stats.get(partition);
-        long rows = (previous == null ? 0 : previous.rows()) + part.rows;
-        stats.put(partition, new PartitionStats(rows, part.number + 1));
+    private void finishPart(int partition) throws IOException {
+        OpenPart part = open[partition];
+        open[partition] = null;
+        openCount--;
+        part.file.close();
+        sink.accept(partitions.key(partition), part.number, part.output.path(), part.rows);
+        if (partsWritten[partition] == 0) {
+            written.add(partition);
+        }
+        rowsWritten[partition] += part.rows;
+        partsWritten[partition] = part.number + 1;
     }
 
     private static void deleteQuietly(Path file) {
@@ -249,43 +297,76 @@ public final class PartitionedParquetWriter implements Closeable {
     }
 
     private static final class OpenPart {
-        final ParquetWriter<GenericRecord> writer;
+        final PartFile file;
         final FileOutput output;
         final int number;
-        final GenericRecord[] batch = new GenericRecord[BATCH_ROWS];
-        int batched;
         long rows;
 
-        /**
-         * Rows reach the Parquet writer in batches: writing many rows into one writer in a row keeps
-         * its column buffers in the CPU caches, where rows of interleaved accounts would touch a
-         * different writer every time (measured: the single largest cost with hundreds of
-         * partitions).
-         */
-        void add(GenericRecord row) throws IOException {
-            batch[batched++] = row;
-            rows++;
-            if (batched == BATCH_ROWS) {
-                flush();
-            }
-        }
-
-        void flush() throws IOException {
-            for (int i = 0; i < batched; i++) {
-                writer.write(batch[i]);
-                batch[i] = null;
-            }
-            batched = 0;
-        }
-
-        OpenPart(ParquetWriter<GenericRecord> writer, FileOutput output, int number) {
-            this.writer = writer;
+        OpenPart(PartFile file, FileOutput output, int number) {
+            this.file = file;
             this.output = output;
             this.number = number;
         }
 
         long buffered() {
-            return WRITER_OVERHEAD_BYTES + Math.max(0, writer.getDataSize() - output.written());
+            return WRITER_OVERHEAD_BYTES + file.bufferedBytes();
+        }
+    }
+
+    /**
+     * A batch's rows grouped by partition, groups in the order their partitions first appear and
+     * rows in input order within each: a counting sort, no object per row.
+     */
+    private static final class Grouping {
+        int[] order = new int[0];
+        int[] partition = new int[0];
+        int[] start = new int[0];
+        int[] count = new int[0];
+        /** By partition id: the group's index while grouping, -1 otherwise. */
+        int[] groupOf = new int[0];
+        int groups;
+
+        void group(ColumnBatch batch, int partitions) {
+            int rows = batch.size();
+            if (order.length < rows) {
+                order = new int[batch.capacity()];
+            }
+            if (groupOf.length < partitions) {
+                int old = groupOf.length;
+                groupOf = Arrays.copyOf(groupOf, Math.max(partitions, old * 2));
+                Arrays.fill(groupOf, old, groupOf.length, -1);
+            }
+            groups = 0;
+            for (int row = 0; row < rows; row++) {
+                int p = batch.partition(row);
+                int g = groupOf[p];
+                if (g < 0) {
+                    g = groups++;
+                    if (g == partition.length) {
+                        int length = Math.max(16, g * 2);
+                        partition = Arrays.copyOf(partition, length);
+                        start = Arrays.copyOf(start, length);
+                        count = Arrays.copyOf(count, length);
+                    }
+                    groupOf[p] = g;
+                    partition[g] = p;
+                    count[g] = 0;
+                }
+                count[g]++;
+            }
+            int offset = 0;
+            for (int g = 0; g < groups; g++) {
+                start[g] = offset;
+                offset += count[g];
+            }
+            // start[] advances while filling; set back after.
+            for (int row = 0; row < rows; row++) {
+                order[start[groupOf[batch.partition(row)]]++] = row;
+            }
+            for (int g = 0; g < groups; g++) {
+                start[g] -= count[g];
+                groupOf[partition[g]] = -1;
+            }
         }
     }
 }

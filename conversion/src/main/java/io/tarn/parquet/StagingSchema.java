@@ -15,10 +15,15 @@ import io.tarn.pipeline.Dataset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
 
 /**
  * The staging table of a dataset: its data columns (the dataset's columns less the account, which
@@ -27,9 +32,14 @@ import org.apache.avro.SchemaBuilder;
  */
 public final class StagingSchema {
 
+    /** Where parquet-avro's writer keeps the Avro schema in a file's footer. */
+    static final String AVRO_SCHEMA_KEY = "parquet.avro.schema";
+
     private final Dataset dataset;
     private final List<ColumnSpec> dataColumns;
     private final Schema avroSchema;
+    private final MessageType messageType;
+    private final ColumnBatch.Type[] batchTypes;
 
     public StagingSchema(Dataset dataset) {
         this.dataset = dataset;
@@ -52,6 +62,11 @@ public final class StagingSchema {
             fields = fields.name(CHANGE_SEQ).type(nullable(Schema.create(Schema.Type.STRING))).withDefault(null);
         }
         this.avroSchema = fields.endRecord();
+        // parquet-avro's mapping: the files have the types and annotations Avro readers expect.
+        this.messageType = new AvroSchemaConverter(new PlainParquetConfiguration()).convert(avroSchema);
+        this.batchTypes = messageType.getColumns().stream()
+                .map(column -> batchType(column.getPrimitiveType().getPrimitiveTypeName()))
+                .toArray(ColumnBatch.Type[]::new);
     }
 
     public Dataset dataset() {
@@ -60,6 +75,24 @@ public final class StagingSchema {
 
     public Schema avroSchema() {
         return avroSchema;
+    }
+
+    /** The files' Parquet schema: one column per field of {@link #avroSchema()}, in the same order. */
+    public MessageType messageType() {
+        return messageType;
+    }
+
+    /**
+     * The key-value metadata of every file: the Avro schema under the key parquet-avro reads, so
+     * that Avro-based readers get back the rows as typed.
+     */
+    public Map<String, String> fileMetadata() {
+        return Map.of(AVRO_SCHEMA_KEY, avroSchema.toString());
+    }
+
+    /** An empty batch of this table's columns. */
+    public ColumnBatch newBatch(int capacity) {
+        return new ColumnBatch(batchTypes, capacity);
     }
 
     /** The dataset columns stored in the files, in schema order (field index = list index). */
@@ -200,6 +233,17 @@ public final class StagingSchema {
             case DECIMAL -> LogicalTypes.decimal(type.precision(), type.scale())
                     .addToSchema(Schema.createFixed(columnName + "_decimal", null, "tarn.staging",
                             decimalBytes(type.precision())));
+        };
+    }
+
+    private static ColumnBatch.Type batchType(PrimitiveType.PrimitiveTypeName type) {
+        return switch (type) {
+            case INT32 -> ColumnBatch.Type.INT32;
+            case INT64 -> ColumnBatch.Type.INT64;
+            case DOUBLE -> ColumnBatch.Type.DOUBLE;
+            case BOOLEAN -> ColumnBatch.Type.BOOLEAN;
+            case BINARY, FIXED_LEN_BYTE_ARRAY -> ColumnBatch.Type.BINARY;
+            default -> throw new IllegalStateException("no staging column is stored as " + type);
         };
     }
 

@@ -2,6 +2,7 @@ package io.tarn.parquet;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
@@ -85,8 +86,16 @@ public final class TarnCodecFactory implements CompressionCodecFactory, AutoClos
         snappy = null;
     }
 
+    /**
+     * Compresses each page from one reused input array into one reused output array, and returns
+     * a view of the output: the page writer copies a page's compressed bytes before it asks for the
+     * next (as with parquet-java's own Hadoop-based compressors, which reuse their buffer too), so
+     * a page costs no allocation here.
+     */
     private static final class ZstdCompressor implements BytesInputCompressor {
         private final ZstdCompressCtx context;
+        private final PageBuffer input = new PageBuffer();
+        private byte[] output = new byte[0];
 
         ZstdCompressor(int level) {
             context = new ZstdCompressCtx();
@@ -95,7 +104,14 @@ public final class TarnCodecFactory implements CompressionCodecFactory, AutoClos
 
         @Override
         public BytesInput compress(BytesInput bytes) throws IOException {
-            return BytesInput.from(context.compress(bytes.toByteArray()));
+            input.reset();
+            bytes.writeAllTo(input);
+            int bound = (int) Zstd.compressBound(input.size());
+            if (output.length < bound) {
+                output = new byte[Math.max(bound, output.length * 2)];
+            }
+            int size = context.compressByteArray(output, 0, output.length, input.array(), 0, input.size());
+            return BytesInput.from(output, 0, size);
         }
 
         @Override
@@ -106,6 +122,13 @@ public final class TarnCodecFactory implements CompressionCodecFactory, AutoClos
         @Override
         public void release() {
             // Shared by every file of the factory: freed by the factory's close().
+        }
+    }
+
+    /** A growable byte array to write a page into, read in place. */
+    private static final class PageBuffer extends ByteArrayOutputStream {
+        byte[] array() {
+            return buf;
         }
     }
 

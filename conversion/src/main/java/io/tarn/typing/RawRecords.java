@@ -1,8 +1,8 @@
 package io.tarn.typing;
 
 import io.tarn.csv.CsvReader;
+import io.tarn.parquet.ColumnBatch;
 import io.tarn.pipeline.CsvFormat;
-import io.tarn.typing.RowTyper.TypedRow;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,15 +11,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads one raw CSV object through typing: every record becomes a typed row or a rejection with
- * its reason, never nothing. The RawObject function and the Glue backfill both read raw objects
- * through here, so they give the same rows for the same file.
+ * Reads one raw CSV object through typing: every record becomes a row of a column batch or a
+ * rejection with its reason, never nothing. The RawObject function and the Glue backfill both read
+ * raw objects through here, so they give the same rows for the same file.
  */
 public final class RawRecords {
 
+    /** Rows per batch: enough for each of a few hundred partitions to get long runs of rows per column. */
+    public static final int BATCH_ROWS = 1 << 16;
+
     /** Receives each record's fate. */
     public interface Handler {
-        void row(TypedRow row) throws IOException;
+        /**
+         * Takes a batch of typed rows (full, or the object's last) and returns the empty batch to
+         * fill next; the handler owns {@code batch} from here on.
+         */
+        ColumnBatch rows(ColumnBatch batch) throws IOException;
 
         void rejected(long line, String reason, String rawRecord) throws IOException;
     }
@@ -28,14 +35,21 @@ public final class RawRecords {
 
     /**
      * Streams the object (decompressing gzip per the dataset's format) and returns the number of
-     * records read, the header excluded: exactly the number of {@code row} plus {@code rejected}
+     * records read, the header excluded: exactly the rows handed over plus the {@code rejected}
      * calls made. A record longer than {@code maxRecordChars} ({@link CsvReader#DEFAULT_MAX_RECORD_CHARS}
      * in production) is rejected with its reason and the first part of its text, and reading goes on
      * after it.
      */
     public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, Handler handler)
             throws IOException {
+        return read(raw, format, maxRecordChars, typer, BATCH_ROWS, handler);
+    }
+
+    /** The same, in batches of {@code batchRows} rows. */
+    public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, int batchRows,
+            Handler handler) throws IOException {
         long records = 0;
+        ColumnBatch batch = typer.newBatch(batchRows);
         try (CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, format), StandardCharsets.UTF_8),
                 format.delimiter(), maxRecordChars)) {
             boolean header = typer.expectsHeader();
@@ -53,15 +67,19 @@ public final class RawRecords {
                     handler.rejected(line, reader.malformedReason().orElse("malformed CSV record"), reader.rawRecord());
                     continue;
                 }
-                TypedRow row;
                 try {
-                    row = typer.type(reader, line);
+                    typer.type(reader, line, batch);
                 } catch (RowRejectedException e) {
                     handler.rejected(line, e.getMessage(), reader.rawRecord());
                     continue;
                 }
-                handler.row(row);
+                if (batch.full()) {
+                    batch = handler.rows(batch);
+                }
             }
+        }
+        if (batch.size() > 0) {
+            handler.rows(batch);
         }
         return records;
     }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.tarn.catalog.StagingLayout;
 import io.tarn.csv.CsvReader;
 import io.tarn.current.ChangeOrder;
+import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionTable;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
 import io.tarn.partition.PartitionPaths;
@@ -14,54 +16,45 @@ import io.tarn.pipeline.CsvFormat;
 import io.tarn.pipeline.Dataset;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.util.Utf8;
 
 /**
- * Turns CSV records of one raw object into typed staging rows and their partitions, or rejects
- * them with a reason. The same code serves the Lambda and the Glue backfill, so both give the same
- * rows for the same file.
+ * Turns CSV records of one raw object into typed staging rows of a {@link ColumnBatch}, each in
+ * its partition, or rejects them with a reason. Values are parsed from the reader's characters
+ * straight into the batch's columns: no object per row or per value. The same code serves the
+ * Lambda and the Glue backfill, so both give the same rows for the same file.
  */
 public final class RowTyper {
 
     /** Longer account ids are refused: they are not ids, and S3 keys have a length limit. */
     public static final int MAX_ACCOUNT_LENGTH = 200;
     private static final long MICROS_PER_DAY = 86_400_000_000L;
-    /*
-     * Strings go to parquet-avro as Avro Utf8: it hands their bytes to the Parquet writer as they
-     * are, where a java.lang.String is re-encoded per value and compared through ByteBuffers in
-     * the dictionary (a fifth of the conversion's time, measured). Values that repeat on every row
-     * are encoded once.
-     */
-    private static final Utf8 OP_I = new Utf8("I");
-    private static final Utf8 OP_U = new Utf8("U");
-    private static final Utf8 OP_D = new Utf8("D");
+    private static final byte[] OPS = {'I', 'U', 'D'};
 
     private final StagingSchema schema;
     private final Dataset dataset;
     private final CsvFormat format;
     private final String sourceUri;
-    private final Utf8 sourceKey;
     private final long ingestedAtMicros;
-    private final Schema avroSchema;
+    private final PartitionTable partitions;
     private final ColumnSpec[] columns;
-    private final Schema[] fixedSchemas;
+    private final int[] decimalBytes;
+    private final boolean[] keyColumn;
     private final int[] primaryKey;
     private final int accountField;
     private final ColumnSpec accountSpec;
     private final int partitionDateColumn;
-    private final Map<Long, String> dayNames = new HashMap<>();
     /** The change log's day partition of every row of the object: the day it landed. */
     private final String landingDay;
+    private final AccountIds accountIds = new AccountIds();
 
     /** Where each data column comes from: a CSV field index, or -1 when derived or absent. */
     private int[] fieldOf;
@@ -72,24 +65,30 @@ public final class RowTyper {
     private String headerProblem;
     private final int jsonSource;
 
-    public RowTyper(StagingSchema schema, String sourceUri, long ingestedAtMicros) {
+    /**
+     * @param partitions numbers the rows' partitions (account and landing day) for the batches
+     */
+    public RowTyper(StagingSchema schema, String sourceUri, long ingestedAtMicros, PartitionTable partitions) {
         this.schema = requireNonNull(schema, "schema is null");
         this.dataset = schema.dataset();
         this.format = dataset.format();
         this.sourceUri = requireNonNull(sourceUri, "sourceUri is null");
-        this.sourceKey = new Utf8(sourceUri);
         this.ingestedAtMicros = ingestedAtMicros;
+        this.partitions = requireNonNull(partitions, "partitions is null");
         this.landingDay = LocalDate.ofEpochDay(Math.floorDiv(ingestedAtMicros, MICROS_PER_DAY)).toString();
-        this.avroSchema = schema.avroSchema();
         List<ColumnSpec> data = schema.dataColumns();
         this.columns = data.toArray(ColumnSpec[]::new);
-        this.fixedSchemas = new Schema[columns.length];
+        this.decimalBytes = new int[columns.length];
         for (int i = 0; i < columns.length; i++) {
             if (columns[i].type().kind() == ColumnType.Kind.DECIMAL) {
-                fixedSchemas[i] = avroSchema.getFields().get(i).schema().getTypes().get(1);
+                decimalBytes[i] = StagingSchema.decimalBytes(columns[i].type().precision());
             }
         }
         this.primaryKey = dataset.primaryKey().stream().mapToInt(this::dataIndex).toArray();
+        this.keyColumn = new boolean[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            keyColumn[i] = isKey(i);
+        }
         this.partitionDateColumn = dataset.partitionDate().map(this::dataIndex).orElse(-1);
         this.jsonSource = dataset.columns().stream()
                 .filter(ColumnSpec::derived)
@@ -121,6 +120,17 @@ public final class RowTyper {
         } else {
             accountField = -2; // resolved by the header
         }
+    }
+
+    /**
+     * An empty batch of the staging table's columns, with the values every row of this object
+     * shares (its source key, its landing time) set once.
+     */
+    public ColumnBatch newBatch(int capacity) {
+        ColumnBatch batch = schema.newBatch(capacity);
+        batch.setConstant(schema.sourceKeyIndex(), sourceUri.getBytes(StandardCharsets.UTF_8));
+        batch.setConstant(schema.ingestedAtIndex(), ingestedAtMicros);
+        return batch;
     }
 
     /** Whether the first record of the object is a header that {@link #readHeader} must consume. */
@@ -161,8 +171,13 @@ public final class RowTyper {
         headerProblem = missing.isEmpty() ? null : "header lacks required column(s) " + missing;
     }
 
-    /** The staging row of the reader's current record, with its partition. */
-    public TypedRow type(CsvReader reader, long line) throws RowRejectedException {
+    /**
+     * Adds the reader's current record to {@code batch} as the batch's next row, in its partition;
+     * a record that cannot be typed is not added.
+     *
+     * @throws RowRejectedException naming why the record is not a row
+     */
+    public void type(CsvReader reader, long line, ColumnBatch batch) throws RowRejectedException {
         if (headerProblem != null) {
             throw new RowRejectedException(headerProblem);
         }
@@ -181,21 +196,23 @@ public final class RowTyper {
             }
         }
         boolean delete = op == 'D';
-        Long commitTs = null;
         if (commitTsField >= 0) {
             CharSequence text = chars(reader, commitTsField);
-            if (text != null) {
+            if (text == null) {
+                batch.putNull(schema.commitTsIndex());
+            } else {
                 try {
-                    commitTs = Values.parseTimestampMicros(text);
+                    batch.putLong(schema.commitTsIndex(), Values.parseTimestampMicros(text));
                 } catch (BadValueException e) {
                     throw new RowRejectedException("commit timestamp: " + e.getMessage());
                 }
             }
+        } else {
+            batch.putNull(schema.commitTsIndex());
         }
 
         JsonDocument document = null;
         boolean noDocument = false;
-        GenericData.Record row = new GenericData.Record(avroSchema);
         for (int i = 0; i < columns.length; i++) {
             ColumnSpec column = columns[i];
             CharSequence text;
@@ -213,35 +230,34 @@ public final class RowTyper {
                 text = fieldOf[i] < 0 ? null : chars(reader, fieldOf[i]);
             }
             if (text == null) {
-                if (!column.nullable() && (!delete || isKey(i))) {
+                if (!column.nullable() && (!delete || keyColumn[i])) {
                     throw new RowRejectedException("column '" + column.name() + "': null in a non-nullable column");
                 }
-                if (isKey(i)) {
+                if (keyColumn[i]) {
                     // Declared nullable, but a change without its key names no row to apply to.
                     throw new RowRejectedException("column '" + column.name() + "': null in the primary key");
                 }
+                batch.putNull(i);
                 continue;
             }
             try {
-                row.put(i, value(i, column.type(), text));
+                put(batch, i, column.type(), text);
             } catch (BadValueException e) {
                 throw new RowRejectedException("column '" + column.name() + "': " + e.getMessage());
             }
         }
 
-        String account = delete ? accountOfDelete(reader, document, noDocument) : account(reader, document);
-        if (!delete) {
-            currentDay(row); // rejects a row the current table could not place
+        int partition = delete ? partitionOfDelete(reader, document, noDocument) : partition(reader, document);
+        if (!delete && partitionDateColumn >= 0 && batch.isNull(partitionDateColumn, batch.size())) {
+            // The current table could not place the row.
+            throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
         }
-        row.put(schema.opIndex(), delete ? OP_D : op == 'U' ? OP_U : OP_I);
-        row.put(schema.commitTsIndex(), commitTs);
-        row.put(schema.sourceKeyIndex(), sourceKey);
-        row.put(schema.sourceLineIndex(), line);
-        row.put(schema.ingestedAtIndex(), ingestedAtMicros);
+        batch.putBytes(schema.opIndex(), OPS, delete ? 2 : op == 'U' ? 1 : 0, 1);
+        batch.putLong(schema.sourceLineIndex(), line);
         if (schema.hasChangeSeq()) {
-            row.put(schema.changeSeqIndex(), changeSeq(reader, count));
+            changeSeq(reader, count, batch);
         }
-        return new TypedRow(new PartitionKey(account, Optional.of(landingDay)), row);
+        batch.commit(partition);
     }
 
     /**
@@ -249,38 +265,63 @@ public final class RowTyper {
      * record written before the mapping added it lacks the field); {@link ChangeOrder} ranks such
      * a row by its commit timestamp.
      */
-    private Utf8 changeSeq(CsvReader reader, int count) throws RowRejectedException {
+    private void changeSeq(CsvReader reader, int count, ColumnBatch batch) throws RowRejectedException {
         CharSequence text = changeSeqField >= 0 && changeSeqField < count ? chars(reader, changeSeqField) : null;
         if (text == null || text.length() == 0) {
-            return null;
+            batch.putNull(schema.changeSeqIndex());
+            return;
         }
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) < '0' || text.charAt(i) > '9') {
                 throw new RowRejectedException("change sequence: not digits: '" + text + "'");
             }
         }
-        return new Utf8(text.toString());
+        batch.putUtf8(schema.changeSeqIndex(), text);
     }
 
     /**
-     * A delete's account, or {@link PartitionPaths#NO_ACCOUNT} when it names only its key (a
-     * MongoDB delete): the refresh applies it to whichever account holds the key.
+     * A delete's partition: its account's, or {@link PartitionPaths#NO_ACCOUNT}'s when it names
+     * only its key (a MongoDB delete): the refresh applies it to whichever account holds the key.
      */
-    private String accountOfDelete(CsvReader reader, JsonDocument document, boolean noDocument) throws RowRejectedException {
-        String account = noDocument ? null : accountValue(reader, document);
-        return account == null || account.isBlank() ? PartitionPaths.NO_ACCOUNT : checkedAccount(account);
+    private int partitionOfDelete(CsvReader reader, JsonDocument document, boolean noDocument) throws RowRejectedException {
+        CharSequence account = noDocument ? null : accountValue(reader, document);
+        if (account != null) {
+            int known = accountIds.get(account);
+            if (known >= 0) {
+                return known;
+            }
+        }
+        if (account == null || account.toString().isBlank()) {
+            return partitions.id(new PartitionKey(PartitionPaths.NO_ACCOUNT, Optional.of(landingDay)));
+        }
+        return newAccount(account.toString());
     }
 
-    private String account(CsvReader reader, JsonDocument document) throws RowRejectedException {
-        return checkedAccount(accountValue(reader, document));
+    private int partition(CsvReader reader, JsonDocument document) throws RowRejectedException {
+        CharSequence account = accountValue(reader, document);
+        if (account != null) {
+            int known = accountIds.get(account);
+            if (known >= 0) {
+                return known;
+            }
+        }
+        return newAccount(account == null ? null : account.toString());
+    }
+
+    /** Checks an account not seen before in this object, and numbers its partition. */
+    private int newAccount(String account) throws RowRejectedException {
+        String checked = checkedAccount(account);
+        int id = partitions.id(new PartitionKey(checked, Optional.of(landingDay)));
+        accountIds.put(checked, id);
+        return id;
     }
 
     /** The account the record names, not yet checked: null when it names none. */
-    private String accountValue(CsvReader reader, JsonDocument document) throws RowRejectedException {
+    private CharSequence accountValue(CsvReader reader, JsonDocument document) throws RowRejectedException {
         if (accountSpec.derived()) {
             return (document == null ? document(reader) : document).field(accountSpec.fromJson().orElseThrow().field());
         }
-        return field(reader, accountField == -2 ? headerAccountField : accountField);
+        return chars(reader, accountField == -2 ? headerAccountField : accountField);
     }
 
     private String checkedAccount(String account) throws RowRejectedException {
@@ -306,19 +347,6 @@ public final class RowTyper {
             throw new RowRejectedException("document column is empty");
         }
         return JsonDocument.parse(text);
-    }
-
-    /** The row's day in the current table, if the dataset has a day partition; a missing one is refused. */
-    private Optional<String> currentDay(GenericRecord row) throws RowRejectedException {
-        if (partitionDateColumn < 0) {
-            return Optional.empty();
-        }
-        Object value = row.get(partitionDateColumn);
-        if (value == null) {
-            throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
-        }
-        long epochDay = value instanceof Long micros ? Math.floorDiv(micros, MICROS_PER_DAY) : ((Integer) value).longValue();
-        return Optional.of(dayNames.computeIfAbsent(epochDay, d -> LocalDate.ofEpochDay(d).toString()));
     }
 
     private boolean isKey(int column) {
@@ -351,54 +379,33 @@ public final class RowTyper {
         return text;
     }
 
-    /** Avro's Utf8 straight from the characters; ASCII, the common case, without a String. */
-    private static Utf8 utf8(CharSequence text) {
-        int length = text.length();
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                return new Utf8(text.toString());
-            }
-            bytes[i] = (byte) c;
+    private void put(ColumnBatch batch, int column, ColumnType type, CharSequence text) {
+        switch (type.kind()) {
+            case STRING -> batch.putUtf8(column, text);
+            case INT -> batch.putInt(column, Values.parseInt(text));
+            case LONG -> batch.putLong(column, Values.parseLong(text));
+            case DOUBLE -> batch.putDouble(column, Values.parseDouble(text));
+            case BOOLEAN -> batch.putBoolean(column, Values.parseBoolean(text));
+            case DATE -> batch.putInt(column, Values.parseDateEpochDays(text));
+            case TIMESTAMP -> batch.putLong(column, Values.parseTimestampMicros(text));
+            case DECIMAL -> decimal(batch, column, type, text);
         }
-        return new Utf8(bytes);
     }
 
-    private Object value(int column, ColumnType type, CharSequence text) {
-        return switch (type.kind()) {
-            case STRING -> utf8(text);
-            case INT -> Values.parseInt(text);
-            case LONG -> Values.parseLong(text);
-            case DOUBLE -> Values.parseDouble(text);
-            case BOOLEAN -> Values.parseBoolean(text);
-            case DATE -> Values.parseDateEpochDays(text);
-            case TIMESTAMP -> Values.parseTimestampMicros(text);
-            case DECIMAL -> decimal(column, type, text);
-        };
-    }
-
-    private GenericData.Fixed decimal(int column, ColumnType type, CharSequence text) {
-        Schema fixed = fixedSchemas[column];
-        byte[] bytes = new byte[fixed.getFixedSize()];
+    /** A decimal as Parquet's fixed-length two's complement of its unscaled value. */
+    private void decimal(ColumnBatch batch, int column, ColumnType type, CharSequence text) {
+        int width = decimalBytes[column];
         if (type.precision() <= 18) {
-            long unscaled = Values.parseUnscaledDecimal(text, type.precision(), type.scale());
-            for (int i = bytes.length - 1; i >= 0; i--) {
-                bytes[i] = (byte) unscaled;
-                unscaled >>= 8;
-            }
-        } else {
-            BigDecimal value = Values.parseDecimal(text, type.precision(), type.scale());
-            BigInteger unscaled = value.setScale(type.scale()).unscaledValue();
-            byte[] minimal = unscaled.toByteArray();
-            byte fill = (byte) (unscaled.signum() < 0 ? 0xFF : 0x00);
-            int offset = bytes.length - minimal.length;
-            for (int i = 0; i < offset; i++) {
-                bytes[i] = fill;
-            }
-            System.arraycopy(minimal, 0, bytes, offset, minimal.length);
+            batch.putFixed(column, Values.parseUnscaledDecimal(text, type.precision(), type.scale()), width);
+            return;
         }
-        return new GenericData.Fixed(fixed, bytes);
+        BigDecimal value = Values.parseDecimal(text, type.precision(), type.scale());
+        BigInteger unscaled = value.setScale(type.scale()).unscaledValue();
+        byte[] minimal = unscaled.toByteArray();
+        byte[] bytes = new byte[width];
+        Arrays.fill(bytes, 0, width - minimal.length, (byte) (unscaled.signum() < 0 ? 0xFF : 0x00));
+        System.arraycopy(minimal, 0, bytes, width - minimal.length, minimal.length);
+        batch.putBytes(column, bytes, 0, width);
     }
 
     private int dataIndex(String columnName) {
@@ -410,6 +417,70 @@ public final class RowTyper {
         return -1;
     }
 
-    /** A typed row and the partition it belongs to. */
-    public record TypedRow(PartitionKey partition, GenericRecord row) {}
+    /**
+     * The partition numbers of the accounts seen so far, looked up by the field's characters, so
+     * that a row of a known account makes no String: open addressing, String.hashCode's hash.
+     */
+    private static final class AccountIds {
+        private String[] keys = new String[64];
+        private int[] ids = new int[64];
+        private int size;
+
+        /** The account's partition, or -1 if it has not been seen. */
+        int get(CharSequence account) {
+            int mask = keys.length - 1;
+            for (int slot = hash(account) & mask; ; slot = (slot + 1) & mask) {
+                String key = keys[slot];
+                if (key == null) {
+                    return -1;
+                }
+                if (equal(key, account)) {
+                    return ids[slot];
+                }
+            }
+        }
+
+        void put(String account, int id) {
+            if (2 * (size + 1) > keys.length) {
+                String[] oldKeys = keys;
+                int[] oldIds = ids;
+                keys = new String[oldKeys.length * 2];
+                ids = new int[oldKeys.length * 2];
+                size = 0;
+                for (int i = 0; i < oldKeys.length; i++) {
+                    if (oldKeys[i] != null) {
+                        put(oldKeys[i], oldIds[i]);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int slot = hash(account) & mask;
+            while (keys[slot] != null) {
+                slot = (slot + 1) & mask;
+            }
+            keys[slot] = account;
+            ids[slot] = id;
+            size++;
+        }
+
+        private static int hash(CharSequence text) {
+            int h = 0;
+            for (int i = 0; i < text.length(); i++) {
+                h = 31 * h + text.charAt(i);
+            }
+            return h ^ (h >>> 16);
+        }
+
+        private static boolean equal(String key, CharSequence text) {
+            if (key.length() != text.length()) {
+                return false;
+            }
+            for (int i = 0; i < key.length(); i++) {
+                if (key.charAt(i) != text.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 }

@@ -7,8 +7,11 @@ import io.tarn.csv.CsvReader;
 import io.tarn.partition.PartitionKey;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineLoader;
+import io.tarn.typing.RawRecords;
 import io.tarn.typing.RowTyper;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -144,22 +147,32 @@ class PartitionedParquetWriterTest {
 
     private Map<PartitionKey, List<Path>> write(ParquetSettings settings, Path out, String csv) throws Exception {
         StagingSchema schema = new StagingSchema(ORDERS);
-        RowTyper typer = new RowTyper(schema, "s3://raw/test.csv", 0L);
+        PartitionTable partitions = new PartitionTable();
+        RowTyper typer = new RowTyper(schema, "s3://raw/test.csv", 0L, partitions);
         Map<PartitionKey, List<Path>> files = new HashMap<>();
         Path scratch = Files.createDirectories(temp.resolve("scratch"));
-        try (PartitionedParquetWriter writer = new PartitionedParquetWriter(schema.avroSchema(), schema.plainColumns(),
-                settings, scratch,
+        try (PartitionedParquetWriter writer = new PartitionedParquetWriter(schema, partitions, settings, scratch,
                 (partition, part, file, rows) -> {
                     Path target = out.resolve(partition.path()).resolve("part-" + part + settings.fileSuffix());
                     Files.createDirectories(target.getParent());
                     Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
                     files.computeIfAbsent(partition, p -> new ArrayList<>()).add(target);
-                });
-                CsvReader reader = new CsvReader(new StringReader(csv), ',')) {
-            while (reader.next()) {
-                RowTyper.TypedRow row = typer.type(reader, reader.lineNumber());
-                writer.write(row.partition(), row.row());
-            }
+                })) {
+            // Small batches, so that a partition's rows come in many batches, as in a large object.
+            RawRecords.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), ORDERS.format(),
+                    CsvReader.DEFAULT_MAX_RECORD_CHARS, typer, 1_000, new RawRecords.Handler() {
+                        @Override
+                        public ColumnBatch rows(ColumnBatch batch) throws IOException {
+                            writer.write(batch);
+                            batch.clear();
+                            return batch;
+                        }
+
+                        @Override
+                        public void rejected(long line, String reason, String rawRecord) {
+                            throw new AssertionError("line " + line + " rejected: " + reason);
+                        }
+                    });
             writer.finish();
         }
         try (Stream<Path> left = Files.list(scratch)) {

@@ -1,0 +1,172 @@
+package io.tarn.parquet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tarn.parquet.PartitionedParquetWriter.PartSink;
+import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
+import io.tarn.partition.PartitionKey;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Takes full column batches from the thread that parses and types rows and writes them through a
+ * {@link PartitionedParquetWriter}: on a thread of its own when {@link
+ * ParquetSettings#encodeInBackground()} (a two-vCPU Lambda then parses and encodes at once), or
+ * on the caller's. Batches are written one after the other in the order given either way, so the
+ * files are the same whichever it is. Memory stays bounded: at most {@value #BATCHES} batches
+ * exist, the one being filled, one waiting and the one being written.
+ *
+ * <p>The sink is called from the writing thread, one call at a time.
+ */
+public final class BatchWriter implements Closeable {
+
+    private static final int BATCHES = 3;
+    /** Handed over after the last batch. */
+    private static final ColumnBatch END = new ColumnBatch(new ColumnBatch.Type[0], 1);
+
+    private final PartitionedParquetWriter writer;
+    private final Thread thread;
+    private final BlockingQueue<ColumnBatch> full = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<ColumnBatch> free = new ArrayBlockingQueue<>(BATCHES);
+    private int batches = 1;
+    private volatile Throwable failure;
+    private Map<PartitionKey, PartitionStats> result;
+
+    public BatchWriter(StagingSchema schema, PartitionTable partitions, ParquetSettings settings, Path tempDir,
+            PartSink sink) {
+        requireNonNull(settings, "settings is null");
+        this.writer = new PartitionedParquetWriter(schema, partitions, settings, tempDir, sink);
+        if (settings.encodeInBackground()) {
+            thread = new Thread(this::run, "tarn-parquet");
+            thread.setDaemon(true);
+            thread.start();
+        } else {
+            thread = null;
+        }
+    }
+
+    /**
+     * Writes the batch (now or on the writing thread) and returns an empty batch to fill next: the
+     * same one when writing on the caller's thread, which must not touch {@code batch} again.
+     */
+    public ColumnBatch write(ColumnBatch batch) throws IOException {
+        throwIfFailed();
+        if (thread == null) {
+            writer.write(batch);
+            batch.clear();
+            return batch;
+        }
+        ColumnBatch next = free.poll();
+        if (next == null && batches < BATCHES) {
+            batches++;
+            next = batch.emptyCopy();
+        }
+        hand(batch);
+        while (next == null) {
+            next = take(free);
+        }
+        return next;
+    }
+
+    /** Writes what was handed over and finishes every part; returns what was written per partition. */
+    public Map<PartitionKey, PartitionStats> finish() throws IOException {
+        throwIfFailed();
+        if (thread == null) {
+            return writer.finish();
+        }
+        hand(END);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting for " + thread.getName());
+        }
+        throwIfFailed();
+        return result;
+    }
+
+    /** Stops the writing thread and discards what it had not finished (after a failure). */
+    @Override
+    public void close() {
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        writer.close();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                ColumnBatch batch = full.take();
+                if (batch == END) {
+                    result = writer.finish();
+                    return;
+                }
+                writer.write(batch);
+                batch.clear();
+                free.put(batch);
+            }
+        } catch (InterruptedException e) {
+            // close(): the conversion is being abandoned.
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+        }
+    }
+
+    private void hand(ColumnBatch batch) throws IOException {
+        try {
+            // Bounded waits in a loop: a failed writing thread stops taking batches.
+            while (!full.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                checkAlive();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while handing rows to " + thread.getName());
+        }
+    }
+
+    private ColumnBatch take(BlockingQueue<ColumnBatch> queue) throws IOException {
+        try {
+            ColumnBatch batch = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (batch == null) {
+                checkAlive();
+            }
+            return batch;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting for " + thread.getName());
+        }
+    }
+
+    private void checkAlive() throws IOException {
+        throwIfFailed();
+        if (!thread.isAlive()) {
+            throw new IOException("Parquet writer thread " + thread.getName() + " stopped");
+        }
+    }
+
+    /** Rethrows the writing thread's failure on the caller's thread, as what it was. */
+    private void throwIfFailed() throws IOException {
+        Throwable failed = failure;
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (failed instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failed instanceof Error error) {
+            throw error;
+        }
+    }
+}

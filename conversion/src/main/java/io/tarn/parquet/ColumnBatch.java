@@ -1,0 +1,276 @@
+package io.tarn.parquet;
+
+import java.util.Arrays;
+
+/**
+ * Typed rows held column by column, as Parquet stores them: a primitive array per column, binary
+ * values as one byte array with end offsets, and a null bitmap per column. Each row carries the id
+ * of its partition (see {@link PartitionTable}). The typer fills the next row value by value and
+ * {@link #commit}s it; a row it rejects half-way is simply not committed, and the next row
+ * overwrites what it had written. The writers then read whole columns at a time, with no object
+ * per row or per value.
+ *
+ * <p>A column can be {@linkplain #setConstant constant}: one value for every row of the batch
+ * (the source object's key, its landing time), stored once.
+ */
+public final class ColumnBatch {
+
+    /** How a column's values are held: Parquet's physical types that Tarn writes. */
+    public enum Type {
+        INT32, INT64, DOUBLE, BOOLEAN, BINARY
+    }
+
+    /** Binary bytes past which a batch counts as full, whatever its row count: wide rows, bounded memory. */
+    static final int MAX_BINARY_BYTES = 8 << 20;
+
+    private final Type[] types;
+    private final int capacity;
+    private final int[][] ints;
+    private final long[][] longs;
+    private final double[][] doubles;
+    private final boolean[][] booleans;
+    private final byte[][] bytes;
+    /** Binary columns: where each row's value ends in {@code bytes}; it starts where the previous row's ends. */
+    private final int[][] ends;
+    private final long[][] nulls;
+    private final boolean[] constant;
+    private final long[] constantLongs;
+    private final byte[][] constantBytes;
+    private final int[] partitions;
+    private int size;
+    private int binaryBytes;
+
+    public ColumnBatch(Type[] types, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        this.types = types.clone();
+        this.capacity = capacity;
+        int columns = types.length;
+        ints = new int[columns][];
+        longs = new long[columns][];
+        doubles = new double[columns][];
+        booleans = new boolean[columns][];
+        bytes = new byte[columns][];
+        ends = new int[columns][];
+        nulls = new long[columns][(capacity + 63) >>> 6];
+        constant = new boolean[columns];
+        constantLongs = new long[columns];
+        constantBytes = new byte[columns][];
+        partitions = new int[capacity];
+        for (int c = 0; c < columns; c++) {
+            switch (types[c]) {
+                case INT32 -> ints[c] = new int[capacity];
+                case INT64 -> longs[c] = new long[capacity];
+                case DOUBLE -> doubles[c] = new double[capacity];
+                case BOOLEAN -> booleans[c] = new boolean[capacity];
+                case BINARY -> {
+                    bytes[c] = new byte[Math.min(capacity * 8, MAX_BINARY_BYTES)];
+                    ends[c] = new int[capacity];
+                }
+            }
+        }
+    }
+
+    /** An empty batch of the same columns, capacity and constants. */
+    public ColumnBatch emptyCopy() {
+        ColumnBatch copy = new ColumnBatch(types, capacity);
+        for (int c = 0; c < types.length; c++) {
+            copy.constant[c] = constant[c];
+            copy.constantLongs[c] = constantLongs[c];
+            copy.constantBytes[c] = constantBytes[c];
+        }
+        return copy;
+    }
+
+    public int columns() {
+        return types.length;
+    }
+
+    public Type type(int column) {
+        return types[column];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Whether the batch should be written before another row is added. */
+    public boolean full() {
+        return size == capacity || binaryBytes >= MAX_BINARY_BYTES;
+    }
+
+    /** Empties the batch; constants stay. */
+    public void clear() {
+        size = 0;
+        binaryBytes = 0;
+    }
+
+    // ---- writing the next row (index size()) ------------------------------------------------------
+
+    public void putNull(int column) {
+        nulls[column][size >>> 6] |= 1L << size;
+        if (types[column] == Type.BINARY) {
+            ends[column][size] = start(column, size);
+        }
+    }
+
+    public void putInt(int column, int value) {
+        ints[column][size] = value;
+        present(column);
+    }
+
+    public void putLong(int column, long value) {
+        longs[column][size] = value;
+        present(column);
+    }
+
+    public void putDouble(int column, double value) {
+        doubles[column][size] = value;
+        present(column);
+    }
+
+    public void putBoolean(int column, boolean value) {
+        booleans[column][size] = value;
+        present(column);
+    }
+
+    public void putBytes(int column, byte[] value, int offset, int length) {
+        int start = start(column, size);
+        byte[] target = room(column, start, length);
+        System.arraycopy(value, offset, target, start, length);
+        ends[column][size] = start + length;
+        present(column);
+    }
+
+    /** The characters as UTF-8, ASCII (the common case) without any intermediate object. */
+    public void putUtf8(int column, CharSequence text) {
+        int length = text.length();
+        int start = start(column, size);
+        byte[] target = room(column, start, length);
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                putBytes(column, utf8, 0, utf8.length);
+                return;
+            }
+            target[start + i] = (byte) c;
+        }
+        ends[column][size] = start + length;
+        present(column);
+    }
+
+    /** The next row's value of a binary column as a big-endian two's complement of {@code width} bytes. */
+    public void putFixed(int column, long unscaled, int width) {
+        int start = start(column, size);
+        byte[] target = room(column, start, width);
+        for (int i = width - 1; i >= 0; i--) {
+            target[start + i] = (byte) unscaled;
+            unscaled >>= 8;
+        }
+        ends[column][size] = start + width;
+        present(column);
+    }
+
+    /** Every row of the batch has this value in {@code column}; puts to it are not made. */
+    public void setConstant(int column, long value) {
+        constant[column] = true;
+        constantLongs[column] = value;
+    }
+
+    public void setConstant(int column, byte[] value) {
+        constant[column] = true;
+        constantBytes[column] = value.clone();
+    }
+
+    /** Completes the next row, in {@code partition}; every non-constant column must have been put. */
+    public void commit(int partition) {
+        partitions[size] = partition;
+        size++;
+    }
+
+    private void present(int column) {
+        nulls[column][size >>> 6] &= ~(1L << size);
+    }
+
+    private int start(int column, int row) {
+        return row == 0 ? 0 : ends[column][row - 1];
+    }
+
+    private byte[] room(int column, int start, int length) {
+        // A rejected row's bytes count too: at worst the batch is written a little early.
+        binaryBytes = Math.max(binaryBytes, start + length);
+        byte[] current = bytes[column];
+        if (start + length > current.length) {
+            long wanted = Math.max((long) current.length * 2, (long) start + length);
+            if (wanted > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a batch's column holds more than 2 GB");
+            }
+            current = Arrays.copyOf(current, (int) wanted);
+            bytes[column] = current;
+        }
+        return current;
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    public int partition(int row) {
+        return partitions[row];
+    }
+
+    public boolean isConstant(int column) {
+        return constant[column];
+    }
+
+    public boolean isNull(int column, int row) {
+        return !constant[column] && (nulls[column][row >>> 6] & (1L << row)) != 0;
+    }
+
+    public int getInt(int column, int row) {
+        return ints[column][row];
+    }
+
+    public long getLong(int column, int row) {
+        return constant[column] ? constantLongs[column] : longs[column][row];
+    }
+
+    public double getDouble(int column, int row) {
+        return doubles[column][row];
+    }
+
+    public boolean getBoolean(int column, int row) {
+        return booleans[column][row];
+    }
+
+    /** The array holding a binary column's values; see {@link #binaryStart} and {@link #binaryEnd}. */
+    public byte[] binaryData(int column) {
+        return constant[column] ? constantBytes[column] : bytes[column];
+    }
+
+    public int binaryStart(int column, int row) {
+        return constant[column] ? 0 : start(column, row);
+    }
+
+    public int binaryEnd(int column, int row) {
+        return constant[column] ? constantBytes[column].length : ends[column][row];
+    }
+
+    /** The value as an object (Integer, Long, Double, Boolean, byte[]), or null: for tests and messages, not the hot path. */
+    public Object value(int column, int row) {
+        if (isNull(column, row)) {
+            return null;
+        }
+        return switch (types[column]) {
+            case INT32 -> getInt(column, row);
+            case INT64 -> getLong(column, row);
+            case DOUBLE -> getDouble(column, row);
+            case BOOLEAN -> getBoolean(column, row);
+            case BINARY -> Arrays.copyOfRange(binaryData(column), binaryStart(column, row), binaryEnd(column, row));
+        };
+    }
+}
