@@ -12,7 +12,7 @@ import io.tarn.ingest.IngestOutcome.Skipped;
 import io.tarn.ingest.Manifest.PartitionEntry;
 import io.tarn.log.JsonLogger;
 import io.tarn.parquet.BatchWriter;
-import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionBatches;
 import io.tarn.parquet.PartitionTable;
 import io.tarn.parquet.PartitionedParquetWriter.PartitionStats;
 import io.tarn.parquet.PartitionedParquetWriter;
@@ -160,8 +160,8 @@ public final class RawObjectService {
                 InputStream raw = store.open(object.bucket(), object.key(), object.versionId())) {
             long rowsRead = RawRecords.read(raw, dataset.format(), settings.maxRecordChars(), typer, new RawRecords.Handler() {
                 @Override
-                public ColumnBatch rows(ColumnBatch batch) throws IOException {
-                    return writer.write(batch);
+                public PartitionBatches rows(PartitionBatches rows) throws IOException {
+                    return writer.write(rows);
                 }
 
                 @Override

@@ -15,11 +15,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Takes full column batches from the thread that parses and types rows and writes them through a
+ * Takes rows gathered by partition from the thread that parses and types them and writes them through a
  * {@link PartitionedParquetWriter}: on a thread of its own when {@link
  * ParquetSettings#encodeInBackground()} (a two-vCPU Lambda then parses and encodes at once), or
  * on the caller's. Batches are written one after the other in the order given either way, so the
- * files are the same whichever it is. Memory stays bounded: at most {@value #BATCHES} batches
+ * files are the same whichever it is. Memory stays bounded: at most {@value #BATCHES} sets of rows
  * exist, the one being filled, one waiting and the one being written.
  *
  * <p>The sink is called from the writing thread, one call at a time.
@@ -28,12 +28,12 @@ public final class BatchWriter implements Closeable {
 
     private static final int BATCHES = 3;
     /** Handed over after the last batch. */
-    private static final ColumnBatch END = new ColumnBatch(new ColumnBatch.Type[0], 1);
+    private static final PartitionBatches END = new PartitionBatches(new ColumnBatch(new ColumnBatch.Type[0], 1));
 
     private final PartitionedParquetWriter writer;
     private final Thread thread;
-    private final BlockingQueue<ColumnBatch> full = new ArrayBlockingQueue<>(1);
-    private final BlockingQueue<ColumnBatch> free = new ArrayBlockingQueue<>(BATCHES);
+    private final BlockingQueue<PartitionBatches> full = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<PartitionBatches> free = new ArrayBlockingQueue<>(BATCHES);
     private int batches = 1;
     private volatile Throwable failure;
     private Map<PartitionKey, PartitionStats> result;
@@ -55,14 +55,14 @@ public final class BatchWriter implements Closeable {
      * Writes the batch (now or on the writing thread) and returns an empty batch to fill next: the
      * same one when writing on the caller's thread, which must not touch {@code batch} again.
      */
-    public ColumnBatch write(ColumnBatch batch) throws IOException {
+    public PartitionBatches write(PartitionBatches batch) throws IOException {
         throwIfFailed();
         if (thread == null) {
             writer.write(batch);
             batch.clear();
             return batch;
         }
-        ColumnBatch next = free.poll();
+        PartitionBatches next = free.poll();
         if (next == null && batches < BATCHES) {
             batches++;
             next = batch.emptyCopy();
@@ -108,7 +108,7 @@ public final class BatchWriter implements Closeable {
     private void run() {
         try {
             while (true) {
-                ColumnBatch batch = full.take();
+                PartitionBatches batch = full.take();
                 if (batch == END) {
                     result = writer.finish();
                     return;
@@ -124,7 +124,7 @@ public final class BatchWriter implements Closeable {
         }
     }
 
-    private void hand(ColumnBatch batch) throws IOException {
+    private void hand(PartitionBatches batch) throws IOException {
         try {
             // Bounded waits in a loop: a failed writing thread stops taking batches.
             while (!full.offer(batch, 100, TimeUnit.MILLISECONDS)) {
@@ -136,9 +136,9 @@ public final class BatchWriter implements Closeable {
         }
     }
 
-    private ColumnBatch take(BlockingQueue<ColumnBatch> queue) throws IOException {
+    private PartitionBatches take(BlockingQueue<PartitionBatches> queue) throws IOException {
         try {
-            ColumnBatch batch = queue.poll(100, TimeUnit.MILLISECONDS);
+            PartitionBatches batch = queue.poll(100, TimeUnit.MILLISECONDS);
             if (batch == null) {
                 checkAlive();
             }

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * of its partition (see {@link PartitionTable}). The typer fills the next row value by value and
  * {@link #commit}s it; a row it rejects half-way is simply not committed, and the next row
  * overwrites what it had written. The writers then read whole columns at a time, with no object
- * per row or per value.
+ * per row or per value. The arrays grow as rows are added; {@link PartitionBatches} bounds how
+ * many rows are held.
  *
  * <p>A column can be {@linkplain #setConstant constant}: one value for every row of the batch
  * (the source object's key, its landing time), stored once.
@@ -20,11 +21,8 @@ public final class ColumnBatch {
         INT32, INT64, DOUBLE, BOOLEAN, BINARY
     }
 
-    /** Binary bytes past which a batch counts as full, whatever its row count: wide rows, bounded memory. */
-    static final int MAX_BINARY_BYTES = 8 << 20;
-
     private final Type[] types;
-    private final int capacity;
+    private int capacity;
     private final int[][] ints;
     private final long[][] longs;
     private final double[][] doubles;
@@ -36,7 +34,7 @@ public final class ColumnBatch {
     private final boolean[] constant;
     private final long[] constantLongs;
     private final byte[][] constantBytes;
-    private final int[] partitions;
+    private int[] partitions;
     private int size;
     private int binaryBytes;
 
@@ -65,7 +63,7 @@ public final class ColumnBatch {
                 case DOUBLE -> doubles[c] = new double[capacity];
                 case BOOLEAN -> booleans[c] = new boolean[capacity];
                 case BINARY -> {
-                    bytes[c] = new byte[Math.min(capacity * 8, MAX_BINARY_BYTES)];
+                    bytes[c] = new byte[capacity * 8];
                     ends[c] = new int[capacity];
                 }
             }
@@ -74,7 +72,12 @@ public final class ColumnBatch {
 
     /** An empty batch of the same columns, capacity and constants. */
     public ColumnBatch emptyCopy() {
-        ColumnBatch copy = new ColumnBatch(types, capacity);
+        return emptyCopy(capacity);
+    }
+
+    /** An empty batch of the same columns and constants, room for {@code rows} rows before it grows. */
+    public ColumnBatch emptyCopy(int rows) {
+        ColumnBatch copy = new ColumnBatch(types, rows);
         for (int c = 0; c < types.length; c++) {
             copy.constant[c] = constant[c];
             copy.constantLongs[c] = constantLongs[c];
@@ -95,13 +98,9 @@ public final class ColumnBatch {
         return size;
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
-    /** Whether the batch should be written before another row is added. */
-    public boolean full() {
-        return size == capacity || binaryBytes >= MAX_BINARY_BYTES;
+    /** The bytes of binary values held: with the row count, what the batch weighs. */
+    public int binaryBytes() {
+        return binaryBytes;
     }
 
     /** Empties the batch; constants stay. */
@@ -144,6 +143,7 @@ public final class ColumnBatch {
         byte[] target = room(column, start, length);
         System.arraycopy(value, offset, target, start, length);
         ends[column][size] = start + length;
+        binaryBytes += length;
         present(column);
     }
 
@@ -162,6 +162,7 @@ public final class ColumnBatch {
             target[start + i] = (byte) c;
         }
         ends[column][size] = start + length;
+        binaryBytes += length;
         present(column);
     }
 
@@ -174,6 +175,7 @@ public final class ColumnBatch {
             unscaled >>= 8;
         }
         ends[column][size] = start + width;
+        binaryBytes += width;
         present(column);
     }
 
@@ -192,6 +194,49 @@ public final class ColumnBatch {
     public void commit(int partition) {
         partitions[size] = partition;
         size++;
+        if (size == capacity) {
+            grow();
+        }
+    }
+
+    /** Adds row {@code row} of {@code source}, a batch of the same columns and constants, as the next row. */
+    public void append(ColumnBatch source, int row) {
+        for (int c = 0; c < types.length; c++) {
+            if (constant[c]) {
+                continue;
+            }
+            if (source.isNull(c, row)) {
+                putNull(c);
+                continue;
+            }
+            switch (types[c]) {
+                case INT32 -> putInt(c, source.ints[c][row]);
+                case INT64 -> putLong(c, source.longs[c][row]);
+                case DOUBLE -> putDouble(c, source.doubles[c][row]);
+                case BOOLEAN -> putBoolean(c, source.booleans[c][row]);
+                case BINARY -> {
+                    int start = source.start(c, row);
+                    putBytes(c, source.bytes[c], start, source.ends[c][row] - start);
+                }
+            }
+        }
+        commit(source.partitions[row]);
+    }
+
+    private void grow() {
+        int grown = capacity * 2;
+        for (int c = 0; c < types.length; c++) {
+            switch (types[c]) {
+                case INT32 -> ints[c] = Arrays.copyOf(ints[c], grown);
+                case INT64 -> longs[c] = Arrays.copyOf(longs[c], grown);
+                case DOUBLE -> doubles[c] = Arrays.copyOf(doubles[c], grown);
+                case BOOLEAN -> booleans[c] = Arrays.copyOf(booleans[c], grown);
+                case BINARY -> ends[c] = Arrays.copyOf(ends[c], grown);
+            }
+            nulls[c] = Arrays.copyOf(nulls[c], (grown + 63) >>> 6);
+        }
+        partitions = Arrays.copyOf(partitions, grown);
+        capacity = grown;
     }
 
     private void present(int column) {
@@ -203,8 +248,6 @@ public final class ColumnBatch {
     }
 
     private byte[] room(int column, int start, int length) {
-        // A rejected row's bytes count too: at worst the batch is written a little early.
-        binaryBytes = Math.max(binaryBytes, start + length);
         byte[] current = bytes[column];
         if (start + length > current.length) {
             long wanted = Math.max((long) current.length * 2, (long) start + length);

@@ -58,28 +58,27 @@ final class PartFile implements Closeable {
         newRowGroup();
     }
 
-    /** Appends the rows {@code rows[from..to)} of the batch, in that order. */
-    void append(ColumnBatch batch, int[] rows, int from, int to) throws IOException {
+    /** Appends the batch's rows. */
+    void append(ColumnBatch batch) throws IOException {
+        int rows = batch.size();
         for (int c = 0; c < writers.length; c++) {
-            writeColumn(batch, c, writers[c], definitionLevels[c], rows, from, to);
+            writeColumn(batch, c, writers[c], definitionLevels[c], rows);
         }
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < rows; i++) {
             store.endRecord();
         }
-        rowGroupRows += to - from;
+        rowGroupRows += rows;
         if (store.getBufferedSize() >= rowGroupBytes) {
             flushRowGroup();
             newRowGroup();
         }
     }
 
-    private static void writeColumn(ColumnBatch batch, int c, ColumnWriter writer, int defined, int[] rows, int from,
-            int to) {
+    private static void writeColumn(ColumnBatch batch, int c, ColumnWriter writer, int defined, int rows) {
         int nulled = defined - 1;
         switch (batch.type(c)) {
             case INT64 -> {
-                for (int i = from; i < to; i++) {
-                    int row = rows[i];
+                for (int row = 0; row < rows; row++) {
                     if (batch.isNull(c, row)) {
                         writer.writeNull(0, nulled);
                     } else {
@@ -88,8 +87,7 @@ final class PartFile implements Closeable {
                 }
             }
             case INT32 -> {
-                for (int i = from; i < to; i++) {
-                    int row = rows[i];
+                for (int row = 0; row < rows; row++) {
                     if (batch.isNull(c, row)) {
                         writer.writeNull(0, nulled);
                     } else {
@@ -98,8 +96,7 @@ final class PartFile implements Closeable {
                 }
             }
             case DOUBLE -> {
-                for (int i = from; i < to; i++) {
-                    int row = rows[i];
+                for (int row = 0; row < rows; row++) {
                     if (batch.isNull(c, row)) {
                         writer.writeNull(0, nulled);
                     } else {
@@ -108,8 +105,7 @@ final class PartFile implements Closeable {
                 }
             }
             case BOOLEAN -> {
-                for (int i = from; i < to; i++) {
-                    int row = rows[i];
+                for (int row = 0; row < rows; row++) {
                     if (batch.isNull(c, row)) {
                         writer.writeNull(0, nulled);
                     } else {
@@ -121,14 +117,13 @@ final class PartFile implements Closeable {
                 if (batch.isConstant(c)) {
                     // Constant bytes: statistics and dictionaries keep this one instance without copying it.
                     Binary value = Binary.fromConstantByteArray(batch.binaryData(c), 0, batch.binaryEnd(c, 0));
-                    for (int i = from; i < to; i++) {
+                    for (int row = 0; row < rows; row++) {
                         writer.write(value, 0, defined);
                     }
                     return;
                 }
                 byte[] data = batch.binaryData(c);
-                for (int i = from; i < to; i++) {
-                    int row = rows[i];
+                for (int row = 0; row < rows; row++) {
                     if (batch.isNull(c, row)) {
                         writer.writeNull(0, nulled);
                     } else {

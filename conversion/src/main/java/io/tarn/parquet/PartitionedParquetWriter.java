@@ -18,9 +18,9 @@ import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 
 /**
- * Writes column batches to one Parquet file per partition, in a local temporary folder, and hands
- * each finished file to a {@link PartSink} (which uploads it). A batch's rows are grouped by
- * partition, and each group goes to its partition's file a column at a time.
+ * Writes rows gathered by partition ({@link PartitionBatches}) to one Parquet file per partition,
+ * in a local temporary folder, and hands each finished file to a {@link PartSink} (which uploads
+ * it). Each partition's rows go to its file a column at a time.
  *
  * <p>Memory stays bounded whatever the number of partitions: every open file buffers its current
  * row group, so when all of them together pass the budget, the one holding most finishes its file
@@ -76,8 +76,7 @@ public final class PartitionedParquetWriter implements Closeable {
     private int[] partsWritten = new int[64];
     private final List<Integer> written = new ArrayList<>();
     private int openCount;
-    private final Grouping grouping = new Grouping();
-    private ColumnBatch template;
+    private PartitionBatches template;
     private SpillFiles spill;
     private long rowsSinceCheck;
     private int tempFiles;
@@ -115,33 +114,31 @@ public final class PartitionedParquetWriter implements Closeable {
         return builder.build();
     }
 
-    /** Writes the batch's rows; the batch can be reused once this returns. */
-    public void write(ColumnBatch batch) throws IOException {
+    /** Writes the rows; {@code rows} can be reused once this returns. */
+    public void write(PartitionBatches rows) throws IOException {
         if (template == null) {
-            template = batch.emptyCopy();
+            template = rows.emptyCopy();
             spill = new SpillFiles(tempDir, 0, partitions);
         }
-        route(batch, spill);
+        route(rows, spill);
     }
 
     /** Writes each partition's rows to its open part, or opens one, or, when too many are open, spills them. */
-    private void route(ColumnBatch batch, SpillFiles overflow) throws IOException {
-        grouping.group(batch, partitions.size());
-        for (int g = 0; g < grouping.groups; g++) {
-            int partition = grouping.partition[g];
-            int from = grouping.start[g];
-            int to = from + grouping.count[g];
+    private void route(PartitionBatches rows, SpillFiles overflow) throws IOException {
+        for (int i = 0; i < rows.partitions(); i++) {
+            int partition = rows.partition(i);
+            ColumnBatch batch = rows.batchAt(i);
             OpenPart part = partition < open.length ? open[partition] : null;
             if (part == null) {
                 if (openCount >= settings.maxOpenPartitions()) {
-                    overflow.write(batch, partition, grouping.order, from, to);
+                    overflow.write(batch, partition);
                     continue;
                 }
                 part = openPart(partition);
             }
-            part.file.append(batch, grouping.order, from, to);
-            part.rows += to - from;
-            rowsSinceCheck += to - from;
+            part.file.append(batch);
+            part.rows += batch.size();
+            rowsSinceCheck += batch.size();
             if (rowsSinceCheck >= BUDGET_CHECK_INTERVAL) {
                 rowsSinceCheck = 0;
                 enforceBudget();
@@ -171,7 +168,7 @@ public final class PartitionedParquetWriter implements Closeable {
         try (files) {
             files.forEachBucket(template, bucket -> {
                 try (SpillFiles overflow = new SpillFiles(tempDir, files.level() + 1, partitions)) {
-                    bucket.forEach(batch -> route(batch, overflow));
+                    bucket.forEach(rows -> route(rows, overflow));
                     finishOpenParts();
                     drain(overflow);
                 }
@@ -310,63 +307,6 @@ public final class PartitionedParquetWriter implements Closeable {
 
         long buffered() {
             return WRITER_OVERHEAD_BYTES + file.bufferedBytes();
-        }
-    }
-
-    /**
-     * A batch's rows grouped by partition, groups in the order their partitions first appear and
-     * rows in input order within each: a counting sort, no object per row.
-     */
-    private static final class Grouping {
-        int[] order = new int[0];
-        int[] partition = new int[0];
-        int[] start = new int[0];
-        int[] count = new int[0];
-        /** By partition id: the group's index while grouping, -1 otherwise. */
-        int[] groupOf = new int[0];
-        int groups;
-
-        void group(ColumnBatch batch, int partitions) {
-            int rows = batch.size();
-            if (order.length < rows) {
-                order = new int[batch.capacity()];
-            }
-            if (groupOf.length < partitions) {
-                int old = groupOf.length;
-                groupOf = Arrays.copyOf(groupOf, Math.max(partitions, old * 2));
-                Arrays.fill(groupOf, old, groupOf.length, -1);
-            }
-            groups = 0;
-            for (int row = 0; row < rows; row++) {
-                int p = batch.partition(row);
-                int g = groupOf[p];
-                if (g < 0) {
-                    g = groups++;
-                    if (g == partition.length) {
-                        int length = Math.max(16, g * 2);
-                        partition = Arrays.copyOf(partition, length);
-                        start = Arrays.copyOf(start, length);
-                        count = Arrays.copyOf(count, length);
-                    }
-                    groupOf[p] = g;
-                    partition[g] = p;
-                    count[g] = 0;
-                }
-                count[g]++;
-            }
-            int offset = 0;
-            for (int g = 0; g < groups; g++) {
-                start[g] = offset;
-                offset += count[g];
-            }
-            // start[] advances while filling; set back after.
-            for (int row = 0; row < rows; row++) {
-                order[start[groupOf[batch.partition(row)]]++] = row;
-            }
-            for (int g = 0; g < groups; g++) {
-                start[g] -= count[g];
-                groupOf[partition[g]] = -1;
-            }
         }
     }
 }

@@ -24,9 +24,9 @@ final class SpillFiles implements Closeable {
     static final int BUCKETS = 16;
     private static final int BUFFER_BYTES = 64 << 10;
 
-    /** A batch of rows read back from a bucket: the sink writes it before the next one is read. */
+    /** Rows read back from a bucket: the sink writes them before the next ones are read. */
     interface BatchSink {
-        void accept(ColumnBatch batch) throws IOException;
+        void accept(PartitionBatches rows) throws IOException;
     }
 
     /** One bucket's rows, readable once. */
@@ -60,11 +60,8 @@ final class SpillFiles implements Closeable {
         return rows;
     }
 
-    /**
-     * Appends the rows {@code order[from..to)} of the batch, all of one partition, to that
-     * partition's bucket.
-     */
-    void write(ColumnBatch batch, int partition, int[] order, int from, int to) throws IOException {
+    /** Appends the batch's rows, all of {@code partition}, to that partition's bucket. */
+    void write(ColumnBatch batch, int partition) throws IOException {
         PartitionKey key = partitions.key(partition);
         int bucket = bucket(key);
         Output out = outputs[bucket];
@@ -76,9 +73,8 @@ final class SpillFiles implements Closeable {
         out.string(key.account());
         out.string(key.day().orElse(null));
         out.ensure(4);
-        out.buffer.putInt(to - from);
-        for (int i = from; i < to; i++) {
-            int row = order[i];
+        out.buffer.putInt(batch.size());
+        for (int row = 0; row < batch.size(); row++) {
             for (int c = 0; c < batch.columns(); c++) {
                 if (batch.isConstant(c)) {
                     continue;
@@ -101,15 +97,15 @@ final class SpillFiles implements Closeable {
                 }
             }
         }
-        rows += to - from;
+        rows += batch.size();
     }
 
     /**
      * Hands each non-empty bucket to {@code action}, one after the other, deleting each after. A
-     * bucket's rows come back in batches shaped like {@code template} (its columns, capacity and
-     * constants), in the order they were written.
+     * bucket's rows come back gathered by partition in sets shaped like {@code template} (its
+     * columns and constants), each partition's in the order they were written.
      */
-    void forEachBucket(ColumnBatch template, BucketAction action) throws IOException {
+    void forEachBucket(PartitionBatches template, BucketAction action) throws IOException {
         closeStreams();
         for (int bucket = 0; bucket < BUCKETS; bucket++) {
             Path file = files[bucket];
@@ -122,13 +118,19 @@ final class SpillFiles implements Closeable {
         }
     }
 
-    private void read(Path file, ColumnBatch batch, BatchSink sink) throws IOException {
+    private void read(Path file, PartitionBatches rows, BatchSink sink) throws IOException {
         try (Input in = new Input(Files.newInputStream(file))) {
             while (in.more()) {
                 String account = in.string();
                 String day = in.string();
                 int partition = partitions.id(new PartitionKey(account, Optional.ofNullable(day)));
                 int count = in.getInt();
+                if (rows.full()) {
+                    sink.accept(rows);
+                    rows.clear();
+                }
+                ColumnBatch batch = rows.batch(partition);
+                int bytesBefore = batch.binaryBytes();
                 for (int r = 0; r < count; r++) {
                     for (int c = 0; c < batch.columns(); c++) {
                         if (batch.isConstant(c)) {
@@ -147,15 +149,12 @@ final class SpillFiles implements Closeable {
                         }
                     }
                     batch.commit(partition);
-                    if (batch.full()) {
-                        sink.accept(batch);
-                        batch.clear();
-                    }
                 }
+                rows.countAdded(count, batch.binaryBytes() - bytesBefore);
             }
-            if (batch.size() > 0) {
-                sink.accept(batch);
-                batch.clear();
+            if (rows.rows() > 0) {
+                sink.accept(rows);
+                rows.clear();
             }
         }
     }

@@ -2,6 +2,7 @@ package io.tarn.typing;
 
 import io.tarn.csv.CsvReader;
 import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionBatches;
 import io.tarn.pipeline.CsvFormat;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -11,22 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads one raw CSV object through typing: every record becomes a row of a column batch or a
- * rejection with its reason, never nothing. The RawObject function and the Glue backfill both read
- * raw objects through here, so they give the same rows for the same file.
+ * Reads one raw CSV object through typing: every record becomes a typed row, gathered with the
+ * others of its partition, or a rejection with its reason, never nothing. The RawObject function
+ * and the Glue backfill both read raw objects through here, so they give the same rows for the
+ * same file.
  */
 public final class RawRecords {
-
-    /** Rows per batch: enough for each of a few hundred partitions to get long runs of rows per column. */
-    public static final int BATCH_ROWS = 1 << 16;
 
     /** Receives each record's fate. */
     public interface Handler {
         /**
-         * Takes a batch of typed rows (full, or the object's last) and returns the empty batch to
-         * fill next; the handler owns {@code batch} from here on.
+         * Takes typed rows (a full set, or the object's last) and returns the empty set to fill
+         * next; the handler owns {@code rows} from here on.
          */
-        ColumnBatch rows(ColumnBatch batch) throws IOException;
+        PartitionBatches rows(PartitionBatches rows) throws IOException;
 
         void rejected(long line, String reason, String rawRecord) throws IOException;
     }
@@ -42,14 +41,17 @@ public final class RawRecords {
      */
     public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, Handler handler)
             throws IOException {
-        return read(raw, format, maxRecordChars, typer, BATCH_ROWS, handler);
+        return read(raw, format, maxRecordChars, typer, PartitionBatches.MAX_ROWS, handler);
     }
 
-    /** The same, in batches of {@code batchRows} rows. */
-    public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, int batchRows,
+    /** The same, handing rows over {@code maxRows} at a time. */
+    public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, int maxRows,
             Handler handler) throws IOException {
         long records = 0;
-        ColumnBatch batch = typer.newBatch(batchRows);
+        // Each record is typed into a one-row batch, then copied to its partition's, once its
+        // partition is known and nothing rejected it.
+        ColumnBatch row = typer.newBatch(1);
+        PartitionBatches rows = new PartitionBatches(row, maxRows);
         try (CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, format), StandardCharsets.UTF_8),
                 format.delimiter(), maxRecordChars)) {
             boolean header = typer.expectsHeader();
@@ -68,18 +70,21 @@ public final class RawRecords {
                     continue;
                 }
                 try {
-                    typer.type(reader, line, batch);
+                    typer.type(reader, line, row);
                 } catch (RowRejectedException e) {
                     handler.rejected(line, e.getMessage(), reader.rawRecord());
+                    row.clear();
                     continue;
                 }
-                if (batch.full()) {
-                    batch = handler.rows(batch);
+                if (rows.full()) {
+                    rows = handler.rows(rows);
                 }
+                rows.add(row, 0);
+                row.clear();
             }
         }
-        if (batch.size() > 0) {
-            handler.rows(batch);
+        if (rows.rows() > 0) {
+            handler.rows(rows);
         }
         return records;
     }

@@ -103,8 +103,8 @@ class BatchWriterTest {
         RawRecords.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), ORDERS.format(),
                 CsvReader.DEFAULT_MAX_RECORD_CHARS, typer, 700, new RawRecords.Handler() {
                     @Override
-                    public ColumnBatch rows(ColumnBatch batch) throws IOException {
-                        return writer.write(batch);
+                    public PartitionBatches rows(PartitionBatches rows) throws IOException {
+                        return writer.write(rows);
                     }
 
                     @Override

@@ -158,14 +158,14 @@ class PartitionedParquetWriterTest {
                     Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
                     files.computeIfAbsent(partition, p -> new ArrayList<>()).add(target);
                 })) {
-            // Small batches, so that a partition's rows come in many batches, as in a large object.
+            // Rows handed over a thousand at a time, so that a partition's come in many sets, as in a large object.
             RawRecords.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), ORDERS.format(),
                     CsvReader.DEFAULT_MAX_RECORD_CHARS, typer, 1_000, new RawRecords.Handler() {
                         @Override
-                        public ColumnBatch rows(ColumnBatch batch) throws IOException {
-                            writer.write(batch);
-                            batch.clear();
-                            return batch;
+                        public PartitionBatches rows(PartitionBatches rows) throws IOException {
+                            writer.write(rows);
+                            rows.clear();
+                            return rows;
                         }
 
                         @Override
