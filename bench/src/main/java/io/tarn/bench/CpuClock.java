@@ -35,8 +35,13 @@ final class CpuClock {
      * e.g. {@code 0} under {@code taskset -c 0}); "unknown" off Linux.
      */
     static String allowedCpus() {
+        return allowedCpus("self");
+    }
+
+    /** The same for another process: {@code pid} a number, or {@code self}. */
+    static String allowedCpus(String pid) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+            return Files.readAllLines(Path.of("/proc", pid, "status")).stream()
                     .filter(line -> line.startsWith("Cpus_allowed_list:"))
                     .map(line -> line.substring(line.indexOf(':') + 1).trim())
                     .findFirst().orElse("unknown");
