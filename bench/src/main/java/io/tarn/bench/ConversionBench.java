@@ -29,25 +29,30 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Times the raw-to-staging conversion ({@link RawObjectService#process}) on a generated DMS
+ * Measures the raw-to-staging conversion ({@link RawObjectService#process}) on a generated DMS
  * orders file against DuckDB doing the same CSV to partitioned ZSTD Parquet in one thread, in the
- * same JVM, and measures the heap the conversion needed.
+ * same JVM, in CPU seconds of this process (and wall seconds), and the heap the conversion needed.
+ * Run under {@code taskset -c 0} both engines share one core, and CPU time is then the cost per
+ * core; the header says whether the JVM was pinned.
  *
  * <p>Usage: {@code ConversionBench [--rows N] [--warmup-rows N] [--accounts 200,2000]
- * [--variants dt,nodt] [--engines ours,duckdb] [--repo DIR] [--label TEXT]}. Data files are
- * generated under {@code bench/target/data} once and reused.
+ * [--variants dt,nodt] [--engines ours,ours-files,duckdb] [--runs N] [--repo DIR] [--label TEXT]
+ * [--generate-only]}. Data files are generated under {@code bench/target/data} once and reused;
+ * {@code --generate-only} generates them, prints their paths and exits.
  */
 public final class ConversionBench {
 
@@ -72,6 +77,12 @@ public final class ConversionBench {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
+        if (options.generateOnly) {
+            for (int accounts : options.accounts) {
+                System.out.println(generate(options.repo.resolve("bench/target/data"), options.rows, accounts));
+            }
+            return;
+        }
         ConversionBench bench = new ConversionBench(options.repo, options.parquet);
         bench.run(options);
     }
@@ -156,26 +167,44 @@ public final class ConversionBench {
                     JsonLogger.silent());
 
             HeapProbe heap = HeapProbe.start();
+            long serverCpuStart = files ? 0 : CpuClock.nanosOf(s3Server.process().toHandle());
+            long cpuStart = CpuClock.processNanos();
             long start = System.nanoTime();
             IngestOutcome outcome;
             try {
                 outcome = service.process(RawObjectRef.of(LocalLake.RAW_BUCKET, RAW_KEY));
             } catch (OutOfMemoryError e) {
-                double seconds = (System.nanoTime() - start) / 1e9;
-                return Result.failed(seconds, heap.finish(), "OutOfMemoryError: " + e.getMessage());
+                Times times = Times.since(start, cpuStart, s3Server, serverCpuStart);
+                return Result.failed(times, heap.finish(), "OutOfMemoryError: " + e.getMessage());
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            Times times = Times.since(start, cpuStart, s3Server, serverCpuStart);
             HeapProbe.Figures heapFigures = heap.finish();
             if (!(outcome instanceof IngestOutcome.Processed processed)) {
-                return Result.failed(seconds, heapFigures, "not processed: " + outcome);
+                return Result.failed(times, heapFigures, "not processed: " + outcome);
             }
             Manifest manifest = processed.manifest();
             if (manifest.rowsQuarantined() > 0) {
-                return Result.failed(seconds, heapFigures, manifest.rowsQuarantined() + " rows quarantined");
+                return Result.failed(times, heapFigures, manifest.rowsQuarantined() + " rows quarantined");
             }
             Tree out = Tree.of(lakeDir.resolve("s3").resolve(LocalLake.STAGING_BUCKET).resolve("orders_changes"), ".parquet");
-            return new Result("", "", 0, 0, seconds, manifest.rowsWritten(), out.bytes, out.files,
-                    manifest.partitions().size(), heapFigures, null);
+            String sample = manifest.partitions().isEmpty() ? "-" : String.join("/", manifest.partitions().get(0).values());
+            return new Result("", "", 0, 0, times, manifest.rowsWritten(), out.bytes, out.files,
+                    manifest.partitions().size(), sample, heapFigures, null);
+        }
+    }
+
+    /**
+     * Wall and CPU seconds of one timed call: this JVM's CPU, and the S3 server's (its own process)
+     * apart, NaN when there was none.
+     */
+    record Times(double wallSeconds, double cpuSeconds, double serverCpuSeconds) {
+
+        static Times since(long wallStart, long cpuStart, SeparateS3 server, long serverCpuStart) {
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            double cpu = (CpuClock.processNanos() - cpuStart) / 1e9;
+            double serverCpu = server == null ? Double.NaN
+                    : (CpuClock.nanosOf(server.process().toHandle()) - serverCpuStart) / 1e9;
+            return new Times(wall, cpu, serverCpu);
         }
     }
 
@@ -220,29 +249,48 @@ public final class ConversionBench {
 
     private Result duckdb(Path csv, boolean dt) throws SQLException, IOException {
         Path out = work.resolve("duckdb");
+        String sql = duckDbCopy(csv, out, dt ? Optional.of(LocalDate.now(ZoneOffset.UTC)) : Optional.empty());
+        long rows;
+        Times times;
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET threads=1");
+            HeapProbe.resetPeakRss();
+            long cpuStart = CpuClock.processNanos();
+            long start = System.nanoTime();
+            statement.execute(sql);
+            times = Times.since(start, cpuStart, null, 0);
+            rows = statement.getUpdateCount();
+        }
+        Tree tree = Tree.of(out, ".parquet");
+        String sample;
+        try (Stream<Path> dirs = Files.walk(out)) {
+            sample = dirs.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
+                    .map(p -> out.relativize(p.getParent()).toString()).orElse("-");
+        }
+        return new Result("", "", 0, 0, times, rows, tree.bytes, tree.files, tree.dirs, sample, null, null);
+    }
+
+    /**
+     * DuckDB's COPY of a generated file to ZSTD Parquet under {@code out}, partitioned as ours is.
+     * Our change log's partitions are account x the day the object landed (every row of an object
+     * lands in one day, whatever its created_at), so with {@code landingDay} the copy adds that day
+     * as a constant {@code dt} column and partitions by {@code (account_id, dt)}, which writes the
+     * same partitions as ours with pipeline.yaml as written; without, by {@code account_id} only
+     * (the {@code nodt} case: the pipeline without partition_date).
+     */
+    static String duckDbCopy(Path csv, Path out, Optional<LocalDate> landingDay) {
         String read = "read_csv('%s', header=false, delim=',', quote='\"', nullstr='\\N', "
                 + "timestampformat='%%Y-%%m-%%d %%H:%%M:%%S.%%f', columns={"
                 + "'op': 'VARCHAR', 'commit_ts': 'TIMESTAMP', 'order_id': 'BIGINT', 'account_id': 'VARCHAR', "
                 + "'customer_id': 'BIGINT', 'status': 'VARCHAR', 'total': 'DECIMAL(12,2)', 'currency': 'VARCHAR', "
                 + "'created_at': 'TIMESTAMP', 'updated_at': 'TIMESTAMP'})";
-        String select = dt
-                ? "SELECT *, CAST(created_at AS DATE) AS dt FROM " + read
-                : "SELECT * FROM " + read;
-        String sql = ("COPY (" + select + ") TO '%s' (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY ("
-                + (dt ? "account_id, dt" : "account_id") + "))").formatted(csv.toAbsolutePath(), out.toAbsolutePath());
-        long rows;
-        double seconds;
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-                Statement statement = connection.createStatement()) {
-            statement.execute("SET threads=1");
-            HeapProbe.resetPeakRss();
-            long start = System.nanoTime();
-            statement.execute(sql);
-            seconds = (System.nanoTime() - start) / 1e9;
-            rows = statement.getUpdateCount();
-        }
-        Tree tree = Tree.of(out, ".parquet");
-        return new Result("", "", 0, 0, seconds, rows, tree.bytes, tree.files, tree.dirs, null, null);
+        String select = landingDay
+                .map(day -> "SELECT *, DATE '" + day + "' AS dt FROM " + read)
+                .orElse("SELECT * FROM " + read);
+        return ("COPY (" + select + ") TO '%s' (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY ("
+                + (landingDay.isPresent() ? "account_id, dt" : "account_id") + "))")
+                .formatted(csv.toAbsolutePath(), out.toAbsolutePath());
     }
 
     // ---- input ---------------------------------------------------------------------------------
@@ -259,18 +307,29 @@ public final class ConversionBench {
         }
         Files.createDirectories(dir);
         Path partial = dir.resolve(file.getFileName() + ".partial");
-        SplittableRandom random = new SplittableRandom(20250501L + accounts);
+        write(partial, rows, accounts, 1_000_000L, 20250501L + accounts);
+        Files.move(partial, file);
+        return file;
+    }
+
+    /**
+     * Writes such a file of {@code rows} rows to {@code file}, order ids from {@code firstOrderId},
+     * drawn from {@code seed}: objects with other ids and seeds are other content, which the ledger
+     * does not answer as already processed.
+     */
+    static void write(Path file, int rows, int accounts, long firstOrderId, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
         long firstMicros = FIRST_DAY.toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
         long spanMicros = DAYS * 86_400L * 1_000_000L;
         StringBuilder line = new StringBuilder(160);
-        try (BufferedWriter out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (int i = 0; i < rows; i++) {
                 long created = firstMicros + spanMicros * i / rows + random.nextLong(1_000_000L);
                 long committed = created + random.nextLong(2_000_000L);
                 line.setLength(0);
                 line.append("I,");
                 timestamp(line, committed).append(',');
-                line.append(1_000_000L + i).append(',');
+                line.append(firstOrderId + i).append(',');
                 line.append("acct-").append(String.format(Locale.ROOT, "%04d", random.nextInt(accounts))).append(',');
                 line.append(random.nextInt(1, 500_000)).append(',');
                 line.append(STATUSES[random.nextInt(STATUSES.length)]).append(',');
@@ -289,8 +348,6 @@ public final class ConversionBench {
                 out.append(line);
             }
         }
-        Files.move(partial, file);
-        return file;
     }
 
     private static StringBuilder timestamp(StringBuilder out, long micros) {
@@ -312,32 +369,45 @@ public final class ConversionBench {
 
     // ---- reporting -----------------------------------------------------------------------------
 
-    record Result(String engine, String variant, int accounts, long inputBytes, double seconds, long rows,
-            long outputBytes, long files, long partitions, HeapProbe.Figures heap, String failure) {
+    record Result(String engine, String variant, int accounts, long inputBytes, Times times, long rows,
+            long outputBytes, long files, long partitions, String samplePartition, HeapProbe.Figures heap,
+            String failure) {
 
-        static Result failed(double seconds, HeapProbe.Figures heap, String failure) {
-            return new Result("", "", 0, 0, seconds, 0, 0, 0, 0, heap, failure);
+        static Result failed(Times times, HeapProbe.Figures heap, String failure) {
+            return new Result("", "", 0, 0, times, 0, 0, 0, 0, "-", heap, failure);
         }
 
         Result with(String newEngine, String newVariant, int newAccounts, long newInputBytes) {
-            return new Result(newEngine, newVariant, newAccounts, newInputBytes, seconds, rows, outputBytes, files,
-                    partitions, heap, failure);
+            return new Result(newEngine, newVariant, newAccounts, newInputBytes, times, rows, outputBytes, files,
+                    partitions, samplePartition, heap, failure);
         }
 
-        double mbPerSecond() {
-            return inputBytes / (double) BYTES_PER_MB / seconds;
+        double cpuMicrosPerRow() {
+            return times.cpuSeconds() * 1e6 / rows;
+        }
+
+        /** 1 for run 1 (the first large object in this JVM: cold), 2 and on warm. */
+        int run() {
+            int mark = variant.indexOf(" #");
+            return mark < 0 ? 1 : Integer.parseInt(variant.substring(mark + 2));
+        }
+
+        String serverCpuText() {
+            return Double.isNaN(times.serverCpuSeconds()) ? "-" : "%.2f".formatted(times.serverCpuSeconds());
         }
 
         String line() {
             String heapText = heap == null ? "-" : "%d MB peak (sum of pools), %d MB old gen peak, %d MB max after GC, GC %d ms in %d".formatted(
                     heap.sumOfPoolPeaks() >> 20, heap.oldGenPeak() >> 20, heap.maxAfterGc() >> 20, heap.gcMillis(), heap.gcCount());
             if (failure != null) {
-                return "%-6s %-4s %5d accounts: FAILED after %.1f s: %s; heap %s".formatted(
-                        engine, variant, accounts, seconds, failure, heapText);
+                return "%-10s %-5s %5d accounts: FAILED after %.1f s wall, %.1f s CPU: %s; heap %s".formatted(
+                        engine, variant, accounts, times.wallSeconds(), times.cpuSeconds(), failure, heapText);
             }
-            return "%-6s %-4s %5d accounts: %.2f s, %.1f MB/s, %.0f rows/s, %d rows, %d partitions, %d files, %.1f MB out; heap %s"
-                    .formatted(engine, variant, accounts, seconds, mbPerSecond(), rows / seconds, rows, partitions, files,
-                            outputBytes / (double) BYTES_PER_MB, heapText);
+            return ("%-10s %-5s %5d accounts: CPU %.2f s (%.2f us/row), wall %.2f s, S3 server CPU %s s; %d rows, "
+                    + "%d partitions (e.g. %s), %d files, %.1f MB out; heap %s")
+                    .formatted(engine, variant, accounts, times.cpuSeconds(), cpuMicrosPerRow(), times.wallSeconds(),
+                            serverCpuText(), rows, partitions, samplePartition, files, outputBytes / (double) BYTES_PER_MB,
+                            heapText);
         }
     }
 
@@ -345,8 +415,16 @@ public final class ConversionBench {
         System.out.println();
         System.out.println("## " + label);
         System.out.println();
-        System.out.println("| case | engine | seconds | MB/s | rows/s | partitions | files | output MB | heap: peak (sum of pools) / old gen / max after GC, MB | GC ms | ours/DuckDB |");
-        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        System.out.println("CPU time (user+sys of this JVM's threads around the timed call), " + CpuClock.pinning()
+                + "; both engines in this one JVM. Ratio = DuckDB CPU / ours CPU (1 or more: ours uses less CPU"
+                + " per row); for ours with the S3 server (its own process), the ratio counting its CPU too is in"
+                + " brackets. Run 1 = cold (first large object after the small warm-up), runs 2+ = warm. Ours writes"
+                + " account x landing-day partitions with or without partition_date (one day per object); DuckDB's"
+                + " copy adds that day as a constant dt column when the pipeline has partition_date.");
+        System.out.println();
+        System.out.println("| case | run | engine | CPU s | CPU us/row | wall s | S3 server CPU s | partitions | files | output MB "
+                + "| heap: peak (sum of pools) / old gen / max after GC, MB | GC ms | DuckDB CPU / ours CPU |");
+        System.out.println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         for (Result r : results) {
             String ratio = "";
             if (r.engine.startsWith("ours") && r.failure == null) {
@@ -354,33 +432,37 @@ public final class ConversionBench {
                         .filter(d -> d.engine.equals("duckdb") && d.failure == null && d.accounts == r.accounts
                                 && d.variant.equals(r.variant))
                         .findFirst()
-                        .map(d -> "%.2f".formatted(r.mbPerSecond() / d.mbPerSecond()))
+                        .map(d -> {
+                            String own = "%.2f".formatted(d.times.cpuSeconds() / r.times.cpuSeconds());
+                            return Double.isNaN(r.times.serverCpuSeconds()) ? own : own + " (%.2f)".formatted(
+                                    d.times.cpuSeconds() / (r.times.cpuSeconds() + r.times.serverCpuSeconds()));
+                        })
                         .orElse("");
             }
             String heap = r.heap == null ? "native (not on the Java heap)"
                     : "%d / %d / %d".formatted(r.heap.sumOfPoolPeaks() >> 20, r.heap.oldGenPeak() >> 20, r.heap.maxAfterGc() >> 20);
             String gc = r.heap == null ? "" : Long.toString(r.heap.gcMillis());
-            int run = r.variant.indexOf(" #");
-            String caseName = "%d accounts, %s%s".formatted(r.accounts,
-                    r.variant.startsWith("dt") ? "account_id x dt" : "account_id only",
-                    run < 0 ? "" : ", run " + r.variant.substring(run + 2));
+            String caseName = "%d accounts, %s".formatted(r.accounts,
+                    r.variant.startsWith("dt") ? "with partition_date (DuckDB: account_id x dt)"
+                            : "without partition_date (DuckDB: account_id)");
+            String run = r.run() == 1 ? "1 (cold)" : r.run() + " (warm)";
             if (r.failure != null) {
-                System.out.printf("| %s | %s | FAILED after %.1f s: %s | | | | | | %s | %s | |%n",
-                        caseName, r.engine, r.seconds, r.failure, heap, gc);
+                System.out.printf("| %s | %s | %s | FAILED after %.1f s CPU: %s | | %.2f | | | | | %s | %s | |%n",
+                        caseName, run, r.engine, r.times.cpuSeconds(), r.failure, r.times.wallSeconds(), heap, gc);
             } else {
-                System.out.printf("| %s | %s | %.2f | %.1f | %,.0f | %,d | %,d | %.1f | %s | %s | %s |%n",
-                        caseName, r.engine, r.seconds, r.mbPerSecond(), r.rows / r.seconds, r.partitions, r.files,
-                        r.outputBytes / (double) BYTES_PER_MB, heap, gc, ratio);
+                System.out.printf("| %s | %s | %s | %.2f | %.2f | %.2f | %s | %,d | %,d | %.1f | %s | %s | %s |%n",
+                        caseName, run, r.engine, r.times.cpuSeconds(), r.cpuMicrosPerRow(), r.times.wallSeconds(),
+                        r.serverCpuText(), r.partitions, r.files, r.outputBytes / (double) BYTES_PER_MB, heap, gc, ratio);
             }
         }
     }
-
     private void printEnvironment(Options options) throws IOException {
         var runtime = ManagementFactory.getRuntimeMXBean();
         System.out.printf("java %s (%s), max heap %d MB, GC %s%n", System.getProperty("java.version"),
                 runtime.getVmName(), Runtime.getRuntime().maxMemory() >> 20,
                 ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
         System.out.println("JVM flags: " + String.join(" ", runtime.getInputArguments()));
+        System.out.printf("%s, %d CPU(s) available to the JVM%n", CpuClock.pinning(), Runtime.getRuntime().availableProcessors());
         System.out.printf("rows %d, accounts %s, variants %s, engines %s%n",
                 options.rows, options.accounts, options.variants, options.engines);
         Path lambdaJar = repo.resolve("functions/raw-object/target/tarn-raw-object-0.1.0-SNAPSHOT-lambda.jar");
@@ -435,7 +517,7 @@ public final class ConversionBench {
     // ---- arguments -----------------------------------------------------------------------------
 
     private record Options(Path repo, int rows, int warmupRows, List<Integer> accounts, List<String> variants,
-            List<String> engines, String label, ParquetSettings parquet, int runs) {
+            List<String> engines, String label, ParquetSettings parquet, int runs, boolean generateOnly) {
 
         static Options parse(String[] args) {
             Path repo = Path.of(".");
@@ -447,7 +529,12 @@ public final class ConversionBench {
             String label = "results";
             ParquetSettings parquet = ParquetSettings.defaults();
             int runs = 1;
+            boolean generateOnly = false;
             for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--generate-only")) {
+                    generateOnly = true;
+                    continue;
+                }
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (value == null) {
                     throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -468,7 +555,7 @@ public final class ConversionBench {
                 i++;
             }
             return new Options(repo.toAbsolutePath().normalize(), rows, warmupRows, accounts, variants, engines, label,
-                    parquet, runs);
+                    parquet, runs, generateOnly);
         }
     }
 }
