@@ -199,30 +199,6 @@ public final class ColumnBatch {
         }
     }
 
-    /** Adds row {@code row} of {@code source}, a batch of the same columns and constants, as the next row. */
-    public void append(ColumnBatch source, int row) {
-        for (int c = 0; c < types.length; c++) {
-            if (constant[c]) {
-                continue;
-            }
-            if (source.isNull(c, row)) {
-                putNull(c);
-                continue;
-            }
-            switch (types[c]) {
-                case INT32 -> putInt(c, source.ints[c][row]);
-                case INT64 -> putLong(c, source.longs[c][row]);
-                case DOUBLE -> putDouble(c, source.doubles[c][row]);
-                case BOOLEAN -> putBoolean(c, source.booleans[c][row]);
-                case BINARY -> {
-                    int start = source.start(c, row);
-                    putBytes(c, source.bytes[c], start, source.ends[c][row] - start);
-                }
-            }
-        }
-        commit(source.partitions[row]);
-    }
-
     private void grow() {
         int grown = capacity * 2;
         for (int c = 0; c < types.length; c++) {

@@ -49,22 +49,11 @@ public final class PartitionBatches {
         return new PartitionBatches(template, maxRows);
     }
 
-    /** Adds row {@code row} of {@code source} to its partition's batch. */
-    public void add(ColumnBatch source, int row) {
-        ColumnBatch batch = batch(source.partition(row));
-        int before = batch.binaryBytes();
-        batch.append(source, row);
-        countAdded(1, batch.binaryBytes() - before);
-    }
-
-    /** Counts rows put straight into a partition's {@link #batch}, and their binary bytes. */
-    void countAdded(int addedRows, long addedBytes) {
-        rows += addedRows;
-        binaryBytes += addedBytes;
-    }
-
-    /** The batch of {@code partition}, made on first use. */
-    ColumnBatch batch(int partition) {
+    /**
+     * The batch that takes {@code partition}'s next row, made on first use: the typer puts the row's
+     * values into it and commits it, then reports it with {@link #committed}.
+     */
+    public ColumnBatch batchFor(int partition) {
         if (partition >= byPartition.length) {
             byPartition = Arrays.copyOf(byPartition, Math.max(byPartition.length * 2, partition + 1));
         }
@@ -77,13 +66,19 @@ public final class PartitionBatches {
             }
             held[heldCount++] = partition;
         }
-        if (batch.size() == 0) {
+        return batch;
+    }
+
+    /** Counts the row just committed to {@code partition}'s batch, which held {@code bytesBefore} binary bytes before it. */
+    public void committed(int partition, ColumnBatch batch, int bytesBefore) {
+        if (batch.size() == 1) {
             if (partitions == order.length) {
                 order = Arrays.copyOf(order, partitions * 2);
             }
             order[partitions++] = partition;
         }
-        return batch;
+        rows++;
+        binaryBytes += batch.binaryBytes() - bytesBefore;
     }
 
     /** Whether the batches should be written before another row is added. */

@@ -129,9 +129,9 @@ final class SpillFiles implements Closeable {
                     sink.accept(rows);
                     rows.clear();
                 }
-                ColumnBatch batch = rows.batch(partition);
-                int bytesBefore = batch.binaryBytes();
+                ColumnBatch batch = rows.batchFor(partition);
                 for (int r = 0; r < count; r++) {
+                    int bytesBefore = batch.binaryBytes();
                     for (int c = 0; c < batch.columns(); c++) {
                         if (batch.isConstant(c)) {
                             continue;
@@ -149,8 +149,8 @@ final class SpillFiles implements Closeable {
                         }
                     }
                     batch.commit(partition);
+                    rows.committed(partition, batch, bytesBefore);
                 }
-                rows.countAdded(count, batch.binaryBytes() - bytesBefore);
             }
             if (rows.rows() > 0) {
                 sink.accept(rows);

@@ -48,10 +48,7 @@ public final class RawRecords {
     public static long read(InputStream raw, CsvFormat format, int maxRecordChars, RowTyper typer, int maxRows,
             Handler handler) throws IOException {
         long records = 0;
-        // Each record is typed into a one-row batch, then copied to its partition's, once its
-        // partition is known and nothing rejected it.
-        ColumnBatch row = typer.newBatch(1);
-        PartitionBatches rows = new PartitionBatches(row, maxRows);
+        PartitionBatches rows = new PartitionBatches(typer.newBatch(1), maxRows);
         try (CsvReader reader = new CsvReader(new InputStreamReader(decompress(raw, format), StandardCharsets.UTF_8),
                 format.delimiter(), maxRecordChars)) {
             boolean header = typer.expectsHeader();
@@ -69,18 +66,14 @@ public final class RawRecords {
                     handler.rejected(line, reader.malformedReason().orElse("malformed CSV record"), reader.rawRecord());
                     continue;
                 }
-                try {
-                    typer.type(reader, line, row);
-                } catch (RowRejectedException e) {
-                    handler.rejected(line, e.getMessage(), reader.rawRecord());
-                    row.clear();
-                    continue;
-                }
                 if (rows.full()) {
                     rows = handler.rows(rows);
                 }
-                rows.add(row, 0);
-                row.clear();
+                try {
+                    typer.type(reader, line, rows);
+                } catch (RowRejectedException e) {
+                    handler.rejected(line, e.getMessage(), reader.rawRecord());
+                }
             }
         }
         if (rows.rows() > 0) {

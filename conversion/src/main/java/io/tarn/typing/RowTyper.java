@@ -6,6 +6,7 @@ import io.tarn.catalog.StagingLayout;
 import io.tarn.csv.CsvReader;
 import io.tarn.current.ChangeOrder;
 import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionBatches;
 import io.tarn.parquet.PartitionTable;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
@@ -55,6 +56,8 @@ public final class RowTyper {
     /** The change log's day partition of every row of the object: the day it landed. */
     private final String landingDay;
     private final AccountIds accountIds = new AccountIds();
+    private final boolean hasDerivedColumn;
+    private ColumnBatch scratch;
 
     /** Where each data column comes from: a CSV field index, or -1 when derived or absent. */
     private int[] fieldOf;
@@ -85,6 +88,7 @@ public final class RowTyper {
             }
         }
         this.primaryKey = dataset.primaryKey().stream().mapToInt(this::dataIndex).toArray();
+        this.hasDerivedColumn = data.stream().anyMatch(ColumnSpec::derived);
         this.keyColumn = new boolean[columns.length];
         for (int i = 0; i < columns.length; i++) {
             keyColumn[i] = isKey(i);
@@ -172,12 +176,12 @@ public final class RowTyper {
     }
 
     /**
-     * Adds the reader's current record to {@code batch} as the batch's next row, in its partition;
-     * a record that cannot be typed is not added.
+     * Adds the reader's current record to its partition's batch in {@code rows}; a record that
+     * cannot be typed is not added.
      *
      * @throws RowRejectedException naming why the record is not a row
      */
-    public void type(CsvReader reader, long line, ColumnBatch batch) throws RowRejectedException {
+    public void type(CsvReader reader, long line, PartitionBatches rows) throws RowRejectedException {
         if (headerProblem != null) {
             throw new RowRejectedException(headerProblem);
         }
@@ -196,6 +200,35 @@ public final class RowTyper {
             }
         }
         boolean delete = op == 'D';
+
+        // A MongoDB delete carries its _id only: its document columns are null, not an error. A
+        // document that cannot be read is reported where its first column is, as any bad value.
+        JsonDocument document = null;
+        boolean noDocument = false;
+        RowRejectedException documentProblem = null;
+        if (jsonSource >= 0 && hasDerivedColumn) {
+            if (delete && documentText(reader) == null) {
+                noDocument = true;
+            } else {
+                try {
+                    document = document(reader);
+                } catch (RowRejectedException e) {
+                    documentProblem = e;
+                }
+            }
+        }
+        // The partition first, so that the values go straight into its batch; a problem with the
+        // account is reported after the columns', and the values meanwhile go to a scratch row.
+        int partition = -1;
+        RowRejectedException accountProblem = null;
+        try {
+            partition = delete ? partitionOfDelete(reader, document, noDocument) : partition(reader, document);
+        } catch (RowRejectedException e) {
+            accountProblem = e;
+        }
+        ColumnBatch batch = accountProblem == null ? rows.batchFor(partition) : scratch();
+        int bytesBefore = batch.binaryBytes();
+
         if (commitTsField >= 0) {
             CharSequence text = chars(reader, commitTsField);
             if (text == null) {
@@ -211,19 +244,12 @@ public final class RowTyper {
             batch.putNull(schema.commitTsIndex());
         }
 
-        JsonDocument document = null;
-        boolean noDocument = false;
         for (int i = 0; i < columns.length; i++) {
             ColumnSpec column = columns[i];
             CharSequence text;
             if (column.derived()) {
-                // A MongoDB delete carries its _id only: its document columns are null, not an error.
-                if (document == null && !noDocument) {
-                    if (delete && documentText(reader) == null) {
-                        noDocument = true;
-                    } else {
-                        document = document(reader);
-                    }
+                if (documentProblem != null) {
+                    throw documentProblem;
                 }
                 text = noDocument ? null : document.field(column.fromJson().orElseThrow().field());
             } else {
@@ -247,7 +273,9 @@ public final class RowTyper {
             }
         }
 
-        int partition = delete ? partitionOfDelete(reader, document, noDocument) : partition(reader, document);
+        if (accountProblem != null) {
+            throw accountProblem;
+        }
         if (!delete && partitionDateColumn >= 0 && batch.isNull(partitionDateColumn, batch.size())) {
             // The current table could not place the row.
             throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
@@ -258,6 +286,15 @@ public final class RowTyper {
             changeSeq(reader, count, batch);
         }
         batch.commit(partition);
+        rows.committed(partition, batch, bytesBefore);
+    }
+
+    /** Where a row whose account is refused is typed, so that its columns are still checked first. */
+    private ColumnBatch scratch() {
+        if (scratch == null) {
+            scratch = newBatch(1);
+        }
+        return scratch;
     }
 
     /**

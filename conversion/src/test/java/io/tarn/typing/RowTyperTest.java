@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tarn.csv.CsvReader;
 import io.tarn.parquet.ColumnBatch;
+import io.tarn.parquet.PartitionBatches;
 import io.tarn.parquet.PartitionTable;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionKey;
@@ -113,6 +114,22 @@ class RowTyperTest {
     }
 
     @Test
+    void aBadValueIsReportedBeforeAMissingAccountAndARejectedRowLeavesNoPartitionBehind() throws Exception {
+        assertThatThrownBy(() -> typeOne("orders",
+                "I,2024-06-01 09:00:00,1008,\\N,801,paid,not-a-number,EUR,2024-06-01 07:10:00,\\N"))
+                .hasMessageStartingWith("column 'total': ");
+
+        Typer typer = new Typer(PIPELINE.dataset("orders").orElseThrow());
+        PartitionBatches rows = new PartitionBatches(typer.typer.newBatch(1));
+        CsvReader reader = new CsvReader(new StringReader(
+                "I,2024-06-01 09:00:00,1009,initech,801,paid,not-a-number,EUR,2024-06-01 07:10:00,\\N\n"), ',');
+        reader.next();
+        assertThatThrownBy(() -> typer.typer.type(reader, 1, rows)).hasMessageStartingWith("column 'total': ");
+        assertThat(rows.rows()).isZero();
+        assertThat(rows.partitions()).as("no partition with no rows is handed to the writer").isZero();
+    }
+
+    @Test
     void rejectsAWrongFieldCountAndAnUnknownOperation() {
         assertThatThrownBy(() -> typeOne("orders", "I,2024-06-01 09:00:00,1001,acme"))
                 .hasMessage("expected 10 fields (or 11 with the change sequence), found 4");
@@ -202,9 +219,10 @@ class RowTyperTest {
         }
 
         TypedRow type(CsvReader reader, long line) throws RowRejectedException {
-            ColumnBatch batch = typer.newBatch(4);
-            typer.type(reader, line, batch);
-            assertThat(batch.size()).isEqualTo(1);
+            PartitionBatches rows = new PartitionBatches(typer.newBatch(1));
+            typer.type(reader, line, rows);
+            assertThat(rows.rows()).isEqualTo(1);
+            ColumnBatch batch = rows.batchAt(0);
             Map<String, Object> values = new LinkedHashMap<>();
             for (Schema.Field field : schema.avroSchema().getFields()) {
                 Object value = batch.value(field.pos(), 0);
