@@ -57,7 +57,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * manifests are listed likewise and each is announced once, as EventBridge's "Object Created"
  * event in an SQS batch; an announcement the handler reports failed is made again on the next
  * scan, as SQS delivers a failed message again. The executions run one at a time beside the
- * watcher, each waiting for its window's end as the state machine says.
+ * watcher, each waiting for its window's end as the state machine says, then for the watcher to
+ * have handed everything over ({@link WatcherActivity}: here the job shares the CPU with them).
  */
 public final class LocalUp implements AutoCloseable {
 
@@ -76,6 +77,11 @@ public final class LocalUp implements AutoCloseable {
      * than the trigger's settle, so a window's run takes every change of its window.
      */
     private static final Duration REFRESH_SETTLE = Duration.ofSeconds(1);
+    /**
+     * How long a triggered run's job waits, after its window, for the watcher to hand nothing over
+     * (locally the job and the conversions share the CPU): a bound, so a steady stream still runs.
+     */
+    static final Duration ETL_MAX_DEFER = Duration.ofSeconds(30);
 
     private final LocalLake lake;
     private final PipelineConfig pipeline;
@@ -94,6 +100,7 @@ public final class LocalUp implements AutoCloseable {
     private boolean listingFailed;
     /** Set by close without the scan lock, so that a scan in progress stops after its current object. */
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final WatcherActivity activity = new WatcherActivity();
 
     private LocalUp(LocalLake lake, PipelineConfig pipeline, Path pipelineFile, Optional<Duration> etlWindow,
             PrintStream out, PrintStream logs) {
@@ -116,15 +123,40 @@ public final class LocalUp implements AutoCloseable {
                 spark, logs, logs, REFRESH_SETTLE);
         LocalExecutions executions = new LocalExecutions(lake.dir(), (name, input, started) -> {
             out.println("etl " + name + ": started; its job runs after " + input.path("startAfter").asText());
-            etlRuns.submit(() -> run(etl, started, name, input));
+            etlRuns.submit(() -> run(etl, started, name, input, afterConversions()));
         }, Clock.systemUTC());
         this.trigger = etlWindow.map(window -> new EtlTriggerHandler(lake.etlTriggerService(new EtlTriggerConfig(
                 lake.s3Server().region(), LocalLake.STATE_MACHINE, window, ETL_SETTLE), executions, logs)));
     }
 
-    private void run(LocalEtl etl, LocalExecutions executions, String name, JsonNode input) {
+    /**
+     * The state machine's waits as {@link LocalStateMachine.Sleeper#UNTIL_TIMESTAMPS}, and after the
+     * wait for the window's end, a wait for the conversions in progress (at most {@link #ETL_MAX_DEFER}).
+     */
+    private LocalStateMachine.Sleeper afterConversions() {
+        return new LocalStateMachine.Sleeper() {
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS.sleep(duration);
+            }
+
+            @Override
+            public void waitState(Duration duration) throws InterruptedException {
+                LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS.waitState(duration);
+            }
+
+            @Override
+            public void waitUntil(Duration left) throws InterruptedException {
+                LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS.waitUntil(left);
+                activity.awaitQuiet(ETL_MAX_DEFER);
+            }
+        };
+    }
+
+    private void run(LocalEtl etl, LocalExecutions executions, String name, JsonNode input,
+            LocalStateMachine.Sleeper sleeper) {
         try {
-            LocalStateMachine.Execution execution = etl.run(name, input, LocalStateMachine.Sleeper.UNTIL_TIMESTAMPS);
+            LocalStateMachine.Execution execution = etl.run(name, input, sleeper);
             executions.finished(execution);
             if (execution.succeeded()) {
                 List<String> tables = new ArrayList<>();
@@ -221,17 +253,21 @@ public final class LocalUp implements AutoCloseable {
                 out.println("tarn up: cannot list s3://" + LocalLake.RAW_BUCKET + "/: " + describe(e));
                 listingFailed = true;
             }
+            activity.scanned(false);
             return;
         }
         handed.keySet().retainAll(listed.keySet());
+        boolean handedAny = false;
         for (Map.Entry<String, String> object : listed.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             if (closed.get()) {
                 return;
             }
             if (!object.getValue().equals(handed.put(object.getKey(), object.getValue()))) {
                 out.println(hand(object.getKey()));
+                handedAny = true;
             }
         }
+        activity.scanned(handedAny);
         announceStagingChanges();
     }
 
@@ -382,6 +418,7 @@ public final class LocalUp implements AutoCloseable {
         }
         watcher.shutdown();
         etlRuns.shutdown();
+        activity.close();
         try {
             if (!watcher.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 watcher.shutdownNow();
