@@ -12,7 +12,7 @@ import java.util.Arrays;
 public final class PartitionBatches {
 
     /** Rows held at most, by default: enough for long runs per partition with a few hundred of them. */
-    public static final int MAX_ROWS = 1 << 16;
+    public static final int MAX_ROWS = 1 << 15;
     /** Binary bytes held at most, whatever the row count: wide rows, bounded memory. */
     static final int MAX_BINARY_BYTES = 8 << 20;
     /** Partitions held at most: tens of thousands of one-row batches would cost more than their rows. */
