@@ -18,23 +18,23 @@ import java.util.concurrent.TimeUnit;
  * Takes rows gathered by partition from the thread that parses and types them and writes them through a
  * {@link PartitionedParquetWriter}: on a thread of its own when {@link
  * ParquetSettings#encodeInBackground()} (a two-vCPU Lambda then parses and encodes at once), or
- * on the caller's. Batches are written one after the other in the order given either way, so the
- * files are the same whichever it is. Memory stays bounded: at most {@value #BATCHES} sets of rows
+ * on the caller's. Sets are written one after the other in the order given either way, so the
+ * files are the same whichever it is. Memory stays bounded: at most {@value #SETS} sets of rows
  * exist, the one being filled, one waiting and the one being written.
  *
  * <p>The sink is called from the writing thread, one call at a time.
  */
 public final class BatchWriter implements Closeable {
 
-    private static final int BATCHES = 3;
-    /** Handed over after the last batch. */
+    private static final int SETS = 3;
+    /** Handed over after the last set. */
     private static final PartitionBatches END = new PartitionBatches(new ColumnBatch(new ColumnBatch.Type[0], 1));
 
     private final PartitionedParquetWriter writer;
     private final Thread thread;
     private final BlockingQueue<PartitionBatches> full = new ArrayBlockingQueue<>(1);
-    private final BlockingQueue<PartitionBatches> free = new ArrayBlockingQueue<>(BATCHES);
-    private int batches = 1;
+    private final BlockingQueue<PartitionBatches> free = new ArrayBlockingQueue<>(SETS);
+    private int sets = 1;
     private volatile Throwable failure;
     private Map<PartitionKey, PartitionStats> result;
 
@@ -52,22 +52,22 @@ public final class BatchWriter implements Closeable {
     }
 
     /**
-     * Writes the batch (now or on the writing thread) and returns an empty batch to fill next: the
-     * same one when writing on the caller's thread, which must not touch {@code batch} again.
+     * Writes the rows (now or on the writing thread) and returns an empty set to fill next: the
+     * same one when writing on the caller's thread. The caller must not touch {@code rows} again.
      */
-    public PartitionBatches write(PartitionBatches batch) throws IOException {
+    public PartitionBatches write(PartitionBatches rows) throws IOException {
         throwIfFailed();
         if (thread == null) {
-            writer.write(batch);
-            batch.clear();
-            return batch;
+            writer.write(rows);
+            rows.clear();
+            return rows;
         }
         PartitionBatches next = free.poll();
-        if (next == null && batches < BATCHES) {
-            batches++;
-            next = batch.emptyCopy();
+        if (next == null && sets < SETS) {
+            sets++;
+            next = rows.emptyCopy();
         }
-        hand(batch);
+        hand(rows);
         while (next == null) {
             next = take(free);
         }
@@ -108,14 +108,14 @@ public final class BatchWriter implements Closeable {
     private void run() {
         try {
             while (true) {
-                PartitionBatches batch = full.take();
-                if (batch == END) {
+                PartitionBatches rows = full.take();
+                if (rows == END) {
                     result = writer.finish();
                     return;
                 }
-                writer.write(batch);
-                batch.clear();
-                free.put(batch);
+                writer.write(rows);
+                rows.clear();
+                free.put(rows);
             }
         } catch (InterruptedException e) {
             // close(): the conversion is being abandoned.
@@ -124,10 +124,10 @@ public final class BatchWriter implements Closeable {
         }
     }
 
-    private void hand(PartitionBatches batch) throws IOException {
+    private void hand(PartitionBatches rows) throws IOException {
         try {
-            // Bounded waits in a loop: a failed writing thread stops taking batches.
-            while (!full.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+            // Bounded waits in a loop: a failed writing thread stops taking rows.
+            while (!full.offer(rows, 100, TimeUnit.MILLISECONDS)) {
                 checkAlive();
             }
         } catch (InterruptedException e) {
@@ -138,11 +138,11 @@ public final class BatchWriter implements Closeable {
 
     private PartitionBatches take(BlockingQueue<PartitionBatches> queue) throws IOException {
         try {
-            PartitionBatches batch = queue.poll(100, TimeUnit.MILLISECONDS);
-            if (batch == null) {
+            PartitionBatches rows = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (rows == null) {
                 checkAlive();
             }
-            return batch;
+            return rows;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting for " + thread.getName());

@@ -70,11 +70,6 @@ public final class ColumnBatch {
         }
     }
 
-    /** An empty batch of the same columns, capacity and constants. */
-    public ColumnBatch emptyCopy() {
-        return emptyCopy(capacity);
-    }
-
     /** An empty batch of the same columns and constants, room for {@code rows} rows before it grows. */
     public ColumnBatch emptyCopy(int rows) {
         ColumnBatch copy = new ColumnBatch(types, rows);
