@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,20 @@ class PartitionedParquetWriterTest {
             assertThat(codecs.next()).isTrue();
             assertThat(codecs.getString(1)).isEqualTo("ZSTD");
             assertThat(codecs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void theFooterCarriesTheTablesAvroSchemaForAvroReaders() throws Exception {
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults(), temp.resolve("out"),
+                "U,2024-06-01 09:00:01,1002,acme,\\N,paid,-0.05,EUR,2024-05-30 23:59:59.999999,2024-05-31 00:00:00\n");
+        Path file = files.values().iterator().next().get(0);
+
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            ResultSet metadata = sql.executeQuery("SELECT decode(value) FROM parquet_kv_metadata('" + file
+                    + "') WHERE decode(key) = 'parquet.avro.schema'");
+            assertThat(metadata.next()).isTrue();
+            assertThat(new Schema.Parser().parse(metadata.getString(1))).isEqualTo(new StagingSchema(ORDERS).avroSchema());
         }
     }
 
