@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Typed rows held column by column, as Parquet stores them: a primitive array per column, binary
- * values as one byte array with end offsets, and a null bitmap per column. Each row carries the id
- * of its partition (see {@link PartitionTable}). The typer fills the next row value by value and
- * {@link #commit}s it; a row it rejects half-way is simply not committed, and the next row
+ * values as one byte array with end offsets, and a null bitmap per column. A batch holds the rows
+ * of one partition ({@link PartitionBatches} knows which). The typer fills the next row value by
+ * value and {@link #commit}s it; a row it rejects half-way is simply not committed, and the next row
  * overwrites what it had written. The writers then read whole columns at a time, with no object
  * per row or per value. The arrays grow as rows are added; {@link PartitionBatches} bounds how
  * many rows are held.
@@ -34,7 +34,6 @@ public final class ColumnBatch {
     private final boolean[] constant;
     private final long[] constantLongs;
     private final byte[][] constantBytes;
-    private int[] partitions;
     private int size;
     private int binaryBytes;
 
@@ -55,7 +54,6 @@ public final class ColumnBatch {
         constant = new boolean[columns];
         constantLongs = new long[columns];
         constantBytes = new byte[columns][];
-        partitions = new int[capacity];
         for (int c = 0; c < columns; c++) {
             switch (types[c]) {
                 case INT32 -> ints[c] = new int[capacity];
@@ -185,9 +183,8 @@ public final class ColumnBatch {
         constantBytes[column] = value.clone();
     }
 
-    /** Completes the next row, in {@code partition}; every non-constant column must have been put. */
-    public void commit(int partition) {
-        partitions[size] = partition;
+    /** Completes the next row; every non-constant column must have been put. */
+    public void commit() {
         size++;
         if (size == capacity) {
             grow();
@@ -206,7 +203,6 @@ public final class ColumnBatch {
             }
             nulls[c] = Arrays.copyOf(nulls[c], (grown + 63) >>> 6);
         }
-        partitions = Arrays.copyOf(partitions, grown);
         capacity = grown;
     }
 
@@ -232,10 +228,6 @@ public final class ColumnBatch {
     }
 
     // ---- reading --------------------------------------------------------------------------------
-
-    public int partition(int row) {
-        return partitions[row];
-    }
 
     public boolean isConstant(int column) {
         return constant[column];

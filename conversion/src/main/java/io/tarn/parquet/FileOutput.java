@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
-/** A local file as a Parquet {@link OutputFile} that knows how many bytes reached the file. */
+/** A local file as a Parquet {@link OutputFile}. */
 final class FileOutput implements OutputFile {
 
     private final Path path;
@@ -20,11 +20,6 @@ final class FileOutput implements OutputFile {
 
     Path path() {
         return path;
-    }
-
-    /** Bytes handed to the file so far: what a writer no longer holds in memory. */
-    long written() {
-        return stream == null ? 0 : stream.position;
     }
 
     /** Closes the stream, if one was opened, ignoring a failure: for a file being thrown away. */

@@ -148,7 +148,7 @@ final class SpillFiles implements Closeable {
                             case BINARY -> in.bytesInto(batch, c);
                         }
                     }
-                    batch.commit(partition);
+                    batch.commit();
                     rows.committed(partition, batch, bytesBefore);
                 }
             }

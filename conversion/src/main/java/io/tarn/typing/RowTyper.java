@@ -285,7 +285,7 @@ public final class RowTyper {
         if (schema.hasChangeSeq()) {
             changeSeq(reader, count, batch);
         }
-        batch.commit(partition);
+        batch.commit();
         rows.committed(partition, batch, bytesBefore);
     }
 

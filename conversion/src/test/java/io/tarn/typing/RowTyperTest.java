@@ -230,7 +230,7 @@ class RowTyperTest {
                 boolean text = type.getType() == Schema.Type.STRING;
                 values.put(field.name(), value instanceof byte[] bytes && text ? new String(bytes, StandardCharsets.UTF_8) : value);
             }
-            return new TypedRow(partitions.key(batch.partition(0)), new Row(values));
+            return new TypedRow(partitions.key(rows.partition(0)), new Row(values));
         }
     }
 
