@@ -6,10 +6,13 @@ import java.util.Arrays;
  * Typed rows held column by column, as Parquet stores them: a primitive array per column, binary
  * values as one byte array with end offsets, and a null bitmap per column. A batch holds the rows
  * of one partition ({@link PartitionBatches} knows which). The typer fills the next row value by
- * value and {@link #commit}s it; a row it rejects half-way is simply not committed, and the next row
- * overwrites what it had written. The writers then read whole columns at a time, with no object
- * per row or per value. The arrays grow as rows are added; {@link PartitionBatches} bounds how
+ * value and {@link #commit}s it, or {@link #discard}s a row it rejects half-way. The writers then
+ * read whole columns at a time, with no object per row or per value. The arrays grow as rows are added; {@link PartitionBatches} bounds how
  * many rows are held.
+ *
+ * <p>Rows of many partitions are typed side by side, so the batch a value goes to was last touched
+ * some rows ago and its arrays are rarely in cache: a put is one store (a null bit is set for a
+ * null and a row's bits start clear, see {@link #clear}), with no read of the row before.
  *
  * <p>A column can be {@linkplain #setConstant constant}: one value for every row of the batch
  * (the source object's key, its landing time), stored once.
@@ -30,12 +33,16 @@ public final class ColumnBatch {
     private final byte[][] bytes;
     /** Binary columns: where each row's value ends in {@code bytes}; it starts where the previous row's ends. */
     private final int[][] ends;
+    /** Binary columns: where the next value starts in {@code bytes} (the last put value's end). */
+    private final int[] fill;
     private final long[][] nulls;
     private final boolean[] constant;
     private final long[] constantLongs;
     private final byte[][] constantBytes;
     private int size;
     private int binaryBytes;
+    /** {@link #binaryBytes} of the committed rows: what a discarded row falls back to. */
+    private int committedBinaryBytes;
 
     public ColumnBatch(Type[] types, int capacity) {
         if (capacity < 1) {
@@ -50,6 +57,7 @@ public final class ColumnBatch {
         booleans = new boolean[columns][];
         bytes = new byte[columns][];
         ends = new int[columns][];
+        fill = new int[columns];
         nulls = new long[columns][(capacity + 63) >>> 6];
         constant = new boolean[columns];
         constantLongs = new long[columns];
@@ -91,15 +99,22 @@ public final class ColumnBatch {
         return size;
     }
 
-    /** The bytes of binary values held: with the row count, what the batch weighs. */
+    /** The bytes of binary values held, the row being put included: with the row count, what the batch weighs. */
     public int binaryBytes() {
         return binaryBytes;
     }
 
     /** Empties the batch; constants stay. */
     public void clear() {
+        // Puts never clear a null bit, so the words of the rows held are cleared here.
+        int words = (size >>> 6) + 1;
+        for (int c = 0; c < nulls.length; c++) {
+            Arrays.fill(nulls[c], 0, Math.min(words, nulls[c].length), 0L);
+        }
+        Arrays.fill(fill, 0);
         size = 0;
         binaryBytes = 0;
+        committedBinaryBytes = 0;
     }
 
     // ---- writing the next row (index size()) ------------------------------------------------------
@@ -107,43 +122,37 @@ public final class ColumnBatch {
     public void putNull(int column) {
         nulls[column][size >>> 6] |= 1L << size;
         if (types[column] == Type.BINARY) {
-            ends[column][size] = start(column, size);
+            ends[column][size] = fill[column];
         }
     }
 
     public void putInt(int column, int value) {
         ints[column][size] = value;
-        present(column);
     }
 
     public void putLong(int column, long value) {
         longs[column][size] = value;
-        present(column);
     }
 
     public void putDouble(int column, double value) {
         doubles[column][size] = value;
-        present(column);
     }
 
     public void putBoolean(int column, boolean value) {
         booleans[column][size] = value;
-        present(column);
     }
 
     public void putBytes(int column, byte[] value, int offset, int length) {
-        int start = start(column, size);
+        int start = fill[column];
         byte[] target = room(column, start, length);
         System.arraycopy(value, offset, target, start, length);
-        ends[column][size] = start + length;
-        binaryBytes += length;
-        present(column);
+        ended(column, start + length, length);
     }
 
     /** The characters as UTF-8, ASCII (the common case) without any intermediate object. */
     public void putUtf8(int column, CharSequence text) {
         int length = text.length();
-        int start = start(column, size);
+        int start = fill[column];
         byte[] target = room(column, start, length);
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
@@ -154,22 +163,18 @@ public final class ColumnBatch {
             }
             target[start + i] = (byte) c;
         }
-        ends[column][size] = start + length;
-        binaryBytes += length;
-        present(column);
+        ended(column, start + length, length);
     }
 
     /** The next row's value of a binary column as a big-endian two's complement of {@code width} bytes. */
     public void putFixed(int column, long unscaled, int width) {
-        int start = start(column, size);
+        int start = fill[column];
         byte[] target = room(column, start, width);
         for (int i = width - 1; i >= 0; i--) {
             target[start + i] = (byte) unscaled;
             unscaled >>= 8;
         }
-        ends[column][size] = start + width;
-        binaryBytes += width;
-        present(column);
+        ended(column, start + width, width);
     }
 
     /** Every row of the batch has this value in {@code column}; puts to it are not made. */
@@ -185,10 +190,23 @@ public final class ColumnBatch {
 
     /** Completes the next row; every non-constant column must have been put. */
     public void commit() {
+        committedBinaryBytes = binaryBytes;
         size++;
         if (size == capacity) {
             grow();
         }
+    }
+
+    /** Forgets what was put for the next row (one that is rejected half-way), as if nothing had been. */
+    public void discard() {
+        long bit = 1L << size;
+        for (int c = 0; c < types.length; c++) {
+            nulls[c][size >>> 6] &= ~bit;
+            if (types[c] == Type.BINARY) {
+                fill[c] = start(c, size);
+            }
+        }
+        binaryBytes = committedBinaryBytes;
     }
 
     private void grow() {
@@ -206,8 +224,10 @@ public final class ColumnBatch {
         capacity = grown;
     }
 
-    private void present(int column) {
-        nulls[column][size >>> 6] &= ~(1L << size);
+    private void ended(int column, int end, int length) {
+        ends[column][size] = end;
+        fill[column] = end;
+        binaryBytes += length;
     }
 
     private int start(int column, int row) {

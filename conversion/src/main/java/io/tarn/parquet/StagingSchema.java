@@ -39,6 +39,8 @@ public final class StagingSchema {
     private final List<ColumnSpec> dataColumns;
     private final Schema avroSchema;
     private final MessageType messageType;
+    /** The files' key-value metadata, made once: the schema's JSON is the same for every file. */
+    private final Map<String, String> fileMetadata;
     private final ColumnBatch.Type[] batchTypes;
 
     public StagingSchema(Dataset dataset) {
@@ -64,6 +66,7 @@ public final class StagingSchema {
         this.avroSchema = fields.endRecord();
         // parquet-avro's mapping: the files have the types and annotations Avro readers expect.
         this.messageType = new AvroSchemaConverter(new PlainParquetConfiguration()).convert(avroSchema);
+        this.fileMetadata = Map.of(AVRO_SCHEMA_KEY, avroSchema.toString());
         this.batchTypes = messageType.getColumns().stream()
                 .map(column -> batchType(column.getPrimitiveType().getPrimitiveTypeName()))
                 .toArray(ColumnBatch.Type[]::new);
@@ -87,7 +90,7 @@ public final class StagingSchema {
      * that Avro-based readers get back the rows as typed.
      */
     public Map<String, String> fileMetadata() {
-        return Map.of(AVRO_SCHEMA_KEY, avroSchema.toString());
+        return fileMetadata;
     }
 
     /** An empty batch of this table's columns. */

@@ -228,7 +228,20 @@ public final class RowTyper {
         }
         ColumnBatch batch = accountProblem == null ? rows.batchFor(partition) : scratch();
         int bytesBefore = batch.binaryBytes();
+        try {
+            typeInto(batch, reader, line, count, op, delete, document, noDocument, documentProblem, accountProblem);
+        } catch (RowRejectedException e) {
+            batch.discard();
+            throw e;
+        }
+        batch.commit();
+        rows.committed(partition, batch, bytesBefore);
+    }
 
+    /** Puts the record's values into {@code batch}, then reports a problem found before them. */
+    private void typeInto(ColumnBatch batch, CsvReader reader, long line, int count, char op, boolean delete,
+            JsonDocument document, boolean noDocument, RowRejectedException documentProblem,
+            RowRejectedException accountProblem) throws RowRejectedException {
         if (commitTsField >= 0) {
             CharSequence text = chars(reader, commitTsField);
             if (text == null) {
@@ -285,8 +298,6 @@ public final class RowTyper {
         if (schema.hasChangeSeq()) {
             changeSeq(reader, count, batch);
         }
-        batch.commit();
-        rows.committed(partition, batch, bytesBefore);
     }
 
     /** Where a row whose account is refused is typed, so that its columns are still checked first. */

@@ -130,6 +130,32 @@ class RowTyperTest {
     }
 
     @Test
+    void aRowRejectedAfterItsNullsLeavesNoNullInTheNextRowOfItsPartition() throws Exception {
+        Typer typer = new Typer(PIPELINE.dataset("orders").orElseThrow());
+        PartitionBatches rows = new PartitionBatches(typer.typer.newBatch(1));
+        // The first record's customer and status are null, then its total is refused; the second
+        // record of the same account has them all.
+        CsvReader reader = new CsvReader(new StringReader(
+                "I,2024-06-01 09:00:00,1010,initech,\\N,\\N,not-a-number,EUR,2024-06-01 07:10:00,\\N\n"
+                        + "I,2024-06-01 09:00:01,1011,initech,802,paid,9.50,EUR,2024-06-01 07:11:00,\\N\n"), ',');
+        reader.next();
+        assertThatThrownBy(() -> typer.typer.type(reader, 1, rows)).hasMessageStartingWith("column 'total': ");
+        reader.next();
+        typer.typer.type(reader, 2, rows);
+
+        assertThat(rows.rows()).isEqualTo(1);
+        ColumnBatch batch = rows.batchAt(0);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Schema.Field field : typer.schema.avroSchema().getFields()) {
+            values.put(field.name(), batch.value(field.pos(), 0));
+        }
+        assertThat(values.get("customer_id")).isEqualTo(802L);
+        assertThat(new String((byte[]) values.get("status"), StandardCharsets.UTF_8)).isEqualTo("paid");
+        assertThat(decimal(values.get("total"), 2)).isEqualByComparingTo("9.50");
+        assertThat(values.get("_source_line")).isEqualTo(2L);
+    }
+
+    @Test
     void rejectsAWrongFieldCountAndAnUnknownOperation() {
         assertThatThrownBy(() -> typeOne("orders", "I,2024-06-01 09:00:00,1001,acme"))
                 .hasMessage("expected 10 fields (or 11 with the change sequence), found 4");
