@@ -137,6 +137,19 @@ final class PartFile implements Closeable {
         }
     }
 
+    /** Whether the current row group holds rows, which {@link #endRowGroup} would write out. */
+    boolean rowGroupHasRows() {
+        return rowGroupRows > 0;
+    }
+
+    /** Writes the current row group to the file early, freeing what it held; the file goes on. */
+    void endRowGroup() throws IOException {
+        if (rowGroupRows > 0) {
+            flushRowGroup();
+            newRowGroup();
+        }
+    }
+
     /** Bytes this file holds in memory: its current row group's pages, compressed or not. */
     long bufferedBytes() {
         return store.getBufferedSize();

@@ -23,8 +23,9 @@ import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompress
  * it). Each partition's rows go to its file a column at a time.
  *
  * <p>Memory stays bounded whatever the number of partitions: every open file buffers its current
- * row group, so when all of them together pass the budget, the one holding most finishes its file
- * early and the partition goes on in a new part. At most {@link ParquetSettings#maxOpenPartitions()}
+ * row group, so when all of them together pass the budget, the files holding most write their row
+ * groups out early and go on (a partition stays one file, of several row groups); if their writers
+ * alone still pass it, files are finished and their partitions go on in new parts. At most {@link ParquetSettings#maxOpenPartitions()}
  * files are open at once (each costs memory before it holds a row); rows of further partitions
  * wait in {@link SpillFiles} on local disk and are written afterwards, a bucket at a time. Part
  * numbers depend only on the input, so a replay produces the same files.
@@ -229,7 +230,11 @@ public final class PartitionedParquetWriter implements Closeable {
         openCount = 0;
     }
 
-    /** Finishes the parts holding most, largest first, until the open ones fit the budget. */
+    /**
+     * Until the open parts fit the budget, largest first: the parts write their row groups out
+     * (fewer, larger files than finishing them, and the same memory freed but the writers'); then,
+     * if the writers alone are over it, parts are finished.
+     */
     private void enforceBudget() throws IOException {
         long[] buffered = new long[openCount];
         int[] ids = new int[openCount];
@@ -242,19 +247,44 @@ public final class PartitionedParquetWriter implements Closeable {
                 total += buffered[n++];
             }
         }
-        while (total > settings.memoryBudgetBytes() && n > 0) {
-            int largest = 0;
-            for (int i = 1; i < n; i++) {
-                if (buffered[i] > buffered[largest]) {
-                    largest = i;
-                }
+        int flushable = n;
+        while (total > settings.memoryBudgetBytes() && flushable > 0) {
+            int largest = largest(buffered, flushable);
+            OpenPart part = open[ids[largest]];
+            if (part.file.rowGroupHasRows()) {
+                part.file.endRowGroup();
+                total += part.buffered() - buffered[largest];
+                buffered[largest] = part.buffered();
             }
+            flushable--;
+            swap(ids, buffered, largest, flushable);
+        }
+        while (total > settings.memoryBudgetBytes() && n > 0) {
+            int largest = largest(buffered, n);
             total -= buffered[largest];
             finishPart(ids[largest]);
             n--;
-            ids[largest] = ids[n];
-            buffered[largest] = buffered[n];
+            swap(ids, buffered, largest, n);
         }
+    }
+
+    private static int largest(long[] buffered, int n) {
+        int largest = 0;
+        for (int i = 1; i < n; i++) {
+            if (buffered[i] > buffered[largest]) {
+                largest = i;
+            }
+        }
+        return largest;
+    }
+
+    private static void swap(int[] ids, long[] buffered, int i, int j) {
+        int id = ids[i];
+        ids[i] = ids[j];
+        ids[j] = id;
+        long bytes = buffered[i];
+        buffered[i] = buffered[j];
+        buffered[j] = bytes;
     }
 
     private OpenPart openPart(int partition) throws IOException {

@@ -29,8 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchWriterTest {
 
     private static final Dataset ORDERS = PipelineLoader.load(Path.of("../pipeline.yaml")).dataset("orders").orElseThrow();
-    /** Parts split by the budget and partitions past the open-file bound spilled: every path taken. */
-    private static final ParquetSettings TIGHT = ParquetSettings.defaults().withMemoryBudget(256 << 10).withMaxOpenPartitions(8);
+    /**
+     * Row groups written early and parts split by the budget (eight open writers alone pass it),
+     * partitions past the open-file bound spilled: every path taken.
+     */
+    private static final ParquetSettings TIGHT = ParquetSettings.defaults()
+            .withMemoryBudget(4 * PartitionedParquetWriter.WRITER_OVERHEAD_BYTES).withMaxOpenPartitions(8);
 
     @TempDir
     Path temp;

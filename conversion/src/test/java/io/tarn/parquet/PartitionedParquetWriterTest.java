@@ -138,6 +138,35 @@ class PartitionedParquetWriterTest {
     }
 
     @Test
+    void aBudgetThatHoldsTheWritersButNotTheirRowGroupsWritesRowGroupsEarlyInOneFilePerPartition() throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 60_000; i++) {
+            csv.append("I,2024-06-01 09:00:00,").append(i).append(",account-").append(i % 20)
+                    .append(",7,status-").append(i).append(",12.34,EUR,2024-05-30 10:15:00,\\N\n");
+        }
+        long budget = 20 * PartitionedParquetWriter.WRITER_OVERHEAD_BYTES + (512 << 10);
+        Map<PartitionKey, List<Path>> files = write(ParquetSettings.defaults().withMemoryBudget(budget),
+                temp.resolve("out"), csv.toString());
+
+        assertThat(files).hasSize(20);
+        assertThat(files.values()).allSatisfy(parts -> assertThat(parts).hasSize(1));
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            String glob = temp.resolve("out") + "/**/*.parquet";
+            ResultSet groups = sql.executeQuery("SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata('"
+                    + glob + "')");
+            groups.next();
+            assertThat(groups.getLong(1)).as("row groups written early").isGreaterThan(20);
+            ResultSet count = sql.executeQuery("SELECT count(*), count(DISTINCT order_id), "
+                    + "count(*) FILTER (WHERE account_id <> 'account-' || (order_id % 20)) FROM read_parquet('"
+                    + glob + "', hive_partitioning = true)");
+            count.next();
+            assertThat(count.getLong(1)).isEqualTo(60_000);
+            assertThat(count.getLong(2)).isEqualTo(60_000);
+            assertThat(count.getLong(3)).as("rows in another account's partition").isZero();
+        }
+    }
+
+    @Test
     void morePartitionsThanOpenWritersSpillToDiskAndEachPartitionStillGetsOneFile() throws Exception {
         StringBuilder csv = new StringBuilder();
         for (int i = 0; i < 20_000; i++) {
