@@ -194,6 +194,42 @@ public final class CsvReader implements Closeable {
     }
 
     /**
+     * {@code field(i).hashCode()} without making the String: for looking fields up in a table of
+     * the values seen before.
+     */
+    public int fieldHashCode(int i) {
+        checkIndex(i);
+        if (values[i] != null) {
+            return values[i].hashCode();
+        }
+        char[] b = buf;
+        int h = 0;
+        for (int p = starts[i], end = ends[i]; p < end; p++) {
+            h = 31 * h + b[p];
+        }
+        return h;
+    }
+
+    /** {@code field(i).equals(text)} without making the String. */
+    public boolean fieldEquals(int i, String text) {
+        checkIndex(i);
+        if (values[i] != null) {
+            return values[i].equals(text);
+        }
+        int start = starts[i];
+        if (ends[i] - start != text.length()) {
+            return false;
+        }
+        char[] b = buf;
+        for (int k = 0; k < text.length(); k++) {
+            if (b[start + k] != text.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether field {@code i} was written in quotes. Callers mapping null tokens use this: a quoted
      * {@code ""} or {@code "NULL"} is the literal string, not a null.
      */

@@ -36,6 +36,8 @@ final class PartFile implements Closeable {
     private ColumnWriteStore store;
     private final ColumnWriter[] writers;
     private long rowGroupRows;
+    /** The store's buffered size after the last append or row group start: measuring walks every column. */
+    private long buffered;
     private int rowGroups;
     private boolean closed;
 
@@ -68,7 +70,8 @@ final class PartFile implements Closeable {
             store.endRecord();
         }
         rowGroupRows += rows;
-        if (store.getBufferedSize() >= rowGroupBytes) {
+        buffered = store.getBufferedSize();
+        if (buffered >= rowGroupBytes) {
             flushRowGroup();
             newRowGroup();
         }
@@ -150,9 +153,12 @@ final class PartFile implements Closeable {
         }
     }
 
-    /** Bytes this file holds in memory: its current row group's pages, compressed or not. */
+    /**
+     * Bytes this file holds in memory: its current row group's pages, compressed or not, as of the
+     * last {@link #append} (nothing else adds to them).
+     */
     long bufferedBytes() {
-        return store.getBufferedSize();
+        return buffered;
     }
 
     /** Writes the last row group and the footer. */
@@ -196,6 +202,7 @@ final class PartFile implements Closeable {
             writers[c] = store.getColumnWriter(descriptors.get(c));
         }
         rowGroupRows = 0;
+        buffered = store.getBufferedSize();
     }
 
     private void flushRowGroup() throws IOException {

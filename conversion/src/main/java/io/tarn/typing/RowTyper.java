@@ -348,7 +348,8 @@ public final class RowTyper {
     private int partition(CsvReader reader, JsonDocument document) throws RowRejectedException {
         CharSequence account = accountValue(reader, document);
         if (account != null) {
-            int known = accountIds.get(account);
+            // Every row asks: a CSV field is looked up in place, a document's field as characters.
+            int known = accountSpec.derived() ? accountIds.get(account) : accountIds.get(reader, accountFieldIndex());
             if (known >= 0) {
                 return known;
             }
@@ -369,7 +370,11 @@ public final class RowTyper {
         if (accountSpec.derived()) {
             return (document == null ? document(reader) : document).field(accountSpec.fromJson().orElseThrow().field());
         }
-        return chars(reader, accountField == -2 ? headerAccountField : accountField);
+        return chars(reader, accountFieldIndex());
+    }
+
+    private int accountFieldIndex() {
+        return accountField == -2 ? headerAccountField : accountField;
     }
 
     private String checkedAccount(String account) throws RowRejectedException {
@@ -477,12 +482,26 @@ public final class RowTyper {
         /** The account's partition, or -1 if it has not been seen. */
         int get(CharSequence account) {
             int mask = keys.length - 1;
-            for (int slot = hash(account) & mask; ; slot = (slot + 1) & mask) {
+            for (int slot = spread(hashCode(account)) & mask; ; slot = (slot + 1) & mask) {
                 String key = keys[slot];
                 if (key == null) {
                     return -1;
                 }
                 if (equal(key, account)) {
+                    return ids[slot];
+                }
+            }
+        }
+
+        /** The partition of the account in the reader's field {@code field}, or -1 if it has not been seen. */
+        int get(CsvReader reader, int field) {
+            int mask = keys.length - 1;
+            for (int slot = spread(reader.fieldHashCode(field)) & mask; ; slot = (slot + 1) & mask) {
+                String key = keys[slot];
+                if (key == null) {
+                    return -1;
+                }
+                if (reader.fieldEquals(field, key)) {
                     return ids[slot];
                 }
             }
@@ -502,7 +521,7 @@ public final class RowTyper {
                 }
             }
             int mask = keys.length - 1;
-            int slot = hash(account) & mask;
+            int slot = spread(account.hashCode()) & mask;
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
             }
@@ -511,11 +530,16 @@ public final class RowTyper {
             size++;
         }
 
-        private static int hash(CharSequence text) {
+        /** String.hashCode of any characters, so that keys and fields hash alike. */
+        private static int hashCode(CharSequence text) {
             int h = 0;
             for (int i = 0; i < text.length(); i++) {
                 h = 31 * h + text.charAt(i);
             }
+            return h;
+        }
+
+        private static int spread(int h) {
             return h ^ (h >>> 16);
         }
 

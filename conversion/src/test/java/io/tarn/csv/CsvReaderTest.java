@@ -480,6 +480,23 @@ class CsvReaderTest {
         }
     }
 
+    @Test
+    void fieldHashCodeAndFieldEqualsAgreeWithTheFieldsStringForPlainQuotedAndEscapedFields() throws IOException {
+        CsvReader reader = new CsvReader(new StringReader("acme,\"acme\",\"ac\"\"me\",\"ac\"me,,é-acme\n"), ',');
+        assertThat(reader.next()).isTrue();
+        for (int i = 0; i < reader.fieldCount(); i++) {
+            String field = reader.field(i);
+            CsvReader fresh = new CsvReader(new StringReader("acme,\"acme\",\"ac\"\"me\",\"ac\"me,,é-acme\n"), ',');
+            fresh.next();
+            assertThat(fresh.fieldHashCode(i)).as("field %d", i).isEqualTo(field.hashCode());
+            assertThat(fresh.fieldEquals(i, field)).as("field %d", i).isTrue();
+            assertThat(fresh.fieldEquals(i, field + "x")).as("field %d", i).isFalse();
+            assertThat(fresh.fieldEquals(i, "acmf")).as("field %d", i).isFalse();
+        }
+        assertThat(reader.field(0)).isEqualTo("acme");
+        assertThat(reader.field(2)).isEqualTo("ac\"me");
+    }
+
     private static String randomValue(Random random) {
         String alphabet = "ab,\"\r\n é";
         StringBuilder value = new StringBuilder();
