@@ -82,7 +82,7 @@ import scala.collection.Seq;
 final class RefreshRun {
 
     /** Per dataset, the last change index entry applied: {@code refresh/<dataset>.json}. */
-    static final String STATE_PREFIX = "refresh/";
+    static final String STATE_PREFIX = StagingLayout.REFRESH_STATE_PREFIX;
     /** The count of a run's {@code lastRun} that says how many current partitions it wrote. */
     static final String PARTITIONS_WRITTEN = "partitionsWritten";
     private static final ObjectMapper JSON = new ObjectMapper();
