@@ -11,6 +11,9 @@ import io.tarn.ingest.IngestOutcome.Processed;
 import io.tarn.ingest.IngestOutcome.Skipped;
 import io.tarn.ingest.Manifest.PartitionEntry;
 import io.tarn.log.JsonLogger;
+import io.tarn.metrics.EmfMetrics;
+import io.tarn.metrics.Metric;
+import io.tarn.metrics.TarnMetrics;
 import io.tarn.parquet.BatchWriter;
 import io.tarn.parquet.PartitionBatches;
 import io.tarn.parquet.PartitionTable;
@@ -33,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -68,6 +72,7 @@ public final class RawObjectService {
     private final IngestSettings settings;
     private final Clock clock;
     private final JsonLogger log;
+    private final EmfMetrics metrics;
     private final Map<String, StagingSchema> schemas = new HashMap<>();
 
     /** Part files uploaded at once: S3 PUT latency, not bandwidth, bounds small-file uploads. */
@@ -82,6 +87,7 @@ public final class RawObjectService {
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
+        this.metrics = new EmfMetrics(log, clock);
     }
 
     public IngestOutcome process(RawObjectRef object) {
@@ -115,6 +121,7 @@ public final class RawObjectService {
             return new AlreadyProcessed(object, done.get());
         }
         Instant landedAt = head.map(ObjectInfo::lastModified).orElse(clock.instant());
+        Instant started = clock.instant();
         Manifest manifest;
         try {
             manifest = convert(object, dataset, objectId, landedAt);
@@ -135,7 +142,19 @@ public final class RawObjectService {
         fields.put("rowsQuarantined", manifest.rowsQuarantined());
         fields.put("partitions", manifest.partitions().size());
         log.info("raw object converted", fields);
+        publishMetrics(manifest, Duration.between(started, clock.instant()));
         return new Processed(object, manifest);
+    }
+
+    /** One conversion's figures: a replay that finds the ledger entry converts nothing and counts nothing. */
+    private void publishMetrics(Manifest manifest, Duration took) {
+        Map<Metric, Number> values = new LinkedHashMap<>();
+        values.put(TarnMetrics.ROWS_READ, manifest.rowsRead());
+        values.put(TarnMetrics.ROWS_WRITTEN, manifest.rowsWritten());
+        values.put(TarnMetrics.ROWS_QUARANTINED, manifest.rowsQuarantined());
+        values.put(TarnMetrics.OBJECTS_CONVERTED, 1);
+        values.put(TarnMetrics.CONVERSION_SECONDS, took.toNanos() / 1e9);
+        metrics.publishForDataset(manifest.dataset(), values);
     }
 
     private Manifest convert(RawObjectRef object, Dataset dataset, String objectId, Instant landedAt) throws IOException {

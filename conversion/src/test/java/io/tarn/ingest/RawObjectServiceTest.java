@@ -4,6 +4,8 @@ package io.tarn.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbLedger;
 import io.tarn.aws.dynamodb.StateTable;
@@ -32,6 +34,7 @@ import io.tarn.storage.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -422,6 +425,34 @@ class RawObjectServiceTest {
     }
 
     @Test
+    void aConversionPublishesItsCountsForItsDatasetAndAReplayPublishesNothing() throws Exception {
+        RawObjectRef object = putSample("dms/shop/orders/LOAD00000001.csv");
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        RawObjectService service = new RawObjectService(PIPELINE, new S3ObjectStore(s3), catalog, state, settings(),
+                Clock.systemUTC(), new JsonLogger(new PrintStream(logs, true, StandardCharsets.UTF_8), Clock.systemUTC(),
+                        "raw-object"));
+
+        service.process(object);
+
+        List<JsonNode> metrics = metricLines(logs);
+        assertThat(metrics).singleElement().satisfies(line -> {
+            assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString())
+                    .isEqualTo("[[\"Dataset\"]]");
+            assertThat(line.path("Dataset").asText()).isEqualTo("orders");
+            assertThat(line.path("RowsRead").asLong()).isEqualTo(9);
+            assertThat(line.path("RowsWritten").asLong()).isEqualTo(7);
+            assertThat(line.path("RowsQuarantined").asLong()).isEqualTo(2);
+            assertThat(line.path("ObjectsConverted").asLong()).isEqualTo(1);
+            assertThat(line.path("ConversionSeconds").isNumber()).isTrue();
+        });
+
+        logs.reset();
+        assertThat(service.process(object)).isInstanceOf(AlreadyProcessed.class);
+        // A replay converted nothing: counting it again would double the rows of the quarantine ratio.
+        assertThat(metricLines(logs)).isEmpty();
+    }
+
+    @Test
     void aMongoDbDeleteByIdAloneIsKeptForTheRefreshNotQuarantined() throws Exception {
         RawObjectRef object = put("dms/app/events/20240602-0900000000.csv", (
                 "D,2024-06-02 09:00:00.000000,665a1f0e9b1e8a0001a1b001,\\N\n"
@@ -491,6 +522,18 @@ class RawObjectServiceTest {
 
     private RawObjectService service(ObjectStore store, IngestSettings settings) {
         return new RawObjectService(PIPELINE, store, catalog, state, settings, Clock.systemUTC(), JsonLogger.silent());
+    }
+
+    /** The metric lines among the JSON log lines written to {@code logs}, as JSON. */
+    private static List<JsonNode> metricLines(ByteArrayOutputStream logs) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logs.toString(StandardCharsets.UTF_8).lines().toList()) {
+            JsonNode json = new ObjectMapper().readTree(line);
+            if (json.has("_aws")) {
+                lines.add(json);
+            }
+        }
+        return lines;
     }
 
     private IngestSettings settings() {

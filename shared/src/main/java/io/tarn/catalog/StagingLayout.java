@@ -29,6 +29,12 @@ public final class StagingLayout {
     public static final String QUARANTINE_PREFIX = "quarantine/";
     /** Staging prefix of per-object manifests: {@code manifests/<table>/<object id>.json}. */
     public static final String MANIFEST_PREFIX = "manifests/";
+    /**
+     * Staging prefix of the refresh's state per dataset, {@code refresh/<dataset>.json}: the last
+     * change index entry applied to its current table ({@code watermark}) and the run that applied
+     * it ({@code runId}), among the refresh's own bookkeeping.
+     */
+    public static final String REFRESH_STATE_PREFIX = "refresh/";
 
     private StagingLayout() {}
 }

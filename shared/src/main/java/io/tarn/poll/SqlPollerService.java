@@ -3,6 +3,9 @@ package io.tarn.poll;
 import static java.util.Objects.requireNonNull;
 
 import io.tarn.log.JsonLogger;
+import io.tarn.metrics.EmfMetrics;
+import io.tarn.metrics.Metric;
+import io.tarn.metrics.TarnMetrics;
 import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PollSpec;
@@ -65,6 +68,7 @@ public final class SqlPollerService {
     private final Clock clock;
     private final JsonLogger log;
     private final KeySnapshots keySnapshots;
+    private final EmfMetrics metrics;
     private final Map<String, Dataset> polled = new LinkedHashMap<>();
 
     public SqlPollerService(
@@ -85,6 +89,7 @@ public final class SqlPollerService {
         this.clock = requireNonNull(clock, "clock is null");
         this.log = requireNonNull(log, "log is null");
         this.keySnapshots = new KeySnapshots(store, watermarks, settings, clock, log);
+        this.metrics = new EmfMetrics(log, clock);
         for (Dataset dataset : pipeline.datasets()) {
             if (dataset.source() == SourceKind.AZURESQL) {
                 // Fail at construction on an unsafe identifier: a bad pipeline.yaml should stop the
@@ -150,7 +155,22 @@ public final class SqlPollerService {
                         report.stoppedBecause(), Optional.of(outcome)));
             }
         }
+        publishMetrics(reports);
         return new PollReport(reports);
+    }
+
+    /**
+     * Each table's rows and pages, then the poll's success: published only when every table was
+     * polled without an error, so an alarm on successes sees a poll that failed as one missing.
+     */
+    private void publishMetrics(List<TableReport> reports) {
+        for (TableReport report : reports) {
+            Map<Metric, Number> values = new LinkedHashMap<>();
+            values.put(TarnMetrics.POLLED_ROWS, report.rows());
+            values.put(TarnMetrics.POLLED_PAGES, report.pages());
+            metrics.publishForDataset(report.dataset(), values);
+        }
+        metrics.publish(Map.of(TarnMetrics.FUNCTION, TarnMetrics.SQL_POLLER), Map.of(TarnMetrics.POLLS_SUCCEEDED, 1));
     }
 
     /** The table's key snapshot, under its lease, as far as time allows; says what became of it. */

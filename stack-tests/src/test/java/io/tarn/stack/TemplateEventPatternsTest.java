@@ -28,8 +28,10 @@ class TemplateEventPatternsTest {
     private static final SamTemplate TEMPLATE = SamTemplate.load(ROOT.resolve("template.yaml"));
     private static final String STATE_MACHINE = "arn:aws:states:us-east-1:111122223333:stateMachine:EtlStateMachine-AbCdEf";
     /** What the rules' Refs are in the account of the sample events. */
+    private static final String MYSQL_TASK = "arn:aws:dms:us-east-1:111122223333:task:MYSQLTASKABCDEFGHIJ";
+    private static final String MONGODB_TASK = "arn:aws:dms:us-east-1:111122223333:task:MONGODBTASKABCDEFGH";
     private static final Map<String, String> REFS = Map.of("RawBucket", "tarn-raw", "StagingBucket", "tarn-staging",
-            "EtlStateMachine", STATE_MACHINE);
+            "EtlStateMachine", STATE_MACHINE, "DmsMySqlTask", MYSQL_TASK, "DmsMongoDbTask", MONGODB_TASK);
 
     @Test
     void rawObjectCreatedRuleTakesTheRawObjectsOfTheSampleEventsAndNotStagingObjects() throws Exception {
@@ -94,6 +96,51 @@ class TemplateEventPatternsTest {
         }
         assertThat(values).containsEntry("status", "FAILED")
                 .containsEntry("execution", "arn:aws:states:us-east-1:111122223333:execution:EtlStateMachine-AbCdEf:run-1");
+    }
+
+    @Test
+    void dmsTaskStateChangedRuleTakesEveryStateChangeOfTheStacksTasksOnly() throws Exception {
+        String rule = pattern("DmsTaskStateChangedRule");
+
+        for (String task : List.of(MYSQL_TASK, MONGODB_TASK)) {
+            for (String type : List.of("REPLICATION_TASK_STOPPED", "REPLICATION_TASK_FAILED", "REPLICATION_TASK_STARTED")) {
+                assertThat(Ruler.matchesRule(dmsTaskEvent("DMS Replication Task State Change", task, type), rule))
+                        .as("%s %s", task, type).isTrue();
+            }
+        }
+        assertThat(Ruler.matchesRule(dmsTaskEvent("DMS Replication Task State Change",
+                "arn:aws:dms:us-east-1:111122223333:task:ANOTHERSTACKSTASK", "REPLICATION_TASK_FAILED"), rule)).isFalse();
+        assertThat(Ruler.matchesRule(dmsTaskEvent("DMS Replication Instance State Change", MYSQL_TASK,
+                "REPLICATION_INSTANCE_FAILURE"), rule)).isFalse();
+    }
+
+    @Test
+    void theDmsAlertReadsFieldsTheTaskEventHas() throws Exception {
+        Map<String, Object> target = targets("DmsTaskStateChangedRule").get(0);
+        assertThat(target.get("Arn")).isEqualTo(Map.of("Ref", "AlertTopic"));
+        Map<?, ?> transformer = (Map<?, ?>) target.get("InputTransformer");
+        JsonNode event = JSON.readTree(dmsTaskEvent("DMS Replication Task State Change", MYSQL_TASK, "REPLICATION_TASK_STOPPED"));
+        String template = (String) transformer.get("InputTemplate");
+        assertThat(JSON.readTree(template).isTextual()).as("the input template is one JSON string").isTrue();
+        ((Map<?, ?>) transformer.get("InputPathsMap")).forEach((name, path) -> {
+            String pointer = ((String) path).substring(1).replace("[0]", ".0").replace('.', '/');
+            assertThat(event.at(pointer).isMissingNode()).as("%s = %s in the event", name, path).isFalse();
+            assertThat(template).contains("<" + name + ">");
+        });
+    }
+
+    /** A DMS event as EventBridge delivers it (the DMS guide's CHAP_EventBridge example). */
+    private static String dmsTaskEvent(String detailType, String task, String eventType) throws IOException {
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "0").put("id", "11a11b11-222b-333a-44d4-01234a5b67890")
+                .put("detail-type", detailType).put("source", "aws.dms")
+                .put("account", "111122223333").put("time", "2024-06-01T12:03:10Z").put("region", "us-east-1");
+        event.putArray("resources").add(task);
+        event.putObject("detail").put("type", "REPLICATION_TASK").put("category", "StateChange")
+                .put("eventType", eventType).put("eventId", "DMS-EVENT-0079")
+                .put("resourceLink", "https://console.aws.amazon.com/dms/v2/home?region=us-east-1#taskDetails/task")
+                .put("detailMessage", "Stop Reason FULL_LOAD_ONLY_FINISHED");
+        return JSON.writeValueAsString(event);
     }
 
     /**

@@ -3,6 +3,8 @@ package io.tarn.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbWatermarks;
@@ -17,6 +19,7 @@ import io.tarn.embedded.MutableClock;
 import io.tarn.embedded.sqlserver.H2SqlServerConnection;
 import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.log.JsonLogger;
+import io.tarn.metrics.TarnMetrics;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
 import io.tarn.pipeline.PipelineLoader;
@@ -26,9 +29,11 @@ import io.tarn.state.Watermarks;
 import io.tarn.storage.ForwardingObjectStore;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -467,6 +472,37 @@ class SqlPollerServiceTest {
         assertThat(report.objectKeys()).hasSize(2);
     }
 
+    @Test
+    void aPollPublishesEachTablesRowsAndPagesThenItsSuccessAndAFailedPollPublishesNoSuccess() throws Exception {
+        insertInvoice(admin, 1, "acme", T0.minusSeconds(600));
+        insertInvoice(admin, 2, "acme", T0.minusSeconds(599));
+        insertAccount(admin, "acme", "Acme");
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        JsonLogger log = new JsonLogger(new PrintStream(logs, true, StandardCharsets.UTF_8), clock, "sql-poller");
+
+        service(pipeline(1), store, state, "metrics", log).poll(PollRequest.all(), Deadline.none());
+
+        assertThat(metricLines(logs)).satisfiesExactly(
+                accounts -> assertThat(accounts.path("Dataset").asText() + " " + accounts.path("PolledRows").asLong() + " "
+                        + accounts.path("PolledPages").asLong()).isEqualTo("accounts 1 1"),
+                invoices -> assertThat(invoices.path("Dataset").asText() + " " + invoices.path("PolledRows").asLong() + " "
+                        + invoices.path("PolledPages").asLong()).isEqualTo("invoices 2 2"),
+                success -> {
+                    assertThat(success.path("Function").asText()).isEqualTo(TarnMetrics.SQL_POLLER);
+                    assertThat(success.path("PollsSucceeded").asLong()).isEqualTo(1);
+                    assertThat(success.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString())
+                            .isEqualTo("[[\"Function\"]]");
+                });
+
+        logs.reset();
+        insertInvoice(admin, 3, "acme", T0.minusSeconds(598));
+        assertThatThrownBy(() -> service(pipeline(1), new CountingStore(store, 1), state, "failing", log)
+                .poll(new PollRequest(List.of("invoices")), Deadline.none()))
+                .isInstanceOf(StorageException.class);
+        // The alarm on successes sees this poll as one missing.
+        assertThat(metricLines(logs)).isEmpty();
+    }
+
     // ---- requests and config --------------------------------------------------------------------
 
     @Test
@@ -855,10 +891,27 @@ class SqlPollerServiceTest {
 
     /** A service whose polls lease as {@code <owner>-1}, {@code <owner>-2}, ... in the order they start. */
     private SqlPollerService service(PipelineConfig pipeline, ObjectStore objects, Watermarks states, String owner) {
+        return service(pipeline, objects, states, owner, JsonLogger.silent());
+    }
+
+    private SqlPollerService service(PipelineConfig pipeline, ObjectStore objects, Watermarks states, String owner,
+            JsonLogger log) {
         PollerSettings settings = new PollerSettings(bucket, temp, Duration.ofSeconds(1), Duration.ofMinutes(15));
         AtomicInteger polls = new AtomicInteger();
         return new SqlPollerService(pipeline, () -> H2SqlServerConnection.wrap(DriverManager.getConnection(url)), objects,
-                states, settings, () -> owner + "-" + polls.incrementAndGet(), clock, JsonLogger.silent());
+                states, settings, () -> owner + "-" + polls.incrementAndGet(), clock, log);
+    }
+
+    /** The metric lines among the JSON log lines written to {@code logs}, as JSON. */
+    private static List<JsonNode> metricLines(ByteArrayOutputStream logs) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logs.toString(StandardCharsets.UTF_8).lines().toList()) {
+            JsonNode json = new ObjectMapper().readTree(line);
+            if (json.has("_aws")) {
+                lines.add(json);
+            }
+        }
+        return lines;
     }
 
     private static PipelineConfig pipeline(int pageSize) {

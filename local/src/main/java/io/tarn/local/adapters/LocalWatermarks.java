@@ -20,6 +20,14 @@ public final class LocalWatermarks implements Watermarks {
         static final TableState EMPTY = new TableState(null, null, null, null, null);
     }
 
+    /** Who holds a table's lease, until when (an expired lease stays until it is taken or released). */
+    public record Lease(String owner, Instant until) {
+        public Lease {
+            requireNonNull(owner, "owner is null");
+            requireNonNull(until, "until is null");
+        }
+    }
+
     private final LocalStateFiles files;
 
     public LocalWatermarks(Path root) {
@@ -33,6 +41,15 @@ public final class LocalWatermarks implements Watermarks {
             return Optional.empty();
         }
         return Optional.of(new Watermark(dataset, state.position(), state.sequence(), state.committedAt()));
+    }
+
+    /** The table's lease as the file holds it, expired or not; empty when none is held. */
+    public Optional<Lease> lease(String dataset) {
+        TableState state = files.read(file(dataset), TableState.class);
+        if (state == null || state.leaseOwner() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Lease(state.leaseOwner(), state.leaseUntil()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tarn.local.cli;
 
+import io.tarn.local.lake.LakeStatus;
 import io.tarn.local.lake.LocalDemo;
 import io.tarn.local.lake.LocalEtl;
 import io.tarn.local.lake.LocalLake;
@@ -10,12 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import picocli.CommandLine.Command;
 
 @Command(name = "demo",
         description = "the whole lake from an empty DIR: seeds the sources, polls, converts every raw object, runs the"
-                + " ETL state machine, prints what each dataset became and answers two queries; run again, it does"
-                + " only what is new")
+                + " ETL state machine, prints what each dataset became, answers two queries and ends with tarn status;"
+                + " run again, it does only what is new")
 final class DemoCommand extends LakeCommand.WithPipeline {
 
     DemoCommand(PrintStream out, PrintStream err) {
@@ -35,6 +37,10 @@ final class DemoCommand extends LakeCommand.WithPipeline {
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
             LocalDemo.Summary summary = new LocalDemo(lake, config, pipelineFile, spark, out, logs)
                     .run(Commands.runId("demo-"));
+            // What tarn status says of the lake now; its flags do not fail the demo.
+            out.println();
+            out.println("  tarn status --dir " + lakeDir);
+            LakeStatus.print(LakeStatus.of(lake, config, Clock.systemUTC()), out);
             return summary.etlSucceeded() ? 0 : 1;
         }
     }

@@ -59,6 +59,7 @@ public final class TarnCommand implements Callable<Integer> {
                 .addSubcommand(new EtlCommand(out, err))
                 .addSubcommand(new InvokeCommand(out, err))
                 .addSubcommand(new UpCommand(out, err))
+                .addSubcommand(new StatusCommand(out, err))
                 .addSubcommand(new HelpCommand());
         // In the words of the other commands (the list shows a command's header, else its description).
         tarn.getSubcommands().get("help").getCommandSpec().usageMessage().header("show the help of tarn or of a command");

@@ -177,7 +177,7 @@ public final class LocalEtl {
         }
         RunManifest manifest;
         try {
-            manifest = EtlJob.run(spark.get(), settings, lake.catalog(), Clock.systemUTC());
+            manifest = EtlJob.run(spark.get(), settings, lake.catalog(), Clock.systemUTC(), logs);
         } catch (RuntimeException e) {
             // A failed Glue job run ends a .sync task with States.TaskFailed.
             throw new TaskFailedException("States.TaskFailed", "Glue job run failed: " + e.getMessage());

@@ -71,10 +71,20 @@ class TarnDemoTest {
         assertThat(run.outLines()).contains(
                 "      1 row(s) deleted; polling invoices with a key snapshot (snapshot_keys)",
                 "      invoices   0 row(s) in 0 new object(s), key snapshot complete: 1 page(s)");
-        assertThat(run.out()).endsWith("""
+        assertThat(run.out()).contains("""
                 invoice_id,account_id,amount
                 9001,acme,195.50
                 9002,globex,2014.99
+
+                  tarn status --dir %s
+                status at """.formatted(dir));
+        // Then tarn status: every table fresh, but the samples' refused rows are more than the 10%
+        // of the rows read that the quarantine alarms allow.
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line).matches("  orders +(\\d+m )?\\d+s +\\S+Z +demo-\\S+ +\\S+Z"));
+        assertThat(run.out()).endsWith("""
+                2 thing(s) an alarm would flag:
+                  ! orders: 16.7% of the rows read in the last hour were quarantined (2 of 12; the alarm is above 10.0%)
+                  ! events: 20.0% of the rows read in the last hour were quarantined (1 of 5; the alarm is above 10.0%)
                 """);
         Run log = tarn("query", "--dir", dir.toString(),
                 "SELECT invoice_id, _op, _source_key LIKE 'key-snapshots/invoices/%' AS by_snapshot FROM invoices_changes"

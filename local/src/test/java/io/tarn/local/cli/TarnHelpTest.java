@@ -28,7 +28,7 @@ class TarnHelpTest {
         assertThat(help.err()).isEmpty();
         assertThat(help.out()).startsWith("usage: tarn [-h] <command> [options]\n");
         assertThat(commands(help.out()))
-                .containsExactly("ingest", "query", "poll", "sql", "demo", "etl", "invoke", "up", "help");
+                .containsExactly("ingest", "query", "poll", "sql", "demo", "etl", "invoke", "up", "status", "help");
         assertThat(help.out()).contains("  up      keep the local S3 endpoint open on 127.0.0.1:P and run the RawObject function");
         assertThat(tarn("-h")).isEqualTo(help);
         assertThat(tarn("help")).isEqualTo(help);
@@ -53,7 +53,8 @@ class TarnHelpTest {
                 Arguments.of("demo", List.of("--dir", "--pipeline")),
                 Arguments.of("etl", List.of("--mode", "--datasets", "--run-id", "--dir", "--pipeline")),
                 Arguments.of("invoke", List.of("--event", "--template", "--dir", "--pipeline")),
-                Arguments.of("up", List.of("--port", "--etl-window", "--dir", "--pipeline")));
+                Arguments.of("up", List.of("--port", "--etl-window", "--dir", "--pipeline")),
+                Arguments.of("status", List.of("--json", "--dir", "--pipeline")));
     }
 
     @ParameterizedTest

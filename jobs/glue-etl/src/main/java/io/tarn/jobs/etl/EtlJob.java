@@ -9,11 +9,13 @@ import io.tarn.aws.s3.S3ObjectStore;
 import io.tarn.catalog.Catalog;
 import io.tarn.etl.RunManifest.TableOutput;
 import io.tarn.etl.RunManifest;
+import io.tarn.log.JsonLogger;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineLoader;
 import io.tarn.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +39,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link #run(SparkSession, EtlSettings)} with a {@code local[*]} session.
  */
 public final class EtlJob {
+
+    /** The component of the job's log lines, as SnapshotDeletes names its own. */
+    static final String LOG_COMPONENT = "glue-etl-refresh";
 
     private EtlJob() {}
 
@@ -65,12 +70,22 @@ public final class EtlJob {
         }
     }
 
-    /** Runs the job with this catalog (the local lake's, or a test's). */
+    /** Runs the job with this catalog (the local lake's, or a test's); logs and metrics go to standard output. */
     public static RunManifest run(SparkSession spark, EtlSettings settings, Catalog catalog, Clock clock) {
+        return run(spark, settings, catalog, clock, System.out);
+    }
+
+    /**
+     * The same with the job's JSON log lines, its metrics among them, on {@code logs}: on Glue they
+     * are standard output, which reaches the job's log group, where CloudWatch reads the metrics.
+     */
+    public static RunManifest run(SparkSession spark, EtlSettings settings, Catalog catalog, Clock clock,
+            PrintStream logs) {
         requireNonNull(spark, "spark is null");
         requireNonNull(settings, "settings is null");
         requireNonNull(catalog, "catalog is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(logs, "logs is null");
         String startedAt = clock.instant().toString();
         // Join SQL and the dt partitions of staging speak of UTC days.
         spark.conf().set("spark.sql.session.timeZone", "UTC");
@@ -81,7 +96,8 @@ public final class EtlJob {
             List<TableOutput> tables = switch (settings.mode()) {
                 case JOIN -> {
                     JoinRun.checkJoins(pipeline, settings);
-                    RefreshRun refresh = new RefreshRun(spark, pipeline, settings, catalog, clock);
+                    RefreshRun refresh = new RefreshRun(spark, pipeline, settings, catalog, clock,
+                            new JsonLogger(logs, clock, LOG_COMPONENT));
                     List<RefreshRun.Refreshed> refreshed = refresh.run();
                     List<TableOutput> joined = new JoinRun(spark, pipeline, settings, catalog, refreshed).run();
                     refresh.commit(refreshed);

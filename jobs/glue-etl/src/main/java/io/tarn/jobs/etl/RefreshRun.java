@@ -16,6 +16,10 @@ import io.tarn.current.ChangeIndex;
 import io.tarn.current.ChangeOrder;
 import io.tarn.current.KeySnapshot;
 import io.tarn.ingest.Manifest;
+import io.tarn.log.JsonLogger;
+import io.tarn.metrics.EmfMetrics;
+import io.tarn.metrics.Metric;
+import io.tarn.metrics.TarnMetrics;
 import io.tarn.parquet.StagingSchema;
 import io.tarn.partition.PartitionPaths;
 import io.tarn.pipeline.Dataset;
@@ -25,6 +29,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -77,7 +82,9 @@ import scala.collection.Seq;
 final class RefreshRun {
 
     /** Per dataset, the last change index entry applied: {@code refresh/<dataset>.json}. */
-    static final String STATE_PREFIX = "refresh/";
+    static final String STATE_PREFIX = StagingLayout.REFRESH_STATE_PREFIX;
+    /** The count of a run's {@code lastRun} that says how many current partitions it wrote. */
+    static final String PARTITIONS_WRITTEN = "partitionsWritten";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Symlink manifests written at once: S3 round trips, not CPU. */
     private static final int SYMLINK_THREADS = 16;
@@ -90,8 +97,10 @@ final class RefreshRun {
     private final StagingTables staging;
     private final SnapshotDeletes snapshotDeletes;
     private final ChangeLogCompaction compaction;
+    private final EmfMetrics metrics;
 
-    RefreshRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog, Clock clock) {
+    RefreshRun(SparkSession spark, PipelineConfig pipeline, EtlSettings settings, Catalog catalog, Clock clock,
+            JsonLogger log) {
         this.spark = requireNonNull(spark, "spark is null");
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -100,6 +109,7 @@ final class RefreshRun {
         this.staging = new StagingTables(spark, settings, catalog);
         this.snapshotDeletes = new SnapshotDeletes(spark, settings, catalog, staging);
         this.compaction = new ChangeLogCompaction(spark, settings, catalog, staging);
+        this.metrics = new EmfMetrics(requireNonNull(log, "log is null"), clock);
     }
 
     /**
@@ -299,7 +309,7 @@ final class RefreshRun {
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("changeObjects", (long) manifests.size());
         counts.put("accountsRewritten", (long) accounts.size());
-        counts.put("partitionsWritten", (long) written.size());
+        counts.put(PARTITIONS_WRITTEN, (long) written.size());
         counts.put("partitionsRemoved", (long) removals.size());
         counts.put("deletesOfUnheldKeys", unheldDeletes);
         counts.put("changeLogDaysCompacted", (long) (open.size() - stillOpen.size()));
@@ -351,6 +361,25 @@ final class RefreshRun {
         for (Refreshed table : refreshed) {
             table.done().ifPresent(state -> writeState(pipeline.dataset(table.dataset()).orElseThrow(), state,
                     table.counts()));
+        }
+        publishMetrics(refreshed);
+    }
+
+    /**
+     * Per dataset, the partitions this run rewrote and the current table's lag: now minus when the
+     * newest change it holds reached staging (its change index entry's time), read back from the
+     * committed state, so a run with nothing new still reports how far behind the table is. A
+     * dataset that never had a change has no lag to report.
+     */
+    private void publishMetrics(List<Refreshed> refreshed) {
+        Instant now = clock.instant();
+        for (Refreshed table : refreshed) {
+            Dataset dataset = pipeline.dataset(table.dataset()).orElseThrow();
+            Map<Metric, Number> values = new LinkedHashMap<>();
+            values.put(TarnMetrics.PARTITIONS_REWRITTEN, table.counts().getOrDefault(PARTITIONS_WRITTEN, 0L));
+            readState(dataset).watermark().ifPresent(entry -> values.put(TarnMetrics.REFRESH_LAG_SECONDS,
+                    Duration.between(ChangeIndex.writtenAt(entry), now).toMillis() / 1000.0));
+            metrics.publishForDataset(dataset.name(), values);
         }
     }
 
