@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbLedger;
 import io.tarn.aws.dynamodb.StateTable;
@@ -31,6 +30,7 @@ import io.tarn.state.Ledger;
 import io.tarn.storage.ForwardingObjectStore;
 import io.tarn.storage.ObjectStore;
 import io.tarn.storage.StorageException;
+import io.tarn.metrics.EmfLines;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -434,7 +434,7 @@ class RawObjectServiceTest {
 
         service.process(object);
 
-        List<JsonNode> metrics = metricLines(logs);
+        List<JsonNode> metrics = EmfLines.in(logs);
         assertThat(metrics).singleElement().satisfies(line -> {
             assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString())
                     .isEqualTo("[[\"Dataset\"]]");
@@ -449,7 +449,7 @@ class RawObjectServiceTest {
         logs.reset();
         assertThat(service.process(object)).isInstanceOf(AlreadyProcessed.class);
         // A replay converted nothing: counting it again would double the rows of the quarantine ratio.
-        assertThat(metricLines(logs)).isEmpty();
+        assertThat(EmfLines.in(logs)).isEmpty();
     }
 
     @Test
@@ -522,18 +522,6 @@ class RawObjectServiceTest {
 
     private RawObjectService service(ObjectStore store, IngestSettings settings) {
         return new RawObjectService(PIPELINE, store, catalog, state, settings, Clock.systemUTC(), JsonLogger.silent());
-    }
-
-    /** The metric lines among the JSON log lines written to {@code logs}, as JSON. */
-    private static List<JsonNode> metricLines(ByteArrayOutputStream logs) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logs.toString(StandardCharsets.UTF_8).lines().toList()) {
-            JsonNode json = new ObjectMapper().readTree(line);
-            if (json.has("_aws")) {
-                lines.add(json);
-            }
-        }
-        return lines;
     }
 
     private IngestSettings settings() {

@@ -3,8 +3,6 @@ package io.tarn.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tarn.aws.AwsClients;
 import io.tarn.aws.AwsSettings;
 import io.tarn.aws.dynamodb.DynamoDbWatermarks;
@@ -19,6 +17,7 @@ import io.tarn.embedded.MutableClock;
 import io.tarn.embedded.sqlserver.H2SqlServerConnection;
 import io.tarn.embedded.sqlserver.H2SqlServerEmulation;
 import io.tarn.log.JsonLogger;
+import io.tarn.metrics.EmfLines;
 import io.tarn.metrics.TarnMetrics;
 import io.tarn.pipeline.PipelineConfig;
 import io.tarn.pipeline.PipelineConfigException;
@@ -482,7 +481,7 @@ class SqlPollerServiceTest {
 
         service(pipeline(1), store, state, "metrics", log).poll(PollRequest.all(), Deadline.none());
 
-        assertThat(metricLines(logs)).satisfiesExactly(
+        assertThat(EmfLines.in(logs)).satisfiesExactly(
                 accounts -> assertThat(accounts.path("Dataset").asText() + " " + accounts.path("PolledRows").asLong() + " "
                         + accounts.path("PolledPages").asLong()).isEqualTo("accounts 1 1"),
                 invoices -> assertThat(invoices.path("Dataset").asText() + " " + invoices.path("PolledRows").asLong() + " "
@@ -500,7 +499,7 @@ class SqlPollerServiceTest {
                 .poll(new PollRequest(List.of("invoices")), Deadline.none()))
                 .isInstanceOf(StorageException.class);
         // The alarm on successes sees this poll as one missing.
-        assertThat(metricLines(logs)).isEmpty();
+        assertThat(EmfLines.in(logs)).isEmpty();
     }
 
     // ---- requests and config --------------------------------------------------------------------
@@ -900,18 +899,6 @@ class SqlPollerServiceTest {
         AtomicInteger polls = new AtomicInteger();
         return new SqlPollerService(pipeline, () -> H2SqlServerConnection.wrap(DriverManager.getConnection(url)), objects,
                 states, settings, () -> owner + "-" + polls.incrementAndGet(), clock, log);
-    }
-
-    /** The metric lines among the JSON log lines written to {@code logs}, as JSON. */
-    private static List<JsonNode> metricLines(ByteArrayOutputStream logs) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logs.toString(StandardCharsets.UTF_8).lines().toList()) {
-            JsonNode json = new ObjectMapper().readTree(line);
-            if (json.has("_aws")) {
-                lines.add(json);
-            }
-        }
-        return lines;
     }
 
     private static PipelineConfig pipeline(int pageSize) {
