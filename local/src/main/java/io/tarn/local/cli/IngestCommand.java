@@ -8,6 +8,9 @@ import io.tarn.pipeline.PipelineConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,16 +34,61 @@ final class IngestCommand extends LakeCommand.WithPipeline {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new IllegalArgumentException("cannot read file " + file);
         }
-        PipelineConfig config = pipeline.load();
-        Dataset dataset = config.dataset(datasetName).orElseThrow(() -> new IllegalArgumentException(
-                "unknown dataset '" + datasetName + "' (pipeline.yaml has: "
-                        + config.datasets().stream().map(Dataset::name).collect(Collectors.joining(", ")) + ")"));
-        String key = dataset.rawPrefix() + file.getFileName();
-        try (LocalLake lake = LocalLake.open(dir.writable())) {
+        // The embedded S3 server takes most of a small ingest's start: it starts on a thread of its
+        // own while this one reads pipeline.yaml and loads the classes the conversion needs first.
+        FutureTask<LocalLake> opening = new FutureTask<>(() -> LocalLake.open(dir.writable()));
+        Thread opener = new Thread(opening, "tarn-lake-open");
+        opener.setDaemon(true);
+        opener.start();
+        String key;
+        PipelineConfig config;
+        try {
+            config = pipeline.load();
+            Dataset dataset = config.dataset(datasetName).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown dataset '" + datasetName + "' (pipeline.yaml has: "
+                            + config.datasets().stream().map(Dataset::name).collect(Collectors.joining(", ")) + ")"));
+            key = dataset.rawPrefix() + file.getFileName();
+            RawObjectIngest.preload(dataset);
+        } catch (RuntimeException e) {
+            closeWhenOpened(opening, e);
+            throw e;
+        }
+        try (LocalLake lake = opened(opening)) {
             lake.s3().putObject(b -> b.bucket(LocalLake.RAW_BUCKET).key(key), RequestBody.fromFile(file));
             ObjectNode summary = new RawObjectIngest(lake, config, err).ingest(key);
             Commands.printJson(out, summary);
             return summary.path("status").asText().equals("skipped") ? 1 : 0;
+        }
+    }
+
+    /** Closes the lake once it is open, after a failure that leaves no use for it. */
+    private static void closeWhenOpened(FutureTask<LocalLake> opening, RuntimeException failure) {
+        try {
+            opened(opening).close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The lake the opener thread opened, or what it failed with. */
+    private static LocalLake opened(FutureTask<LocalLake> opening) throws IOException {
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the local lake opened", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(cause);
         }
     }
 }

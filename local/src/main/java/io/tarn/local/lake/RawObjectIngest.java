@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tarn.functions.rawobject.RawObjectEvents;
 import io.tarn.functions.rawobject.RawObjectHandler;
 import io.tarn.parquet.ParquetSettings;
+import io.tarn.parquet.StagingSchema;
+import io.tarn.pipeline.Dataset;
 import io.tarn.pipeline.PipelineConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +40,16 @@ public final class RawObjectIngest {
         this.lake = requireNonNull(lake, "lake is null");
         this.handler = new RawObjectHandler(lake.rawObjectProcessor(
                 requireNonNull(pipeline, "pipeline is null"), ParquetSettings.defaults(), requireNonNull(logs, "logs is null")));
+    }
+
+    /**
+     * Loads and initialises what the first conversion of {@code dataset}'s objects needs before any
+     * lake exists: the handler's event serializers and the table's Avro and Parquet schemas. For a
+     * command that opens the lake meanwhile on another thread; the conversion is the same without.
+     */
+    public static void preload(Dataset dataset) {
+        RawObjectEvents.warmUp();
+        new StagingSchema(requireNonNull(dataset, "dataset is null"));
     }
 
     /**

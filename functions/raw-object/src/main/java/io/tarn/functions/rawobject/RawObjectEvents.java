@@ -63,6 +63,11 @@ public final class RawObjectEvents {
 
     private RawObjectEvents() {}
 
+    /** Builds the serializers now (they are made once, when the class is first used). */
+    public static void warmUp() {
+        // Calling a static method initialises the class, and so its serializers.
+    }
+
     /** Decodes an invocation's payload; a shape the function does not take fails saying why. */
     public static RawObjectInvocation decode(byte[] event) throws InvalidEventException {
         JsonNode root;
