@@ -7,8 +7,8 @@ import java.util.Arrays;
  * values as one byte array with end offsets, and a null bitmap per column. A batch holds the rows
  * of one partition ({@link PartitionBatches} knows which). The typer fills the next row value by
  * value and {@link #commit}s it, or {@link #discard}s a row it rejects half-way. The writers then
- * read whole columns at a time, with no object per row or per value. The arrays grow as rows are added; {@link PartitionBatches} bounds how
- * many rows are held.
+ * read whole columns at a time, with no object per row or per value. The arrays grow as rows are
+ * added; {@link PartitionBatches} bounds how many rows are held.
  *
  * <p>Rows of many partitions are typed side by side, so the batch a value goes to was last touched
  * some rows ago and its arrays are rarely in cache: a put is one store (a null bit is set for a

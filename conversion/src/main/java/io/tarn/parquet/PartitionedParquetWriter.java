@@ -25,10 +25,11 @@ import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompress
  * <p>Memory stays bounded whatever the number of partitions: every open file buffers its current
  * row group, so when all of them together pass the budget, the files holding most write their row
  * groups out early and go on (a partition stays one file, of several row groups); if their writers
- * alone still pass it, files are finished and their partitions go on in new parts. At most {@link ParquetSettings#maxOpenPartitions()}
- * files are open at once (each costs memory before it holds a row); rows of further partitions
- * wait in {@link SpillFiles} on local disk and are written afterwards, a bucket at a time. Part
- * numbers depend only on the input, so a replay produces the same files.
+ * alone still pass it, files are finished and their partitions go on in new parts. At most
+ * {@link ParquetSettings#maxOpenPartitions()} files are open at once (each costs memory before it
+ * holds a row); rows of further partitions wait in {@link SpillFiles} on local disk and are written
+ * afterwards, a bucket at a time. Part numbers depend only on the input, so a replay produces the
+ * same files.
  */
 public final class PartitionedParquetWriter implements Closeable {
 

@@ -228,76 +228,70 @@ public final class RowTyper {
         }
         ColumnBatch batch = accountProblem == null ? rows.batchFor(partition) : scratch();
         int bytesBefore = batch.binaryBytes();
+        // A row rejected half-way leaves nothing in the batch: discard() forgets what it had put.
         try {
-            typeInto(batch, reader, line, count, op, delete, document, noDocument, documentProblem, accountProblem);
+            if (commitTsField >= 0) {
+                CharSequence text = chars(reader, commitTsField);
+                if (text == null) {
+                    batch.putNull(schema.commitTsIndex());
+                } else {
+                    try {
+                        batch.putLong(schema.commitTsIndex(), Values.parseTimestampMicros(text));
+                    } catch (BadValueException e) {
+                        throw new RowRejectedException("commit timestamp: " + e.getMessage());
+                    }
+                }
+            } else {
+                batch.putNull(schema.commitTsIndex());
+            }
+
+            for (int i = 0; i < columns.length; i++) {
+                ColumnSpec column = columns[i];
+                CharSequence text;
+                if (column.derived()) {
+                    if (documentProblem != null) {
+                        throw documentProblem;
+                    }
+                    text = noDocument ? null : document.field(column.fromJson().orElseThrow().field());
+                } else {
+                    text = fieldOf[i] < 0 ? null : chars(reader, fieldOf[i]);
+                }
+                if (text == null) {
+                    if (!column.nullable() && (!delete || keyColumn[i])) {
+                        throw new RowRejectedException("column '" + column.name() + "': null in a non-nullable column");
+                    }
+                    if (keyColumn[i]) {
+                        // Declared nullable, but a change without its key names no row to apply to.
+                        throw new RowRejectedException("column '" + column.name() + "': null in the primary key");
+                    }
+                    batch.putNull(i);
+                    continue;
+                }
+                try {
+                    put(batch, i, column.type(), text);
+                } catch (BadValueException e) {
+                    throw new RowRejectedException("column '" + column.name() + "': " + e.getMessage());
+                }
+            }
+
+            if (accountProblem != null) {
+                throw accountProblem;
+            }
+            if (!delete && partitionDateColumn >= 0 && batch.isNull(partitionDateColumn, batch.size())) {
+                // The current table could not place the row.
+                throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
+            }
+            batch.putBytes(schema.opIndex(), OPS, delete ? 2 : op == 'U' ? 1 : 0, 1);
+            batch.putLong(schema.sourceLineIndex(), line);
+            if (schema.hasChangeSeq()) {
+                changeSeq(reader, count, batch);
+            }
         } catch (RowRejectedException e) {
             batch.discard();
             throw e;
         }
         batch.commit();
         rows.committed(partition, batch, bytesBefore);
-    }
-
-    /** Puts the record's values into {@code batch}, then reports a problem found before them. */
-    private void typeInto(ColumnBatch batch, CsvReader reader, long line, int count, char op, boolean delete,
-            JsonDocument document, boolean noDocument, RowRejectedException documentProblem,
-            RowRejectedException accountProblem) throws RowRejectedException {
-        if (commitTsField >= 0) {
-            CharSequence text = chars(reader, commitTsField);
-            if (text == null) {
-                batch.putNull(schema.commitTsIndex());
-            } else {
-                try {
-                    batch.putLong(schema.commitTsIndex(), Values.parseTimestampMicros(text));
-                } catch (BadValueException e) {
-                    throw new RowRejectedException("commit timestamp: " + e.getMessage());
-                }
-            }
-        } else {
-            batch.putNull(schema.commitTsIndex());
-        }
-
-        for (int i = 0; i < columns.length; i++) {
-            ColumnSpec column = columns[i];
-            CharSequence text;
-            if (column.derived()) {
-                if (documentProblem != null) {
-                    throw documentProblem;
-                }
-                text = noDocument ? null : document.field(column.fromJson().orElseThrow().field());
-            } else {
-                text = fieldOf[i] < 0 ? null : chars(reader, fieldOf[i]);
-            }
-            if (text == null) {
-                if (!column.nullable() && (!delete || keyColumn[i])) {
-                    throw new RowRejectedException("column '" + column.name() + "': null in a non-nullable column");
-                }
-                if (keyColumn[i]) {
-                    // Declared nullable, but a change without its key names no row to apply to.
-                    throw new RowRejectedException("column '" + column.name() + "': null in the primary key");
-                }
-                batch.putNull(i);
-                continue;
-            }
-            try {
-                put(batch, i, column.type(), text);
-            } catch (BadValueException e) {
-                throw new RowRejectedException("column '" + column.name() + "': " + e.getMessage());
-            }
-        }
-
-        if (accountProblem != null) {
-            throw accountProblem;
-        }
-        if (!delete && partitionDateColumn >= 0 && batch.isNull(partitionDateColumn, batch.size())) {
-            // The current table could not place the row.
-            throw new RowRejectedException("partition date column '" + columns[partitionDateColumn].name() + "' is null");
-        }
-        batch.putBytes(schema.opIndex(), OPS, delete ? 2 : op == 'U' ? 1 : 0, 1);
-        batch.putLong(schema.sourceLineIndex(), line);
-        if (schema.hasChangeSeq()) {
-            changeSeq(reader, count, batch);
-        }
     }
 
     /** Where a row whose account is refused is typed, so that its columns are still checked first. */
