@@ -8,9 +8,10 @@
 # Builds bench and the raw-object Lambda jar, then runs one benchmark JVM per case with -Xmx256m and
 # -XX:+UseSerialGC (the collector Lambda's Java runtimes start with; it also keeps the heap figures
 # comparable between runs), each under taskset -c 0 (the S3 server's child JVM inherits the pinning):
-#   - default JIT (C2): 200 and 2,000 accounts, each with and without the dt partition, 3 runs per
-#     JVM (run 1 cold: the first large object after the small warm-up; runs 2-3 warm);
-#   - -XX:TieredStopAtLevel=1 (Lambda's default JIT setting): 200 and 2,000 accounts, nodt, 3 runs.
+#   - default JIT (C2): 200 and 2,000 accounts, each with and without the dt partition, 5 runs per
+#     JVM (run 1 cold: the first large object after the small warm-up; run 2 still pays for C2's
+#     compilations at 200 accounts; runs 3-5 warm);
+#   - -XX:TieredStopAtLevel=1 (Lambda's default JIT setting): 200 and 2,000 accounts, nodt, 5 runs.
 # Engines: ours (objects in the embedded S3 server, a child process whose CPU is reported apart),
 # ours-files (the same conversion on plain folders: the conversion's own figure, as in AWS where S3
 # uses none of the function's CPU) and duckdb.
@@ -40,7 +41,7 @@ run() { # label, extra JVM flag ("" for none), benchmark arguments...
 if [[ "${BENCH_SKIP_C2:-}" != "1" ]]; then
   for accounts in 200 2000; do
     for variant in dt nodt; do
-      run "default JIT, $accounts accounts, $variant" "" --accounts "$accounts" --variants "$variant" --runs 3
+      run "default JIT, $accounts accounts, $variant" "" --accounts "$accounts" --variants "$variant" --runs 5
     done
   done
 fi
@@ -48,6 +49,6 @@ fi
 if [[ "${BENCH_SKIP_C1:-}" != "1" ]]; then
   for accounts in 200 2000; do
     run "C1 only (-XX:TieredStopAtLevel=1, Lambda's default), $accounts accounts, nodt" \
-      -XX:TieredStopAtLevel=1 --accounts "$accounts" --variants nodt --runs 3
+      -XX:TieredStopAtLevel=1 --accounts "$accounts" --variants nodt --runs 5
   done
 fi

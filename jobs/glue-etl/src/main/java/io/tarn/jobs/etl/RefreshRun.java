@@ -137,16 +137,24 @@ final class RefreshRun {
 
     /**
      * What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild,
-     * the state to keep once they have ({@link #commit}), empty when nothing was new, and its
-     * counts, which the committed state keeps as {@code lastRun}.
+     * the state to keep once they have ({@link #commit}), empty when nothing was new, its counts,
+     * which the committed state keeps as {@code lastRun}, and the watermark the current table holds
+     * once committed (the kept state's, or when nothing was new the one it already had).
      */
-    record Refreshed(String dataset, Set<String> accounts, Optional<State> done, Map<String, Long> counts) {
+    record Refreshed(String dataset, Set<String> accounts, Optional<State> done, Map<String, Long> counts,
+            Optional<String> watermark) {
         Refreshed {
             counts = Map.copyOf(counts);
         }
 
-        Refreshed(String dataset, Set<String> accounts, Optional<State> done) {
-            this(dataset, accounts, done, Map.of());
+        /** A refresh that keeps {@code done}. */
+        Refreshed(String dataset, Set<String> accounts, State done, Map<String, Long> counts) {
+            this(dataset, accounts, Optional.of(done), counts, done.watermark());
+        }
+
+        /** A refresh that found nothing new, over {@code state}. */
+        static Refreshed unchanged(String dataset, State state) {
+            return new Refreshed(dataset, Set.of(), Optional.empty(), Map.of(), state.watermark());
         }
     }
 
@@ -168,20 +176,20 @@ final class RefreshRun {
         writeEverySymlinkOnce(dataset);
         boolean closing = state.open().stream().anyMatch(day -> closed(day, now));
         if (entries.isEmpty() && snapshot.isEmpty() && state.superseded().isEmpty() && !closing) {
-            return new Refreshed(dataset.name(), Set.of(), Optional.empty());
+            return Refreshed.unchanged(dataset.name(), state);
         }
         // One read of the catalog's partitions serves the cleanup, the key lookup and the rewrite.
         Map<String, List<Partition>> current = staging.currentPartitions(dataset.name());
         state = removeExpiredVersions(dataset, state, current);
         if (entries.isEmpty() && snapshot.isEmpty()) {
             if (!closing) {
-                return new Refreshed(dataset.name(), Set.of(), Optional.empty());
+                return Refreshed.unchanged(dataset.name(), state);
             }
             // Nothing new, but days of the change log have closed since the last run.
             List<Superseded> superseded = new ArrayList<>(state.superseded());
             List<List<String>> open = compactClosed(dataset, state.open(), now, superseded);
-            return new Refreshed(dataset.name(), Set.of(), Optional.of(new State(state.watermark(), settings.runId(),
-                    superseded, state.keySnapshot(), open)),
+            return new Refreshed(dataset.name(), Set.of(), new State(state.watermark(), settings.runId(),
+                    superseded, state.keySnapshot(), open),
                     Map.of("changeLogDaysCompacted", (long) (state.open().size() - open.size())));
         }
         // A replayed object has an entry per conversion, all naming its one manifest.
@@ -313,8 +321,8 @@ final class RefreshRun {
         counts.put("partitionsRemoved", (long) removals.size());
         counts.put("deletesOfUnheldKeys", unheldDeletes);
         counts.put("changeLogDaysCompacted", (long) (open.size() - stillOpen.size()));
-        return new Refreshed(dataset.name(), accounts, Optional.of(new State(applied, settings.runId(), remaining,
-                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot), stillOpen)), counts);
+        return new Refreshed(dataset.name(), accounts, new State(applied, settings.runId(), remaining,
+                snapshot.map(KeySnapshot::startedAt).or(state::keySnapshot), stillOpen), counts);
     }
 
     /**
@@ -367,9 +375,9 @@ final class RefreshRun {
 
     /**
      * Per dataset, the partitions this run rewrote and the current table's lag: now minus when the
-     * newest change it holds reached staging (its change index entry's time), read back from the
-     * committed state, so a run with nothing new still reports how far behind the table is. A
-     * dataset that never had a change has no lag to report.
+     * newest change it holds reached staging (its change index entry's time), also after a run with
+     * nothing new, which still reports how far behind the table is. A dataset that never had a
+     * change has no lag to report.
      */
     private void publishMetrics(List<Refreshed> refreshed) {
         Instant now = clock.instant();
@@ -377,7 +385,7 @@ final class RefreshRun {
             Dataset dataset = pipeline.dataset(table.dataset()).orElseThrow();
             Map<Metric, Number> values = new LinkedHashMap<>();
             values.put(TarnMetrics.PARTITIONS_REWRITTEN, table.counts().getOrDefault(PARTITIONS_WRITTEN, 0L));
-            readState(dataset).watermark().ifPresent(entry -> values.put(TarnMetrics.REFRESH_LAG_SECONDS,
+            table.watermark().ifPresent(entry -> values.put(TarnMetrics.REFRESH_LAG_SECONDS,
                     Duration.between(ChangeIndex.writtenAt(entry), now).toMillis() / 1000.0));
             metrics.publishForDataset(dataset.name(), values);
         }
