@@ -20,3 +20,9 @@ print_machine() {
   echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')${1:-}"
   java -version 2>&1 | sed 's/^/# /'
 }
+
+# Generates (once; ConversionBench keeps it under bench/target/data) a DMS orders file of the given
+# rows over the given accounts, and prints its path.
+generate_orders() { # rows, accounts
+  java -cp "$classpath" io.tarn.bench.ConversionBench --repo "$here" --generate-only --rows "$1" --accounts "$2" | tail -1
+}

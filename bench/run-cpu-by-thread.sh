@@ -31,9 +31,6 @@ agent="$work/linux-x64/libasyncProfiler.so"
 
 print_machine ", ./tarn ingest pinned to CPU $cpu (taskset -c $cpu), async-profiler $version, cpu samples every 1 ms"
 
-generate() { # rows, accounts: prints the file's path
-  java -cp "$classpath" io.tarn.bench.ConversionBench --repo "$here" --generate-only --rows "$1" --accounts "$2" | tail -1
-}
 
 profile() { # label, file
   local out="$work/$(basename "$2" .csv).collapsed"
@@ -62,5 +59,5 @@ profile() { # label, file
   rm -rf "$work/lake"
 }
 
-profile "1,000 rows, 50 accounts" "$(generate 1000 50)"
-profile "$rows rows, $accounts accounts" "$(generate "$rows" "$accounts")"
+profile "1,000 rows, 50 accounts" "$(generate_orders 1000 50)"
+profile "$rows rows, $accounts accounts" "$(generate_orders "$rows" "$accounts")"

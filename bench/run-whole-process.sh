@@ -31,11 +31,8 @@ mkdir -p "$work"
 
 print_machine ", pinned to CPU $cpu (taskset -c $cpu), figures in CPU seconds (user+sys) of the whole process"
 
-generate() { # rows, accounts: prints the file's path
-  java -cp "$classpath" io.tarn.bench.ConversionBench --repo "$here" --generate-only --rows "$1" --accounts "$2" | tail -1
-}
-large="$(generate "$rows" "$accounts")"
-small="$(generate 1000 50)"
+large="$(generate_orders "$rows" "$accounts")"
+small="$(generate_orders 1000 50)"
 echo "# large: $large ($(stat -c %s "$large") bytes); small: $small"
 
 declare -A cpu_of
