@@ -137,24 +137,28 @@ final class RefreshRun {
 
     /**
      * What one dataset's refresh did: the accounts it rewrote (unescaped), which the joins rebuild,
-     * the state to keep once they have ({@link #commit}), empty when nothing was new, its counts,
-     * which the committed state keeps as {@code lastRun}, and the watermark the current table holds
-     * once committed (the kept state's, or when nothing was new the one it already had).
+     * the state the dataset has once they have ({@link #commit}), whether that state is new (to be
+     * written) or the one it already had, and its counts, which the committed state keeps as
+     * {@code lastRun}.
      */
-    record Refreshed(String dataset, Set<String> accounts, Optional<State> done, Map<String, Long> counts,
-            Optional<String> watermark) {
+    record Refreshed(String dataset, Set<String> accounts, State state, boolean changed, Map<String, Long> counts) {
         Refreshed {
             counts = Map.copyOf(counts);
         }
 
         /** A refresh that keeps {@code done}. */
         Refreshed(String dataset, Set<String> accounts, State done, Map<String, Long> counts) {
-            this(dataset, accounts, Optional.of(done), counts, done.watermark());
+            this(dataset, accounts, done, true, counts);
         }
 
         /** A refresh that found nothing new, over {@code state}. */
         static Refreshed unchanged(String dataset, State state) {
-            return new Refreshed(dataset, Set.of(), Optional.empty(), Map.of(), state.watermark());
+            return new Refreshed(dataset, Set.of(), state, false, Map.of());
+        }
+
+        /** The state to write once the joins are rebuilt, empty when nothing was new. */
+        Optional<State> done() {
+            return changed ? Optional.of(state) : Optional.empty();
         }
     }
 
@@ -385,7 +389,7 @@ final class RefreshRun {
             Dataset dataset = pipeline.dataset(table.dataset()).orElseThrow();
             Map<Metric, Number> values = new LinkedHashMap<>();
             values.put(TarnMetrics.PARTITIONS_REWRITTEN, table.counts().getOrDefault(PARTITIONS_WRITTEN, 0L));
-            table.watermark().ifPresent(entry -> values.put(TarnMetrics.REFRESH_LAG_SECONDS,
+            table.state().watermark().ifPresent(entry -> values.put(TarnMetrics.REFRESH_LAG_SECONDS,
                     Duration.between(ChangeIndex.writtenAt(entry), now).toMillis() / 1000.0));
             metrics.publishForDataset(dataset.name(), values);
         }
