@@ -19,14 +19,12 @@ cpu="${BENCH_CPU:-0}"
 rows="${BENCH_ROWS:-2000000}"
 accounts="${BENCH_ACCOUNTS:-200}"
 version=3.0
-jar="$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version.jar"
-if [[ ! -f "$jar" ]]; then
-  ./mvnw -q -B dependency:get -Dartifact="tools.profiler:async-profiler:$version:jar" -Dtransitive=false >&2
-fi
 work="$here/bench/target/work-cpu-by-thread"
 rm -rf "$work"
 mkdir -p "$work"
-unzip -q -o "$jar" 'linux-x64/*' -d "$work"
+# Copied out of whichever local repository Maven uses (fetched there on first use).
+./mvnw -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:$version:jar" -DoutputDirectory="$work" >&2
+unzip -q -o "$work/async-profiler-$version.jar" 'linux-x64/*' -d "$work"
 agent="$work/linux-x64/libasyncProfiler.so"
 
 print_machine ", ./tarn ingest pinned to CPU $cpu (taskset -c $cpu), async-profiler $version, cpu samples every 1 ms"
